@@ -1,0 +1,379 @@
+//! The plugin side of the ABI: small traits a stage implements, and the `extern "C"` shims the
+//! export macros install in the vtable.
+//!
+//! Every shim runs the stage inside `catch_unwind`: since Rust 1.81 a panic escaping an
+//! `extern "C"` function aborts the whole process, so a panic becomes `status::PANIC` plus its
+//! message instead.
+
+use std::ffi::c_void;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use crate::abi::{status, ClassifyDoc, ErrorBuf, RStr, Token, TokenizeOutput, TokenizedText};
+
+/// What every stage has: a constructor from its JSON config and a JSON self-description.
+pub trait Stage: Sized + Send + Sync + 'static {
+    /// Builds the stage from its configuration (a JSON object, `{}` when none was given).
+    ///
+    /// # Errors
+    /// A message saying which setting is wrong.
+    fn create(config: &str) -> Result<Self, String>;
+
+    /// A JSON object describing the configured instance (labels, fingerprint, model facts).
+    fn describe(&self) -> String;
+}
+
+/// A tokenize stage: text → tokens.
+pub trait TokenizeStage: Stage {
+    /// Appends the tokens of `text` to `sink` (call [`TokenSink::push`] per token).
+    fn tokenize(&self, text: &str, sink: &mut TokenSink);
+}
+
+/// A classify stage: tokenized documents → `n_outputs` scores each.
+pub trait ClassifyStage: Stage {
+    /// Number of scores written per document.
+    fn n_outputs(&self) -> usize;
+
+    /// Scores `docs` into `scores` (`docs.len() × n_outputs`, row-major).
+    ///
+    /// # Errors
+    /// A message naming what could not be scored.
+    fn classify(&self, docs: &[DocView<'_>], scores: &mut [f32]) -> Result<(), String>;
+}
+
+/// Collects the tokens of one document.
+#[derive(Default)]
+pub struct TokenSink {
+    tokens: Vec<Token>,
+    terms: Vec<u8>,
+    sentences: u32,
+}
+
+impl TokenSink {
+    /// Records one token: its normalized term, its byte span in the text, its sentence index.
+    pub fn push(&mut self, term: &str, byte_start: usize, byte_end: usize, sentence: u32) {
+        self.tokens.push(Token {
+            term_start: self.terms.len() as u32,
+            term_len: term.len() as u32,
+            byte_start: byte_start as u32,
+            byte_end: byte_end as u32,
+            sentence,
+            flags: 0,
+        });
+        self.terms.extend_from_slice(term.as_bytes());
+        self.sentences = self.sentences.max(sentence + 1);
+    }
+
+    /// Declares how many sentences the document has (at least as many as tokens imply).
+    pub fn set_sentences(&mut self, n: u32) {
+        self.sentences = self.sentences.max(n);
+    }
+
+    fn clear(&mut self) {
+        self.tokens.clear();
+        self.terms.clear();
+        self.sentences = 0;
+    }
+}
+
+/// A tokenized text as a classifier sees it.
+#[derive(Clone, Copy, Debug)]
+pub struct TextView<'a> {
+    pub text: &'a str,
+    pub tokens: &'a [Token],
+    terms: &'a [u8],
+}
+
+impl<'a> TextView<'a> {
+    /// Builds a view; used by hosts that call a stage in-process (tests, training).
+    pub fn new(text: &'a str, tokens: &'a [Token], terms: &'a str) -> TextView<'a> {
+        TextView {
+            text,
+            tokens,
+            terms: terms.as_bytes(),
+        }
+    }
+
+    /// The normalized term of `token` (empty if the token points outside the terms buffer).
+    pub fn term(&self, token: &Token) -> &'a str {
+        let start = token.term_start as usize;
+        let end = start.saturating_add(token.term_len as usize);
+        self.terms
+            .get(start..end)
+            .and_then(|b| std::str::from_utf8(b).ok())
+            .unwrap_or("")
+    }
+
+    /// The original text of `token` (empty if its offsets are not a valid span).
+    pub fn surface(&self, token: &Token) -> &'a str {
+        self.text
+            .get(token.byte_start as usize..token.byte_end as usize)
+            .unwrap_or("")
+    }
+}
+
+/// One document handed to a classifier.
+#[derive(Clone, Copy, Debug)]
+pub struct DocView<'a> {
+    pub main: TextView<'a>,
+    pub pair: TextView<'a>,
+    pub target: &'a str,
+}
+
+fn catch<F: FnOnce() -> Result<u32, String>>(err: *mut ErrorBuf, f: F) -> u32 {
+    let write = |msg: &str| {
+        // SAFETY: the host passes a valid error buffer or null.
+        if let Some(e) = unsafe { err.as_mut() } {
+            e.write(msg);
+        }
+    };
+    match catch_unwind(AssertUnwindSafe(f)) {
+        Ok(Ok(code)) => code,
+        Ok(Err(msg)) => {
+            write(&msg);
+            status::ERROR
+        }
+        Err(payload) => {
+            let msg = payload
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown panic payload".to_string());
+            write(&format!("plugin panicked: {msg}"));
+            status::PANIC
+        }
+    }
+}
+
+unsafe fn utf8<'a>(s: RStr, what: &str) -> Result<&'a str, String> {
+    std::str::from_utf8(s.as_bytes()).map_err(|e| format!("{what} is not valid UTF-8: {e}"))
+}
+
+unsafe fn text_view<'a>(t: &TokenizedText) -> Result<TextView<'a>, String> {
+    let tokens = if t.tokens.is_null() || t.n_tokens == 0 {
+        &[][..]
+    } else {
+        std::slice::from_raw_parts(t.tokens, t.n_tokens)
+    };
+    Ok(TextView {
+        text: utf8(t.text, "document text")?,
+        tokens,
+        terms: t.terms.as_bytes(),
+    })
+}
+
+/// Shim for `create`.
+///
+/// # Safety
+/// Called by the host through the vtable with valid pointers.
+pub unsafe extern "C" fn create<S: Stage>(
+    config: RStr,
+    state_out: *mut *mut c_void,
+    err: *mut ErrorBuf,
+) -> u32 {
+    catch(err, || {
+        let config = utf8(config, "stage config")?;
+        let config = if config.trim().is_empty() {
+            "{}"
+        } else {
+            config
+        };
+        let stage = S::create(config)?;
+        if state_out.is_null() {
+            return Err("null state pointer".into());
+        }
+        *state_out = Box::into_raw(Box::new(stage)) as *mut c_void;
+        Ok(status::OK)
+    })
+}
+
+/// Shim for `describe`.
+///
+/// # Safety
+/// `state` comes from `create::<S>`.
+pub unsafe extern "C" fn describe<S: Stage>(
+    state: *const c_void,
+    out: *mut u8,
+    cap: usize,
+    needed: *mut usize,
+    err: *mut ErrorBuf,
+) -> u32 {
+    catch(err, || {
+        let stage = (state as *const S).as_ref().ok_or("null stage state")?;
+        let text = stage.describe();
+        if !needed.is_null() {
+            *needed = text.len();
+        }
+        if text.len() > cap || out.is_null() {
+            return Ok(status::NEED_CAPACITY);
+        }
+        std::ptr::copy_nonoverlapping(text.as_ptr(), out, text.len());
+        Ok(status::OK)
+    })
+}
+
+/// Shim for `tokenize`.
+///
+/// # Safety
+/// `state` comes from `create::<S>`; `docs` points to `n_docs` strings; `out` is valid.
+pub unsafe extern "C" fn tokenize<S: TokenizeStage>(
+    state: *const c_void,
+    docs: *const RStr,
+    n_docs: usize,
+    out: *mut TokenizeOutput,
+    err: *mut ErrorBuf,
+) -> u32 {
+    catch(err, || {
+        let stage = (state as *const S).as_ref().ok_or("null stage state")?;
+        let out = out.as_mut().ok_or("null output")?;
+        let docs = if n_docs == 0 {
+            &[][..]
+        } else {
+            std::slice::from_raw_parts(docs, n_docs)
+        };
+        let mut sink = TokenSink::default();
+        let mut all_tokens: Vec<Token> = Vec::new();
+        let mut all_terms: Vec<u8> = Vec::new();
+        let mut counts = Vec::with_capacity(n_docs);
+        let mut sentences = Vec::with_capacity(n_docs);
+        for (i, doc) in docs.iter().enumerate() {
+            let text = utf8(*doc, &format!("document {i} of the batch"))?;
+            sink.clear();
+            stage.tokenize(text, &mut sink);
+            let base = all_terms.len() as u32;
+            all_tokens.extend(sink.tokens.iter().map(|t| Token {
+                term_start: t.term_start + base,
+                ..*t
+            }));
+            all_terms.extend_from_slice(&sink.terms);
+            counts.push(sink.tokens.len() as u32);
+            sentences.push(sink.sentences);
+        }
+        out.tokens_written = all_tokens.len();
+        out.terms_written = all_terms.len();
+        if all_tokens.len() > out.token_capacity || all_terms.len() > out.term_capacity {
+            return Ok(status::NEED_CAPACITY);
+        }
+        if out.doc_token_counts.is_null() || out.doc_sentence_counts.is_null() {
+            return Err("null per-document output buffers".into());
+        }
+        if !all_tokens.is_empty() {
+            std::ptr::copy_nonoverlapping(all_tokens.as_ptr(), out.tokens, all_tokens.len());
+        }
+        if !all_terms.is_empty() {
+            std::ptr::copy_nonoverlapping(all_terms.as_ptr(), out.terms, all_terms.len());
+        }
+        std::ptr::copy_nonoverlapping(counts.as_ptr(), out.doc_token_counts, n_docs);
+        std::ptr::copy_nonoverlapping(sentences.as_ptr(), out.doc_sentence_counts, n_docs);
+        Ok(status::OK)
+    })
+}
+
+/// Shim for `classify`.
+///
+/// # Safety
+/// `state` comes from `create::<S>`; `docs` points to `n_docs` documents; `scores` to
+/// `scores_len` floats.
+pub unsafe extern "C" fn classify<S: ClassifyStage>(
+    state: *const c_void,
+    docs: *const ClassifyDoc,
+    n_docs: usize,
+    scores: *mut f32,
+    scores_len: usize,
+    err: *mut ErrorBuf,
+) -> u32 {
+    catch(err, || {
+        let stage = (state as *const S).as_ref().ok_or("null stage state")?;
+        let want = n_docs.saturating_mul(stage.n_outputs());
+        if scores_len != want || (want > 0 && scores.is_null()) {
+            return Err(format!(
+                "score buffer holds {scores_len} floats, {want} needed ({n_docs} documents × {} outputs)",
+                stage.n_outputs()
+            ));
+        }
+        let raw = if n_docs == 0 {
+            &[][..]
+        } else {
+            std::slice::from_raw_parts(docs, n_docs)
+        };
+        let views = raw
+            .iter()
+            .map(|d| {
+                Ok(DocView {
+                    main: text_view(&d.main)?,
+                    pair: text_view(&d.pair)?,
+                    target: utf8(d.target, "stance target")?,
+                })
+            })
+            .collect::<Result<Vec<_>, String>>()?;
+        let out = if want == 0 {
+            &mut [][..]
+        } else {
+            std::slice::from_raw_parts_mut(scores, want)
+        };
+        stage.classify(&views, out)?;
+        Ok(status::OK)
+    })
+}
+
+/// Shim for `destroy`.
+///
+/// # Safety
+/// `state` comes from `create::<S>` and is not used afterwards.
+pub unsafe extern "C" fn destroy<S: Stage>(state: *mut c_void) {
+    if !state.is_null() {
+        // A panic in Drop must not cross the boundary either.
+        let _ = catch_unwind(AssertUnwindSafe(|| drop(Box::from_raw(state as *mut S))));
+    }
+}
+
+/// Exports a [`TokenizeStage`] as a slant plugin: `export_tokenize_stage!(MyType, "name", []);`
+#[macro_export]
+macro_rules! export_tokenize_stage {
+    ($ty:ty, $name:expr, [$($label:expr),* $(,)?]) => {
+        /// The slant plugin entry point (ABI v1).
+        #[no_mangle]
+        pub extern "C" fn slant_stage_v1() -> *const $crate::StageVTable {
+            static LABELS: &[$crate::RStr] = &[$($crate::RStr::from_static($label)),*];
+            static VTABLE: $crate::StageVTable = $crate::StageVTable {
+                abi_version: $crate::ABI_VERSION,
+                struct_size: $crate::VTABLE_SIZE,
+                name: $crate::RStr::from_static($name),
+                kind: $crate::kind::TOKENIZE,
+                labels: LABELS.as_ptr(),
+                n_labels: LABELS.len(),
+                create: $crate::export::create::<$ty>,
+                describe: $crate::export::describe::<$ty>,
+                tokenize: Some($crate::export::tokenize::<$ty>),
+                classify: None,
+                destroy: $crate::export::destroy::<$ty>,
+            };
+            &VTABLE
+        }
+    };
+}
+
+/// Exports a [`ClassifyStage`] as a slant plugin: `export_classify_stage!(MyType, "name", ["a"]);`
+#[macro_export]
+macro_rules! export_classify_stage {
+    ($ty:ty, $name:expr, [$($label:expr),* $(,)?]) => {
+        /// The slant plugin entry point (ABI v1).
+        #[no_mangle]
+        pub extern "C" fn slant_stage_v1() -> *const $crate::StageVTable {
+            static LABELS: &[$crate::RStr] = &[$($crate::RStr::from_static($label)),*];
+            static VTABLE: $crate::StageVTable = $crate::StageVTable {
+                abi_version: $crate::ABI_VERSION,
+                struct_size: $crate::VTABLE_SIZE,
+                name: $crate::RStr::from_static($name),
+                kind: $crate::kind::CLASSIFY,
+                labels: LABELS.as_ptr(),
+                n_labels: LABELS.len(),
+                create: $crate::export::create::<$ty>,
+                describe: $crate::export::describe::<$ty>,
+                tokenize: None,
+                classify: Some($crate::export::classify::<$ty>),
+                destroy: $crate::export::destroy::<$ty>,
+            };
+            &VTABLE
+        }
+    };
+}

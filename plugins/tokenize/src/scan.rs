@@ -1,0 +1,226 @@
+//! The byte-level word and sentence scanner.
+//!
+//! Words are runs of ASCII letters and digits and of non-ASCII alphanumeric characters (so
+//! "Zürich" and "Дейр" stay whole), with an apostrophe inside a word kept ("don't", "Assad's").
+//! Sentence boundaries: `.`, `!` or `?` followed by whitespace (closing quotes and brackets may
+//! sit between) and then a word that does not start in lower case, unless the period ends a known
+//! abbreviation or a single-letter initial; a blank line always ends a sentence; a single line
+//! break ends one when the next line starts with an upper-case letter (headlines and bylines).
+
+/// One word found by the scanner: its byte span and its sentence index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Word {
+    pub start: usize,
+    pub end: usize,
+    pub sentence: u32,
+}
+
+/// Lower-cased abbreviations after which a period does not end a sentence.
+const ABBREVIATIONS: &[&str] = &[
+    "mr", "mrs", "ms", "dr", "prof", "st", "gen", "col", "lt", "sgt", "capt", "maj", "cpl", "gov",
+    "sen", "rep", "rev", "jr", "sr", "vs", "etc", "inc", "ltd", "co", "corp", "no", "jan", "feb",
+    "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "approx", "dept",
+    "est", "fig", "al", "e.g", "i.e",
+];
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Pending {
+    /// No boundary seen since the last word.
+    None,
+    /// A boundary that holds only if the next word does not start in lower case.
+    Soft,
+    /// A boundary that always holds (blank line).
+    Hard,
+}
+
+/// Decodes the char starting at `i` (the text is valid UTF-8, `i` a char boundary).
+fn char_at(text: &str, i: usize) -> char {
+    text[i..].chars().next().unwrap_or(' ')
+}
+
+/// True if the char at byte `i` belongs inside a word.
+#[inline]
+fn is_word_char(text: &str, bytes: &[u8], i: usize) -> bool {
+    let b = bytes[i];
+    if b < 0x80 {
+        b.is_ascii_alphanumeric()
+    } else {
+        char_at(text, i).is_alphanumeric()
+    }
+}
+
+/// Length in bytes of the UTF-8 sequence starting with `b`.
+#[inline]
+fn utf8_len(b: u8) -> usize {
+    match b {
+        0x00..=0x7F => 1,
+        0xC0..=0xDF => 2,
+        0xE0..=0xEF => 3,
+        _ => 4,
+    }
+}
+
+/// If an apostrophe (`'` or `’`) starts at `i`, its length in bytes.
+#[inline]
+fn apostrophe_len(bytes: &[u8], i: usize) -> usize {
+    if bytes[i] == b'\'' {
+        1
+    } else if bytes[i..].starts_with("\u{2019}".as_bytes()) {
+        3
+    } else {
+        0
+    }
+}
+
+/// True if a period that ends `word` should not end the sentence.
+fn is_abbreviation(word: &str) -> bool {
+    if word.chars().count() == 1 && word.chars().all(char::is_alphabetic) {
+        return true; // an initial: "John F. Kennedy", "U.S."
+    }
+    let lower = word.to_ascii_lowercase();
+    ABBREVIATIONS.contains(&lower.as_str())
+}
+
+/// Calls `on_word` for every word of `text`, in order.
+pub fn scan(text: &str, mut on_word: impl FnMut(Word)) {
+    let bytes = text.as_bytes();
+    let n = bytes.len();
+    let mut i = 0;
+    let mut sentence: u32 = 0;
+    let mut pending = Pending::None;
+    let mut seen_word = false;
+    let mut last_word: (usize, usize) = (0, 0);
+    let mut newlines_since_word = 0u32;
+    while i < n {
+        if is_word_char(text, bytes, i) {
+            let start = i;
+            i += utf8_len(bytes[i]);
+            while i < n {
+                if is_word_char(text, bytes, i) {
+                    i += utf8_len(bytes[i]);
+                    continue;
+                }
+                let a = apostrophe_len(bytes, i);
+                if a > 0 && i + a < n && is_word_char(text, bytes, i + a) {
+                    i += a;
+                    continue;
+                }
+                break;
+            }
+            if seen_word {
+                let starts_lower = char_at(text, start).is_lowercase();
+                let breaks = match pending {
+                    Pending::Hard => true,
+                    Pending::Soft => !starts_lower,
+                    Pending::None => false,
+                };
+                if breaks {
+                    sentence += 1;
+                }
+            }
+            pending = Pending::None;
+            newlines_since_word = 0;
+            seen_word = true;
+            last_word = (start, i);
+            on_word(Word {
+                start,
+                end: i,
+                sentence,
+            });
+            continue;
+        }
+        match bytes[i] {
+            b'.' | b'!' | b'?' => {
+                // Skip runs ("?!", "...") and closing quotes/brackets, then require whitespace.
+                let mut j = i + 1;
+                while j < n && matches!(bytes[j], b'.' | b'!' | b'?' | b'"' | b'\'' | b')' | b']')
+                {
+                    j += 1;
+                }
+                while j < n && (bytes[j..].starts_with("\u{201D}".as_bytes())
+                    || bytes[j..].starts_with("\u{2019}".as_bytes()))
+                {
+                    j += 3;
+                }
+                let followed_by_space = j >= n || bytes[j].is_ascii_whitespace();
+                let adjacent = last_word.1 == i && seen_word;
+                let abbreviation = bytes[i] == b'.'
+                    && adjacent
+                    && j == i + 1
+                    && is_abbreviation(&text[last_word.0..last_word.1]);
+                if followed_by_space && !abbreviation && pending != Pending::Hard {
+                    pending = Pending::Soft;
+                }
+                i = j.max(i + 1);
+            }
+            b'\n' => {
+                newlines_since_word += 1;
+                if newlines_since_word >= 2 {
+                    pending = Pending::Hard;
+                } else if pending == Pending::None {
+                    pending = Pending::Soft;
+                }
+                i += 1;
+            }
+            b => i += utf8_len(b),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(text: &str) -> Vec<(String, u32)> {
+        let mut out = Vec::new();
+        scan(text, |w| out.push((text[w.start..w.end].to_string(), w.sentence)));
+        out
+    }
+
+    #[test]
+    fn non_ascii_letters_stay_inside_words_and_punctuation_does_not() {
+        let w = words("“Zürich’s” café — Дейр-эз-Зор");
+        let terms: Vec<_> = w.iter().map(|(t, _)| t.as_str()).collect();
+        assert_eq!(terms, ["Zürich’s", "café", "Дейр", "эз", "Зор"]);
+    }
+
+    #[test]
+    fn apostrophes_inside_words_are_kept_but_not_at_edges() {
+        let w = words("'don't' rock'n'roll'");
+        let terms: Vec<_> = w.iter().map(|(t, _)| t.as_str()).collect();
+        assert_eq!(terms, ["don't", "rock'n'roll"]);
+    }
+
+    #[test]
+    fn sentences_split_on_terminators_but_not_abbreviations_or_decimals() {
+        let w = words("Gen. Smith met Mr. Jones in the U.S. today. It cost 3.5 million! Really? yes.");
+        let s: Vec<_> = w.iter().map(|(t, s)| format!("{t}{s}")).collect();
+        assert_eq!(
+            s.join(" "),
+            "Gen0 Smith0 met0 Mr0 Jones0 in0 the0 U0 S0 today0 It1 cost1 3 5 million1 Really2 yes2"
+                .replace("3 5", "31 51")
+        );
+    }
+
+    #[test]
+    fn blank_lines_and_capitalized_lines_split_sentences() {
+        let w = words("A headline\nBy Someone\n\nthe body starts\nand wraps here");
+        let s: Vec<_> = w.iter().map(|(_, s)| *s).collect();
+        assert_eq!(s, [0, 0, 1, 1, 2, 2, 2, 2, 2, 2]);
+    }
+
+    #[test]
+    fn quoted_sentence_end_is_a_boundary() {
+        let w = words("He said “we will win.” Then he left.");
+        assert_eq!(w.last().unwrap().1, 1);
+    }
+
+    #[test]
+    fn offsets_are_char_boundaries_on_arbitrary_text() {
+        let text = "a\u{0301}b 😀 x\u{00A0}y ’tis";
+        scan(text, |w| {
+            assert!(text.is_char_boundary(w.start) && text.is_char_boundary(w.end));
+            assert!(w.start < w.end);
+        });
+    }
+}

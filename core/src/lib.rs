@@ -1,1 +1,12 @@
-//! placeholder
+//! # slant
+//!
+//! Label news articles and their reader comments, and compare how outlets cover the same events.
+//!
+//! The library behind the `slant` binary, in pipeline order:
+//! - [`ingest`] reads JSON Lines, CSV and saved news pages into [`article::Article`]s;
+//! - [`plugin`] finds and loads stage plugins (the ABI lives in `slant-sdk`);
+//! - [`pipeline`] runs configured stages over articles in parallel batches;
+//! - [`output`] writes one result or error record per input record.
+
+pub mod article;
+pub mod ingest;

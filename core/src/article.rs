@@ -1,0 +1,111 @@
+//! The records slant works on: an [`Article`] with its reader [`Comment`]s, and where each record
+//! came from ([`SourceRef`]), so that every output or error can name its file and line.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// One news article as the reader produced it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Article {
+    /// Stable identifier: the record's own `id`, or `<file>:<line>` / `<file>#<n>` when absent.
+    pub id: String,
+    /// The outlet that published this copy ("Global Research", "RT").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outlet: Option<String>,
+    /// For a republished article, the outlet that published it first.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub original_source: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub author: Option<String>,
+    /// ISO 8601 date (`2017-10-26`) where one could be read, otherwise the text as found.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// The article text, boilerplate removed.
+    #[serde(default)]
+    pub body: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub comments: Vec<Comment>,
+    /// Fields of the input record slant does not know, passed through unchanged.
+    #[serde(default, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+/// One reader comment under an article.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Comment {
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub author: Option<String>,
+    /// The author (or comment id) this comment answers, when the page says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reply_to: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+    pub text: String,
+}
+
+/// Where a record came from: a file (or `-` for stdin) and a 1-based line, or the n-th record of
+/// a file whose records are not lines (pages holding several articles).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SourceRef {
+    pub file: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub record: Option<u64>,
+}
+
+impl SourceRef {
+    /// A record at `line` of `file`.
+    pub fn line(file: impl Into<String>, line: u64) -> SourceRef {
+        SourceRef {
+            file: file.into(),
+            line: Some(line),
+            record: None,
+        }
+    }
+
+    /// The `record`-th (1-based) record of `file`.
+    pub fn record(file: impl Into<String>, record: u64) -> SourceRef {
+        SourceRef {
+            file: file.into(),
+            line: None,
+            record: Some(record),
+        }
+    }
+
+    /// The whole file.
+    pub fn file(file: impl Into<String>) -> SourceRef {
+        SourceRef {
+            file: file.into(),
+            line: None,
+            record: None,
+        }
+    }
+}
+
+impl fmt::Display for SourceRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file)?;
+        if let Some(line) = self.line {
+            write!(f, ":{line}")?;
+        }
+        if let Some(record) = self.record {
+            write!(f, "#{record}")?;
+        }
+        Ok(())
+    }
+}
+
+/// What the reader yields for each input record: an article or the reason there is none.
+#[derive(Debug, Clone)]
+pub struct InputRecord {
+    pub source: SourceRef,
+    pub article: Result<Article, String>,
+    /// Non-fatal remarks (lossy UTF-8 decoding, missing body) carried into the output.
+    pub warnings: Vec<String>,
+}

@@ -1,0 +1,103 @@
+//! JSON Lines reader: one article object per line; blank lines are skipped; every other line
+//! yields one record (an article or an error naming the line).
+
+use std::io::BufRead;
+
+use super::lines::{Line, LimitedLines};
+use super::{error_record, record};
+use crate::article::{InputRecord, SourceRef};
+
+/// Reads `reader` (named `name` in records) as JSON Lines.
+pub fn read(
+    reader: impl BufRead + Send,
+    name: String,
+    max_record_bytes: usize,
+) -> impl Iterator<Item = InputRecord> + Send {
+    let mut any_line = false;
+    let mut lines = LimitedLines::new(reader, max_record_bytes);
+    let mut finished = false;
+    std::iter::from_fn(move || loop {
+        if finished {
+            return None;
+        }
+        let Some((line_no, line)) = lines.next() else {
+            finished = true;
+            if !any_line {
+                return Some(error_record(SourceRef::file(&name), "file is empty".into()));
+            }
+            return None;
+        };
+        let source = SourceRef::line(&name, line_no);
+        let bytes = match line {
+            Err(e) => return Some(error_record(source, format!("read error: {e}"))),
+            Ok(Line::TooLong(len)) => {
+                any_line = true;
+                return Some(error_record(
+                    source,
+                    format!("line is {len} bytes, over the limit of {max_record_bytes} bytes"),
+                ));
+            }
+            Ok(Line::Bytes(b)) => b,
+        };
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        any_line = true;
+        return Some(parse_line(&bytes, source));
+    })
+}
+
+fn parse_line(bytes: &[u8], source: SourceRef) -> InputRecord {
+    let text = match std::str::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => return error_record(source, format!("invalid UTF-8: {e}")),
+    };
+    let value: serde_json::Value = match serde_json::from_str(text) {
+        Ok(v) => v,
+        Err(e) => return error_record(source, format!("malformed JSON: {e}")),
+    };
+    let serde_json::Value::Object(obj) = value else {
+        return error_record(source, "expected a JSON object".into());
+    };
+    let fallback_id = source.to_string();
+    InputRecord {
+        article: record::article_from_object(obj, &fallback_id),
+        source,
+        warnings: Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(data: &[u8]) -> Vec<Result<String, String>> {
+        read(data, "x.jsonl".into(), 64)
+            .map(|r| match r.article {
+                Ok(a) => Ok(format!("{}@{}", a.id, r.source)),
+                Err(e) => Err(format!("{}: {e}", r.source)),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn one_record_per_line_errors_name_the_line() {
+        let data = b"{\"body\":\"a\"}\n\n{bad\n\xff\xfe\n[1]\n{\"id\":\"k\",\"text\":\"b\"}";
+        let out = run(data);
+        assert_eq!(out.len(), 5);
+        assert_eq!(out[0], Ok("x.jsonl:1@x.jsonl:1".into()));
+        assert!(out[1].as_ref().unwrap_err().starts_with("x.jsonl:3: malformed JSON"));
+        assert!(out[2].as_ref().unwrap_err().starts_with("x.jsonl:4: invalid UTF-8"));
+        assert!(out[3].as_ref().unwrap_err().contains("expected a JSON object"));
+        assert_eq!(out[4], Ok("k@x.jsonl:6".into()));
+    }
+
+    #[test]
+    fn empty_file_and_overlong_line_are_error_records() {
+        assert_eq!(run(b""), [Err("x.jsonl: file is empty".to_string())]);
+        let long = format!("{{\"body\":\"{}\"}}\n{{\"body\":\"ok\"}}\n", "x".repeat(100));
+        let out = run(long.as_bytes());
+        assert!(out[0].as_ref().unwrap_err().contains("over the limit"));
+        assert!(out[1].is_ok());
+    }
+}

@@ -1,0 +1,217 @@
+//! Reading inputs into [`InputRecord`]s: files, folders (recursively, in name order) and stdin,
+//! dispatched by extension to the JSON Lines, CSV or page reader; gzip detected by its magic bytes.
+//!
+//! Contract: every input record yields exactly one [`InputRecord`] — an article, or an error that
+//! names the file and line — and reading goes on after an error. An empty file yields one error
+//! record; so does an unreadable one.
+
+pub mod csv;
+pub mod jsonl;
+pub mod lines;
+pub mod page;
+pub mod record;
+
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+
+use crate::article::{InputRecord, SourceRef};
+
+/// Largest record (one JSONL line, one page file) read; longer ones become error records.
+pub const DEFAULT_MAX_RECORD_BYTES: usize = 32 << 20;
+
+/// Options of the reader.
+#[derive(Debug, Clone)]
+pub struct ReadOptions {
+    /// Outlet for pages that do not name one (`--outlet`).
+    pub outlet: Option<String>,
+    /// Longest record accepted, in bytes.
+    pub max_record_bytes: usize,
+}
+
+impl Default for ReadOptions {
+    fn default() -> Self {
+        ReadOptions {
+            outlet: None,
+            max_record_bytes: DEFAULT_MAX_RECORD_BYTES,
+        }
+    }
+}
+
+/// The kinds of file the reader understands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    JsonLines,
+    Csv,
+    /// A saved news page: plain text, Markdown or HTML.
+    Page(page::PageKind),
+}
+
+impl Format {
+    /// The format of `path` by its extension (a trailing `.gz` is looked through).
+    pub fn of_path(path: &Path) -> Option<Format> {
+        let name = path.file_name()?.to_str()?.to_ascii_lowercase();
+        let name = name.strip_suffix(".gz").unwrap_or(&name);
+        let ext = Path::new(name).extension()?.to_str()?;
+        Some(match ext {
+            "jsonl" | "ndjson" | "json" => Format::JsonLines,
+            "csv" => Format::Csv,
+            "txt" | "text" => Format::Page(page::PageKind::Text),
+            "md" | "markdown" => Format::Page(page::PageKind::Markdown),
+            "html" | "htm" => Format::Page(page::PageKind::Html),
+            _ => return None,
+        })
+    }
+}
+
+/// One file to read, with what the folder walk knows about it.
+#[derive(Debug, Clone)]
+pub struct InputFile {
+    pub path: PathBuf,
+    pub format: Format,
+    /// The name of the folder holding the file when it sits below an input folder
+    /// (`articles/<outlet>/x.txt`), used as the outlet of pages that name none.
+    pub folder_outlet: Option<String>,
+}
+
+/// Expands the command-line inputs into files in a stable order. `-` stays stdin.
+///
+/// Returns the files and an error record for every input that cannot be used (missing path,
+/// unknown extension given explicitly).
+pub fn expand_inputs(inputs: &[PathBuf]) -> Vec<Result<InputFile, InputRecord>> {
+    let mut out = Vec::new();
+    for input in inputs {
+        if input.as_os_str() == "-" {
+            out.push(Ok(InputFile {
+                path: input.clone(),
+                format: Format::JsonLines,
+                folder_outlet: None,
+            }));
+            continue;
+        }
+        if input.is_dir() {
+            let walker = walkdir::WalkDir::new(input)
+                .follow_links(true)
+                .sort_by_file_name();
+            for entry in walker {
+                let entry = match entry {
+                    Ok(e) => e,
+                    Err(e) => {
+                        out.push(Err(error_record(SourceRef::file(display(input)), e.to_string())));
+                        continue;
+                    }
+                };
+                let hidden = entry.file_name().to_string_lossy().starts_with('.');
+                if !entry.file_type().is_file() || hidden {
+                    continue;
+                }
+                // Files the reader does not understand (images, notes) are skipped in folders.
+                let Some(format) = Format::of_path(entry.path()) else {
+                    continue;
+                };
+                let folder_outlet = (entry.depth() >= 2)
+                    .then(|| entry.path().parent()?.file_name()?.to_str().map(String::from))
+                    .flatten();
+                out.push(Ok(InputFile {
+                    path: entry.path().to_path_buf(),
+                    format,
+                    folder_outlet,
+                }));
+            }
+            continue;
+        }
+        if !input.exists() {
+            out.push(Err(error_record(
+                SourceRef::file(display(input)),
+                "no such file or folder".into(),
+            )));
+            continue;
+        }
+        match Format::of_path(input) {
+            Some(format) => out.push(Ok(InputFile {
+                path: input.clone(),
+                format,
+                folder_outlet: None,
+            })),
+            None => out.push(Err(error_record(
+                SourceRef::file(display(input)),
+                "unknown file type (expected .jsonl, .csv, .txt, .md or .html, optionally .gz)"
+                    .into(),
+            ))),
+        }
+    }
+    out
+}
+
+/// A path as shown in records and messages.
+pub fn display(path: &Path) -> String {
+    path.display().to_string()
+}
+
+/// An error record for `source`.
+pub fn error_record(source: SourceRef, message: String) -> InputRecord {
+    InputRecord {
+        source,
+        article: Err(message),
+        warnings: Vec::new(),
+    }
+}
+
+/// Opens `path` (or stdin for `-`), decompressing gzip when the first bytes say so.
+///
+/// # Errors
+/// The I/O error of opening the file.
+pub fn open(path: &Path) -> io::Result<Box<dyn BufRead + Send>> {
+    let raw: Box<dyn Read + Send> = if path.as_os_str() == "-" {
+        Box::new(io::stdin())
+    } else {
+        Box::new(File::open(path)?)
+    };
+    let mut reader = BufReader::with_capacity(1 << 16, raw);
+    let magic = reader.fill_buf()?;
+    if magic.starts_with(&[0x1f, 0x8b]) {
+        Ok(Box::new(BufReader::with_capacity(
+            1 << 16,
+            flate2::bufread::MultiGzDecoder::new(reader),
+        )))
+    } else {
+        Ok(Box::new(reader))
+    }
+}
+
+/// Reads every input, in order, as a stream of records.
+pub fn read_all(
+    inputs: &[PathBuf],
+    options: &ReadOptions,
+) -> impl Iterator<Item = InputRecord> + Send {
+    let options = options.clone();
+    expand_inputs(inputs)
+        .into_iter()
+        .flat_map(move |file| -> Box<dyn Iterator<Item = InputRecord> + Send> {
+            match file {
+                Err(record) => Box::new(std::iter::once(record)),
+                Ok(file) => read_file(file, &options),
+            }
+        })
+}
+
+/// Reads one file as a stream of records.
+pub fn read_file(file: InputFile, options: &ReadOptions) -> Box<dyn Iterator<Item = InputRecord> + Send> {
+    let name = display(&file.path);
+    let reader = match open(&file.path) {
+        Ok(r) => r,
+        Err(e) => return Box::new(std::iter::once(error_record(SourceRef::file(name), e.to_string()))),
+    };
+    match file.format {
+        Format::JsonLines => Box::new(jsonl::read(reader, name, options.max_record_bytes)),
+        Format::Csv => Box::new(csv::read(reader, name)),
+        Format::Page(kind) => {
+            let hints = page::PageHints {
+                outlet: options.outlet.clone().or(file.folder_outlet),
+                file_name: name.clone(),
+                kind,
+            };
+            Box::new(page::read(reader, &hints, options.max_record_bytes).into_iter())
+        }
+    }
+}

@@ -10,3 +10,4 @@
 
 pub mod article;
 pub mod ingest;
+pub mod plugin;

@@ -1,0 +1,332 @@
+//! A configured stage created from a [`Plugin`]: safe wrappers over `create`, `describe`,
+//! `tokenize`, `classify` and `destroy`, which validate everything the plugin writes back
+//! (counts, offsets, UTF-8) before the host uses it.
+
+use std::ffi::c_void;
+use std::sync::Arc;
+
+use libloading::Library;
+use slant_sdk::{status, ClassifyDoc, ErrorBuf, RStr, Token, TokenizeOutput, TokenizedText};
+
+use super::loader::{error_text, rstr, Plugin};
+use super::PluginError;
+
+const ERROR_CAPACITY: usize = 4096;
+
+/// A live stage instance. Dropping it calls the plugin's `destroy`.
+pub struct StageInstance {
+    plugin: Plugin,
+    state: *mut c_void,
+    description: serde_json::Value,
+    // Declared last so that it is dropped after `destroy` ran (see `Drop`).
+    _library: Arc<Library>,
+}
+
+// SAFETY: the SDK's `Stage` trait requires `Send + Sync` of every stage state, and all calls
+// take `&self` on the plugin side.
+unsafe impl Send for StageInstance {}
+unsafe impl Sync for StageInstance {}
+
+impl Drop for StageInstance {
+    fn drop(&mut self) {
+        if !self.state.is_null() {
+            // SAFETY: `state` came from this plugin's `create` and is not used afterwards.
+            unsafe { (self.plugin.vtable().destroy)(self.state) };
+        }
+    }
+}
+
+/// The tokens of a batch of texts, validated.
+#[derive(Debug, Default, Clone)]
+pub struct TokenBatch {
+    pub tokens: Vec<Token>,
+    /// Terms of all tokens; `Token::term_start` indexes this buffer.
+    pub terms: String,
+    /// Per document: the range of `tokens` it owns.
+    pub doc_ranges: Vec<std::ops::Range<usize>>,
+    /// Per document: how many sentences it has.
+    pub sentences: Vec<u32>,
+}
+
+impl TokenBatch {
+    /// The tokens of document `i`.
+    pub fn doc_tokens(&self, i: usize) -> &[Token] {
+        &self.tokens[self.doc_ranges[i].clone()]
+    }
+
+    /// The term of `token`.
+    pub fn term(&self, token: &Token) -> &str {
+        let start = token.term_start as usize;
+        &self.terms[start..start + token.term_len as usize]
+    }
+
+    /// Document `i` as the ABI passes it to a classifier (`text` must be the text tokenized).
+    pub fn abi_text(&self, i: usize, text: &str) -> TokenizedText {
+        let tokens = self.doc_tokens(i);
+        TokenizedText {
+            text: rstr(text),
+            tokens: tokens.as_ptr(),
+            n_tokens: tokens.len(),
+            terms: rstr(&self.terms),
+        }
+    }
+}
+
+/// One document for [`StageInstance::classify`].
+#[derive(Clone, Copy)]
+pub struct ClassifyInput<'a> {
+    pub main: (&'a str, &'a TokenBatch, usize),
+    pub pair: Option<(&'a str, &'a TokenBatch, usize)>,
+    pub target: &'a str,
+}
+
+impl StageInstance {
+    /// Creates an instance of `plugin` from its JSON configuration.
+    ///
+    /// # Errors
+    /// The plugin's own message if it refuses the configuration, naming the plugin file.
+    pub fn create(plugin: &Plugin, config: &serde_json::Value) -> Result<StageInstance, PluginError> {
+        let config_text = config.to_string();
+        let mut err_bytes = vec![0u8; ERROR_CAPACITY];
+        let mut err = ErrorBuf {
+            ptr: err_bytes.as_mut_ptr(),
+            cap: err_bytes.len(),
+            len: 0,
+        };
+        let mut state: *mut c_void = std::ptr::null_mut();
+        // SAFETY: ABI call with valid buffers owned by this frame.
+        let code = unsafe { (plugin.vtable().create)(rstr(&config_text), &mut state, &mut err) };
+        let message = error_text(&err_bytes, err.len);
+        check_status(plugin, "create", code, message)?;
+        if state.is_null() {
+            return Err(call_error(plugin, "create", "returned no state".into()));
+        }
+        let mut instance = StageInstance {
+            plugin: plugin.clone(),
+            state,
+            description: serde_json::Value::Null,
+            _library: plugin.library(),
+        };
+        instance.description = instance.fetch_description()?;
+        Ok(instance)
+    }
+
+    /// The plugin this instance came from.
+    pub fn plugin(&self) -> &Plugin {
+        &self.plugin
+    }
+
+    /// The instance's self-description (labels, fingerprint, model facts).
+    pub fn description(&self) -> &serde_json::Value {
+        &self.description
+    }
+
+    /// A string field of the description.
+    pub fn describe_str(&self, key: &str) -> Option<&str> {
+        self.description.get(key).and_then(|v| v.as_str())
+    }
+
+    /// The output labels of the configured instance (from its description, else the plugin's).
+    pub fn labels(&self) -> Vec<String> {
+        match self.description.get("labels").and_then(|v| v.as_array()) {
+            Some(list) => list
+                .iter()
+                .filter_map(|v| v.as_str().map(String::from))
+                .collect(),
+            None => self.plugin.labels().to_vec(),
+        }
+    }
+
+    fn fetch_description(&self) -> Result<serde_json::Value, PluginError> {
+        let describe = self.plugin.vtable().describe;
+        let mut cap = 1024usize;
+        for _ in 0..3 {
+            let mut out = vec![0u8; cap];
+            let mut needed = 0usize;
+            let mut err_bytes = vec![0u8; ERROR_CAPACITY];
+            let mut err = ErrorBuf {
+                ptr: err_bytes.as_mut_ptr(),
+                cap: err_bytes.len(),
+                len: 0,
+            };
+            // SAFETY: ABI call with buffers owned by this frame.
+            let code = unsafe { describe(self.state, out.as_mut_ptr(), cap, &mut needed, &mut err) };
+            if code == status::NEED_CAPACITY && needed > cap && needed <= 64 << 20 {
+                cap = needed;
+                continue;
+            }
+            check_status(&self.plugin, "describe", code, error_text(&err_bytes, err.len))?;
+            let text = std::str::from_utf8(&out[..needed.min(cap)])
+                .map_err(|_| call_error(&self.plugin, "describe", "description is not UTF-8".into()))?;
+            return serde_json::from_str(text).map_err(|e| {
+                call_error(&self.plugin, "describe", format!("description is not JSON: {e}"))
+            });
+        }
+        Err(call_error(&self.plugin, "describe", "description keeps growing".into()))
+    }
+
+    /// Tokenizes a batch of texts.
+    ///
+    /// # Errors
+    /// The plugin's error, a caught panic, or output that fails validation.
+    pub fn tokenize(&self, texts: &[&str]) -> Result<TokenBatch, PluginError> {
+        let tokenize = self
+            .plugin
+            .vtable()
+            .tokenize
+            .ok_or_else(|| call_error(&self.plugin, "tokenize", "is not a tokenize stage".into()))?;
+        let docs: Vec<RStr> = texts.iter().map(|t| rstr(t)).collect();
+        let total: usize = texts.iter().map(|t| t.len()).sum();
+        // A word needs at least one byte plus a separator, and terms are rarely longer than
+        // their words, so these first guesses almost never need the retry.
+        let mut token_cap = total / 2 + texts.len() + 16;
+        let mut term_cap = total + total / 4 + 64;
+        for _ in 0..3 {
+            let mut tokens = vec![Token::default(); token_cap];
+            let mut terms = vec![0u8; term_cap];
+            let mut counts = vec![0u32; texts.len()];
+            let mut sentences = vec![0u32; texts.len()];
+            let mut out = TokenizeOutput {
+                tokens: tokens.as_mut_ptr(),
+                token_capacity: token_cap,
+                terms: terms.as_mut_ptr(),
+                term_capacity: term_cap,
+                doc_token_counts: counts.as_mut_ptr(),
+                doc_sentence_counts: sentences.as_mut_ptr(),
+                tokens_written: 0,
+                terms_written: 0,
+            };
+            let mut err_bytes = vec![0u8; ERROR_CAPACITY];
+            let mut err = ErrorBuf {
+                ptr: err_bytes.as_mut_ptr(),
+                cap: err_bytes.len(),
+                len: 0,
+            };
+            // SAFETY: ABI call; every buffer is owned here and its capacity passed alongside.
+            let code = unsafe { tokenize(self.state, docs.as_ptr(), docs.len(), &mut out, &mut err) };
+            if code == status::NEED_CAPACITY {
+                token_cap = token_cap.max(out.tokens_written);
+                term_cap = term_cap.max(out.terms_written);
+                continue;
+            }
+            check_status(&self.plugin, "tokenize", code, error_text(&err_bytes, err.len))?;
+            if out.tokens_written > token_cap || out.terms_written > term_cap {
+                return Err(call_error(&self.plugin, "tokenize", "wrote past its buffers".into()));
+            }
+            tokens.truncate(out.tokens_written);
+            terms.truncate(out.terms_written);
+            return self.validate_tokens(texts, tokens, terms, counts, sentences);
+        }
+        Err(call_error(&self.plugin, "tokenize", "kept asking for larger buffers".into()))
+    }
+
+    fn validate_tokens(
+        &self,
+        texts: &[&str],
+        tokens: Vec<Token>,
+        terms: Vec<u8>,
+        counts: Vec<u32>,
+        sentences: Vec<u32>,
+    ) -> Result<TokenBatch, PluginError> {
+        let bad = |what: String| call_error(&self.plugin, "tokenize", what);
+        let terms = String::from_utf8(terms).map_err(|_| bad("terms are not UTF-8".into()))?;
+        let mut doc_ranges = Vec::with_capacity(texts.len());
+        let mut at = 0usize;
+        for (i, (&count, text)) in counts.iter().zip(texts).enumerate() {
+            let end = at + count as usize;
+            if end > tokens.len() {
+                return Err(bad(format!("document {i}: token counts exceed tokens written")));
+            }
+            for t in &tokens[at..end] {
+                let (s, e) = (t.byte_start as usize, t.byte_end as usize);
+                let (ts, te) = (t.term_start as usize, t.term_start as usize + t.term_len as usize);
+                if s > e || e > text.len() || !text.is_char_boundary(s) || !text.is_char_boundary(e) {
+                    return Err(bad(format!("document {i}: token span {s}..{e} is not in the text")));
+                }
+                if te > terms.len() || !terms.is_char_boundary(ts) || !terms.is_char_boundary(te) {
+                    return Err(bad(format!("document {i}: term {ts}..{te} is not in the terms")));
+                }
+            }
+            doc_ranges.push(at..end);
+            at = end;
+        }
+        if at != tokens.len() {
+            return Err(bad("token counts do not add up to tokens written".into()));
+        }
+        Ok(TokenBatch {
+            tokens,
+            terms,
+            doc_ranges,
+            sentences,
+        })
+    }
+
+    /// Scores a batch of documents: `n_outputs` floats per document, row-major.
+    ///
+    /// # Errors
+    /// The plugin's error or a caught panic, naming the plugin file.
+    pub fn classify(&self, docs: &[ClassifyInput<'_>], n_outputs: usize) -> Result<Vec<f32>, PluginError> {
+        let classify = self
+            .plugin
+            .vtable()
+            .classify
+            .ok_or_else(|| call_error(&self.plugin, "classify", "is not a classify stage".into()))?;
+        let abi_docs: Vec<ClassifyDoc> = docs
+            .iter()
+            .map(|d| ClassifyDoc {
+                main: d.main.1.abi_text(d.main.2, d.main.0),
+                pair: d
+                    .pair
+                    .map(|(text, batch, i)| batch.abi_text(i, text))
+                    .unwrap_or(TokenizedText::EMPTY),
+                target: rstr(d.target),
+            })
+            .collect();
+        let mut scores = vec![0f32; docs.len() * n_outputs];
+        let mut err_bytes = vec![0u8; ERROR_CAPACITY];
+        let mut err = ErrorBuf {
+            ptr: err_bytes.as_mut_ptr(),
+            cap: err_bytes.len(),
+            len: 0,
+        };
+        // SAFETY: ABI call; `abi_docs` borrows texts and batches that outlive the call.
+        let code = unsafe {
+            classify(
+                self.state,
+                abi_docs.as_ptr(),
+                abi_docs.len(),
+                scores.as_mut_ptr(),
+                scores.len(),
+                &mut err,
+            )
+        };
+        check_status(&self.plugin, "classify", code, error_text(&err_bytes, err.len))?;
+        if let Some(bad) = scores.iter().find(|s| !s.is_finite()) {
+            return Err(call_error(&self.plugin, "classify", format!("returned a non-finite score {bad}")));
+        }
+        Ok(scores)
+    }
+}
+
+fn call_error(plugin: &Plugin, op: &str, message: String) -> PluginError {
+    PluginError::Call {
+        path: plugin.path().to_path_buf(),
+        stage: plugin.name().to_string(),
+        op: op.to_string(),
+        message,
+    }
+}
+
+fn check_status(plugin: &Plugin, op: &str, code: u32, message: String) -> Result<(), PluginError> {
+    match code {
+        status::OK => Ok(()),
+        status::PANIC => Err(PluginError::Panic {
+            path: plugin.path().to_path_buf(),
+            stage: plugin.name().to_string(),
+            op: op.to_string(),
+            message,
+        }),
+        status::ERROR => Err(call_error(plugin, op, message)),
+        other => Err(call_error(plugin, op, format!("unexpected status {other}: {message}"))),
+    }
+}

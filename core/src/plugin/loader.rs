@@ -1,0 +1,179 @@
+//! Opening a plugin file and checking it speaks ABI v1 before trusting any of its fields.
+//!
+//! Order of checks: the file opens as a shared library; it exports `slant_stage_v1`; the table's
+//! `abi_version` matches; its `struct_size` matches; its name, kind and functions are sane. Each
+//! failure is a [`PluginError`] naming the file.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use libloading::Library;
+use slant_sdk::{kind, EntryFn, RStr, StageVTable, VTableHeader, ABI_VERSION, ENTRY_SYMBOL, VTABLE_SIZE};
+
+use super::PluginError;
+
+/// A loaded, checked plugin. Cheap to clone; the library stays loaded while any clone or any
+/// stage created from it lives.
+#[derive(Clone)]
+pub struct Plugin {
+    library: Arc<Library>,
+    vtable: &'static StageVTable,
+    path: PathBuf,
+    name: String,
+    labels: Vec<String>,
+}
+
+impl std::fmt::Debug for Plugin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Plugin")
+            .field("name", &self.name)
+            .field("kind", &self.kind_name())
+            .field("path", &self.path)
+            .finish()
+    }
+}
+
+impl Plugin {
+    /// Loads and checks the plugin at `path`.
+    ///
+    /// # Errors
+    /// [`PluginError`] naming `path`: cannot open, no entry symbol, wrong ABI version or struct
+    /// size, or an inconsistent table.
+    pub fn load(path: &Path) -> Result<Plugin, PluginError> {
+        let path_buf = path.to_path_buf();
+        if !path.exists() {
+            return Err(PluginError::Missing { path: path_buf });
+        }
+        // SAFETY: loading a shared library runs its initializers; slant only loads files the
+        // user pointed it at (config, flags, plugin folders), as any plugin host must.
+        let library = unsafe { Library::new(path) }.map_err(|e| PluginError::Open {
+            path: path_buf.clone(),
+            message: e.to_string(),
+        })?;
+        // SAFETY: the symbol's type is fixed by the ABI; a library exporting the name with
+        // another type is a broken plugin, which the header checks below catch before use.
+        let entry: EntryFn = unsafe {
+            *library
+                .get::<EntryFn>(ENTRY_SYMBOL.as_bytes())
+                .map_err(|_| PluginError::NotAPlugin {
+                    path: path_buf.clone(),
+                })?
+        };
+        // SAFETY: calling the entry point is the ABI's first step; it returns a static table.
+        let table = unsafe { entry() };
+        if table.is_null() {
+            return Err(PluginError::Invalid {
+                path: path_buf,
+                what: "entry point returned a null table".into(),
+            });
+        }
+        // Read only the header until the version and size are known to match.
+        // SAFETY: every ABI version starts with this two-field header.
+        let header = unsafe { *(table as *const VTableHeader) };
+        if header.abi_version != ABI_VERSION {
+            return Err(PluginError::AbiVersion {
+                path: path_buf,
+                found: header.abi_version,
+                expected: ABI_VERSION,
+            });
+        }
+        if header.struct_size != VTABLE_SIZE {
+            return Err(PluginError::StructSize {
+                path: path_buf,
+                found: header.struct_size,
+                expected: VTABLE_SIZE,
+            });
+        }
+        // SAFETY: version and size match ABI v1, so the table is a `StageVTable`, static in the
+        // library, which `library` keeps loaded as long as this reference is reachable.
+        let vtable: &'static StageVTable = unsafe { &*table };
+        let invalid = |what: String| PluginError::Invalid {
+            path: path_buf.clone(),
+            what,
+        };
+        // SAFETY: views of static strings inside the loaded library.
+        let name = unsafe { vtable.name.to_string_lossy() };
+        if name.is_empty() {
+            return Err(invalid("stage has no name".into()));
+        }
+        match (vtable.kind, vtable.tokenize.is_some(), vtable.classify.is_some()) {
+            (kind::TOKENIZE, true, _) | (kind::CLASSIFY, _, true) => {}
+            (kind::TOKENIZE | kind::CLASSIFY, _, _) => {
+                return Err(invalid(format!(
+                    "{} stage without its {} function",
+                    kind::name(vtable.kind),
+                    kind::name(vtable.kind)
+                )))
+            }
+            (other, _, _) => return Err(invalid(format!("unknown stage kind {other}"))),
+        }
+        if vtable.n_labels > 4096 || (vtable.n_labels > 0 && vtable.labels.is_null()) {
+            return Err(invalid(format!("implausible label table ({} labels)", vtable.n_labels)));
+        }
+        let labels = (0..vtable.n_labels)
+            // SAFETY: n_labels static views, checked non-null above.
+            .map(|i| unsafe { (*vtable.labels.add(i)).to_string_lossy() })
+            .collect();
+        Ok(Plugin {
+            library: Arc::new(library),
+            vtable,
+            path: path_buf,
+            name,
+            labels,
+        })
+    }
+
+    /// The stage name the plugin declares.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The stage kind (`slant_sdk::kind::*`).
+    pub fn kind(&self) -> u32 {
+        self.vtable.kind
+    }
+
+    /// The stage kind as a word.
+    pub fn kind_name(&self) -> &'static str {
+        kind::name(self.vtable.kind)
+    }
+
+    /// The ABI version (always [`ABI_VERSION`] once loaded).
+    pub fn abi_version(&self) -> u32 {
+        self.vtable.abi_version
+    }
+
+    /// Output labels the plugin declares without configuration.
+    pub fn labels(&self) -> &[String] {
+        &self.labels
+    }
+
+    /// Where the plugin was loaded from.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub(crate) fn vtable(&self) -> &'static StageVTable {
+        self.vtable
+    }
+
+    pub(crate) fn library(&self) -> Arc<Library> {
+        Arc::clone(&self.library)
+    }
+}
+
+/// Reads an error buffer the plugin wrote into.
+pub(crate) fn error_text(buf: &[u8], len: usize) -> String {
+    let len = len.min(buf.len());
+    let text = String::from_utf8_lossy(&buf[..len]).into_owned();
+    if text.is_empty() {
+        "(no message)".into()
+    } else {
+        text
+    }
+}
+
+/// A view of `s` for the ABI.
+pub(crate) fn rstr(s: &str) -> RStr {
+    RStr::new(s)
+}

@@ -1,0 +1,373 @@
+//! Tokens → hashed sparse features. The one feature path: the trainer and every classifier plugin
+//! call [`extract`], so a model never meets features it was not trained on.
+//!
+//! Features, each in its own hash namespace:
+//! - `w`: word n-grams of stemmed terms, never across a sentence boundary;
+//! - `c`: character n-grams of each lower-cased word, padded `<word>` as in fastText (catches
+//!   spelling variants and obfuscations that stemming misses);
+//! - target windows (stance): with `target_window = W` and a tokenized target, only words within
+//!   `W` tokens of a mention of the target count, plus a mention/no-mention flag;
+//! - pair features (claim stance): `p` unigrams of the paired text (headline or claim) and `o`,
+//!   the share of its terms found in the main text, in ten bins.
+//!
+//! Values: term frequency, `1 + ln(tf)` when `sublinear_tf`. Weighting, selection and
+//! normalization happen in [`crate::Model::project`].
+
+use serde::{Deserialize, Serialize};
+use slant_sdk::{DocView, TextView};
+use xxhash_rust::xxh3::xxh3_64;
+
+/// How features are made; stored in every model file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FeatureSpec {
+    /// Smallest and largest word n-gram, e.g. `[1, 2]`.
+    #[serde(default = "default_word_ngrams")]
+    pub word_ngrams: [u32; 2],
+    /// Smallest and largest character n-gram, or none.
+    #[serde(default)]
+    pub char_ngrams: Option<[u32; 2]>,
+    /// Features are hashed into `2^hash_bits` buckets.
+    #[serde(default = "default_hash_bits")]
+    pub hash_bits: u32,
+    /// Use `1 + ln(tf)` instead of raw counts.
+    #[serde(default = "default_true")]
+    pub sublinear_tf: bool,
+    /// Stance: count only words within this many tokens of a target mention.
+    #[serde(default)]
+    pub target_window: Option<u32>,
+    /// Claim stance: add features of the paired text and of its overlap with the main text.
+    #[serde(default)]
+    pub pair: bool,
+}
+
+fn default_word_ngrams() -> [u32; 2] {
+    [1, 2]
+}
+fn default_hash_bits() -> u32 {
+    20
+}
+fn default_true() -> bool {
+    true
+}
+
+impl Default for FeatureSpec {
+    fn default() -> Self {
+        FeatureSpec {
+            word_ngrams: default_word_ngrams(),
+            char_ngrams: None,
+            hash_bits: default_hash_bits(),
+            sublinear_tf: true,
+            target_window: None,
+            pair: false,
+        }
+    }
+}
+
+impl FeatureSpec {
+    /// Checks the spec's ranges.
+    ///
+    /// # Errors
+    /// A message naming the setting out of range.
+    pub fn validate(&self) -> Result<(), String> {
+        let [a, b] = self.word_ngrams;
+        if a == 0 || a > b || b > 5 {
+            return Err(format!("word_ngrams {:?}: need 1 <= min <= max <= 5", self.word_ngrams));
+        }
+        if let Some([a, b]) = self.char_ngrams {
+            if a == 0 || a > b || b > 8 {
+                return Err(format!("char_ngrams [{a}, {b}]: need 1 <= min <= max <= 8"));
+            }
+        }
+        if !(10..=26).contains(&self.hash_bits) {
+            return Err(format!("hash_bits {}: need 10..=26", self.hash_bits));
+        }
+        Ok(())
+    }
+
+    fn mask(&self) -> u64 {
+        (1u64 << self.hash_bits) - 1
+    }
+}
+
+/// A sparse vector: `(index, value)` sorted by index, indices unique.
+pub type Sparse = Vec<(u32, f32)>;
+
+/// Receives every feature occurrence; names are built only when someone asks for them.
+trait Emit {
+    fn emit(&mut self, ns: u8, parts: &[&str]);
+}
+
+/// Hashes occurrences into bucket indices.
+struct Hasher {
+    mask: u64,
+    buf: Vec<u8>,
+    out: Vec<u32>,
+}
+
+fn key_bytes(buf: &mut Vec<u8>, ns: u8, parts: &[&str]) {
+    buf.clear();
+    buf.push(ns);
+    buf.push(parts.len() as u8);
+    for (i, p) in parts.iter().enumerate() {
+        if i > 0 {
+            buf.push(0x1f);
+        }
+        buf.extend_from_slice(p.as_bytes());
+    }
+}
+
+impl Emit for Hasher {
+    fn emit(&mut self, ns: u8, parts: &[&str]) {
+        key_bytes(&mut self.buf, ns, parts);
+        self.out.push((xxh3_64(&self.buf) & self.mask) as u32);
+    }
+}
+
+/// Hashes occurrences and keeps a readable name for each bucket.
+struct Namer {
+    mask: u64,
+    buf: Vec<u8>,
+    out: Vec<(u32, String)>,
+}
+
+impl Emit for Namer {
+    fn emit(&mut self, ns: u8, parts: &[&str]) {
+        key_bytes(&mut self.buf, ns, parts);
+        let idx = (xxh3_64(&self.buf) & self.mask) as u32;
+        let name = match ns {
+            b'c' => format!("chars:{}", parts.join("")),
+            b'p' => format!("pair:{}", parts.join(" ")),
+            b'o' => format!("overlap:{}", parts.join("")),
+            b't' => format!("target:{}", parts.join("")),
+            _ => parts.join(" "),
+        };
+        self.out.push((idx, name));
+    }
+}
+
+/// The raw features of one document: hashed buckets with (sublinear) term frequencies.
+pub fn extract(spec: &FeatureSpec, doc: &DocView<'_>) -> Sparse {
+    let mut h = Hasher {
+        mask: spec.mask(),
+        buf: Vec::with_capacity(64),
+        out: Vec::with_capacity(doc.main.tokens.len() * 3),
+    };
+    walk(spec, doc, &mut h);
+    let mut idx = h.out;
+    idx.sort_unstable();
+    let mut out: Sparse = Vec::with_capacity(idx.len());
+    for i in idx {
+        match out.last_mut() {
+            Some((last, count)) if *last == i => *count += 1.0,
+            _ => out.push((i, 1.0)),
+        }
+    }
+    if spec.sublinear_tf {
+        for (_, v) in &mut out {
+            *v = 1.0 + v.ln();
+        }
+    }
+    out
+}
+
+/// Every feature occurrence of a document with a readable name (for `--explain`).
+pub fn extract_named(spec: &FeatureSpec, doc: &DocView<'_>) -> Vec<(u32, String)> {
+    let mut n = Namer {
+        mask: spec.mask(),
+        buf: Vec::new(),
+        out: Vec::new(),
+    };
+    walk(spec, doc, &mut n);
+    n.out.sort();
+    n.out.dedup();
+    n.out
+}
+
+fn walk(spec: &FeatureSpec, doc: &DocView<'_>, e: &mut impl Emit) {
+    let main = &doc.main;
+    let keep = target_mask(spec, doc, e);
+    let [lo, hi] = spec.word_ngrams;
+    let terms: Vec<&str> = main.tokens.iter().map(|t| main.term(t)).collect();
+    let mut parts: Vec<&str> = Vec::with_capacity(hi as usize);
+    for i in 0..terms.len() {
+        if !keep.as_ref().is_none_or(|k| k[i]) {
+            continue;
+        }
+        for n in lo as usize..=hi as usize {
+            let end = i + n;
+            if end > terms.len() {
+                break;
+            }
+            let sentence = main.tokens[i].sentence;
+            if main.tokens[end - 1].sentence != sentence {
+                break;
+            }
+            if keep.as_ref().is_some_and(|k| !k[end - 1]) {
+                break;
+            }
+            parts.clear();
+            parts.extend_from_slice(&terms[i..end]);
+            e.emit(b'w', &parts);
+        }
+        if let Some([clo, chi]) = spec.char_ngrams {
+            char_ngrams(main, &main.tokens[i], clo as usize, chi as usize, e);
+        }
+    }
+    if spec.pair {
+        pair_features(doc, e);
+    }
+}
+
+fn char_ngrams(text: &TextView<'_>, token: &slant_sdk::Token, lo: usize, hi: usize, e: &mut impl Emit) {
+    let surface = text.surface(token);
+    let mut padded = String::with_capacity(surface.len() + 2);
+    padded.push('<');
+    padded.extend(surface.chars().flat_map(char::to_lowercase));
+    padded.push('>');
+    let bounds: Vec<usize> = padded
+        .char_indices()
+        .map(|(i, _)| i)
+        .chain(std::iter::once(padded.len()))
+        .collect();
+    let n_chars = bounds.len() - 1;
+    for n in lo..=hi.min(n_chars) {
+        for start in 0..=(n_chars - n) {
+            e.emit(b'c', &[&padded[bounds[start]..bounds[start + n]]]);
+        }
+    }
+}
+
+/// With a target window, which main tokens count; emits the mention flag.
+fn target_mask(spec: &FeatureSpec, doc: &DocView<'_>, e: &mut impl Emit) -> Option<Vec<bool>> {
+    let window = spec.target_window? as usize;
+    let target: Vec<&str> = doc.pair.tokens.iter().map(|t| doc.pair.term(t)).collect();
+    let main = &doc.main;
+    let terms: Vec<&str> = main.tokens.iter().map(|t| main.term(t)).collect();
+    let mut keep = vec![false; terms.len()];
+    let mut mentions = 0;
+    if !target.is_empty() && terms.len() >= target.len() {
+        for i in 0..=(terms.len() - target.len()) {
+            if terms[i..i + target.len()] == target[..] {
+                mentions += 1;
+                let lo = i.saturating_sub(window);
+                let hi = (i + target.len() + window).min(terms.len());
+                keep[lo..hi].iter_mut().for_each(|k| *k = true);
+            }
+        }
+    }
+    if mentions == 0 {
+        e.emit(b't', &["absent"]);
+        return None; // no mention: the whole text speaks about the target, if at all
+    }
+    e.emit(b't', &["mentioned"]);
+    Some(keep)
+}
+
+fn pair_features(doc: &DocView<'_>, e: &mut impl Emit) {
+    let pair = &doc.pair;
+    let main_terms: std::collections::HashSet<&str> =
+        doc.main.tokens.iter().map(|t| doc.main.term(t)).collect();
+    let mut pair_terms: Vec<&str> = pair.tokens.iter().map(|t| pair.term(t)).collect();
+    pair_terms.sort_unstable();
+    pair_terms.dedup();
+    for t in &pair_terms {
+        e.emit(b'p', &[t]);
+    }
+    if !pair_terms.is_empty() {
+        let shared = pair_terms.iter().filter(|t| main_terms.contains(*t)).count();
+        let bin = (shared * 10 / pair_terms.len()).min(9);
+        let label = format!("{bin}");
+        e.emit(b'o', &[&label]);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use slant_sdk::{TextView, Token};
+
+    /// Builds a view over whitespace-separated words, one sentence per `|`.
+    fn view(text: &'static str) -> (Vec<Token>, String) {
+        let mut tokens = Vec::new();
+        let mut terms = String::new();
+        let mut sentence = 0;
+        let mut pos = 0;
+        for w in text.split(' ') {
+            if w == "|" {
+                sentence += 1;
+            } else {
+                tokens.push(Token {
+                    term_start: terms.len() as u32,
+                    term_len: w.len() as u32,
+                    byte_start: pos as u32,
+                    byte_end: (pos + w.len()) as u32,
+                    sentence,
+                    flags: 0,
+                });
+                terms.push_str(w);
+            }
+            pos += w.len() + 1;
+        }
+        (tokens, terms)
+    }
+
+    fn doc<'a>(text: &'a str, tokens: &'a [Token], terms: &'a str) -> DocView<'a> {
+        DocView {
+            main: TextView::new(text, tokens, terms),
+            pair: TextView::new("", &[], ""),
+            target: "",
+        }
+    }
+
+    #[test]
+    fn bigrams_do_not_cross_sentences_and_counts_merge() {
+        let text = "a b | c a b";
+        let (tokens, terms) = view(text);
+        let spec = FeatureSpec {
+            sublinear_tf: false,
+            ..FeatureSpec::default()
+        };
+        let names = extract_named(&spec, &doc(text, &tokens, &terms));
+        let names: Vec<_> = names.iter().map(|(_, n)| n.as_str()).collect();
+        assert!(names.contains(&"a b") && names.contains(&"c a"));
+        assert!(!names.contains(&"b c"));
+        let raw = extract(&spec, &doc(text, &tokens, &terms));
+        let total: f32 = raw.iter().map(|(_, v)| v).sum();
+        assert_eq!(total, 5.0 + 3.0); // 5 unigrams + bigrams "a b", "c a", "a b"
+        assert!(raw.windows(2).all(|w| w[0].0 < w[1].0));
+    }
+
+    #[test]
+    fn char_ngrams_and_target_windows() {
+        let text = "x y assad z w";
+        let (tokens, terms) = view(text);
+        let (ttokens, tterms) = view("assad");
+        let spec = FeatureSpec {
+            word_ngrams: [1, 1],
+            char_ngrams: Some([3, 3]),
+            target_window: Some(1),
+            ..FeatureSpec::default()
+        };
+        let d = DocView {
+            main: TextView::new(text, &tokens, &terms),
+            pair: TextView::new("assad", &ttokens, &tterms),
+            target: "assad",
+        };
+        let names: Vec<_> = extract_named(&spec, &d).into_iter().map(|(_, n)| n).collect();
+        assert!(names.contains(&"target:mentioned".to_string()));
+        assert!(names.contains(&"y".to_string()) && names.contains(&"z".to_string()));
+        assert!(!names.contains(&"x".to_string()) && !names.contains(&"w".to_string()));
+        assert!(names.contains(&"chars:<as".to_string()));
+    }
+
+    #[test]
+    fn spec_validation() {
+        assert!(FeatureSpec::default().validate().is_ok());
+        let bad = FeatureSpec {
+            word_ngrams: [2, 1],
+            ..FeatureSpec::default()
+        };
+        assert!(bad.validate().is_err());
+    }
+}

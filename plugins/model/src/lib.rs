@@ -1,0 +1,116 @@
+//! # slant-model
+//!
+//! The one path from tokens to decisions, shared by `slant train` and every classifier plugin:
+//! - [`features`]: tokens → hashed sparse n-gram features (word, char, target-window, pair);
+//! - [`model`]: selected columns, weighting, normalization, linear softmax heads, explanations;
+//! - [`format`]: the validated binary model file.
+
+pub mod features;
+pub mod format;
+pub mod model;
+
+pub use features::{extract, FeatureSpec, Sparse};
+pub use format::{from_bytes, read_file, to_bytes, ModelError, FORMAT_VERSION};
+pub use model::{softmax, Contribution, HeadSpec, HeadWeights, InputKind, Model, ModelHeader};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sha2::{Digest, Sha256};
+
+    fn tiny() -> Model {
+        Model {
+            header: ModelHeader {
+                task: "toxicity".into(),
+                input: InputKind::Text,
+                heads: vec![HeadSpec {
+                    name: "toxic".into(),
+                    classes: vec!["no".into(), "yes".into()],
+                    positive: Some("yes".into()),
+                    temperature: 1.0,
+                    threshold: Some(0.5),
+                }],
+                features: FeatureSpec::default(),
+                tokenizer_fingerprint: "fp".into(),
+                weighting: "idf".into(),
+                learner: serde_json::json!({"name": "test"}),
+                training: serde_json::json!({}),
+                metrics: serde_json::json!({}),
+                seed: 7,
+                slant_version: "0".into(),
+            },
+            feature_ids: vec![3, 9, 100],
+            column_weights: vec![1.0, 2.0, 0.5],
+            heads: vec![HeadWeights {
+                weights: vec![0.0, 1.0, 0.0, -1.0, 0.5, 0.5],
+                bias: vec![0.1, -0.1],
+            }],
+        }
+    }
+
+    fn reseal(mut bytes: Vec<u8>) -> Vec<u8> {
+        let n = bytes.len() - 32;
+        let digest = Sha256::digest(&bytes[..n]);
+        bytes[n..].copy_from_slice(&digest);
+        bytes
+    }
+
+    #[test]
+    fn round_trips_byte_for_byte() {
+        let m = tiny();
+        let bytes = to_bytes(&m).unwrap();
+        let back = from_bytes(&bytes, "m").unwrap();
+        assert_eq!(back, m);
+        assert_eq!(to_bytes(&back).unwrap(), bytes);
+    }
+
+    #[test]
+    fn projection_normalizes_and_predicts_probabilities() {
+        let m = tiny();
+        let x = m.project(&vec![(3, 1.0), (50, 4.0), (100, 2.0)]);
+        assert_eq!(x.iter().map(|p| p.0).collect::<Vec<_>>(), [0, 2]);
+        let norm: f32 = x.iter().map(|p| p.1 * p.1).sum();
+        assert!((norm - 1.0).abs() < 1e-6);
+        let mut out = [0.0; 2];
+        m.predict_into(&x, &mut out);
+        assert!((out[0] + out[1] - 1.0).abs() < 1e-6);
+        assert!(out[1] > out[0] || out[1] < out[0]);
+    }
+
+    #[test]
+    fn every_damage_is_a_clear_error() {
+        let good = to_bytes(&tiny()).unwrap();
+        // Truncated anywhere.
+        for cut in [0, 5, 12, 30, good.len() / 2, good.len() - 1] {
+            assert!(from_bytes(&good[..cut], "m").is_err(), "cut at {cut}");
+        }
+        // Wrong magic.
+        let mut b = good.clone();
+        b[0] = b'X';
+        assert!(matches!(from_bytes(&b, "m"), Err(ModelError::Magic { .. })));
+        // Wrong version.
+        let mut b = good.clone();
+        b[8] = 9;
+        assert!(matches!(from_bytes(&b, "m"), Err(ModelError::Version { found: 9, .. })));
+        // Bit flip.
+        let mut b = good.clone();
+        let mid = b.len() - 40;
+        b[mid] ^= 0x10;
+        assert!(matches!(from_bytes(&b, "m"), Err(ModelError::Checksum { .. })));
+        // Hostile lengths with a valid checksum: header length, then feature count.
+        let mut b = good.clone();
+        b[12..20].copy_from_slice(&u64::MAX.to_le_bytes());
+        let e = from_bytes(&reseal(b), "m").unwrap_err().to_string();
+        assert!(e.contains("header length"), "{e}");
+        let header_len = u64::from_le_bytes(good[12..20].try_into().unwrap()) as usize;
+        let mut b = good.clone();
+        let at = 20 + header_len;
+        b[at..at + 8].copy_from_slice(&(u64::MAX / 2).to_le_bytes());
+        let e = from_bytes(&reseal(b), "m").unwrap_err().to_string();
+        assert!(e.contains("cannot fit"), "{e}");
+        // Random bytes behind a valid prefix.
+        let mut b = good[..20].to_vec();
+        b.extend((0..500u32).map(|i| (i.wrapping_mul(2654435761) >> 13) as u8));
+        assert!(from_bytes(&reseal(b), "m").is_err());
+    }
+}

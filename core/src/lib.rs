@@ -11,3 +11,6 @@
 pub mod article;
 pub mod ingest;
 pub mod plugin;
+pub mod eval;
+pub mod output;
+pub mod train;

@@ -1,0 +1,1 @@
+//! Metrics for classifiers (filled in by the training work).

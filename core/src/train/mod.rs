@@ -1,0 +1,1 @@
+//! Offline training (filled in by the training work).

@@ -1,1 +1,313 @@
-//! Output writers.
+//! Writing result records: JSON Lines (the full record), CSV or an aligned table (chosen columns,
+//! addressed by JSON pointers). Output goes to stdout or to a file written atomically: records go
+//! to a temporary file beside the target, which is renamed over it only when the run finishes,
+//! so an interrupted run never leaves a half-written file behind.
+
+use std::io::{self, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+/// Output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OutputFormat {
+    /// One JSON object per line: the complete record.
+    Jsonl,
+    /// A header row, then one row per record with the chosen columns.
+    Csv,
+    /// An aligned text table of the chosen columns, for reading in a terminal.
+    Table,
+}
+
+/// A column of CSV and table output.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Column {
+    pub header: String,
+    /// JSON pointer into the record (`/counts/tokens`).
+    pub pointer: String,
+}
+
+impl Column {
+    /// A column named `header` showing the value at `pointer`.
+    pub fn new(header: &str, pointer: &str) -> Column {
+        Column {
+            header: header.into(),
+            pointer: pointer.into(),
+        }
+    }
+}
+
+/// Why output could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum OutputError {
+    #[error("cannot write {path}: {source}")]
+    Io { path: String, source: io::Error },
+}
+
+enum Sink {
+    Stdout(io::BufWriter<io::Stdout>),
+    File {
+        temp: tempfile::NamedTempFile,
+        target: PathBuf,
+    },
+}
+
+impl Sink {
+    fn name(&self) -> String {
+        match self {
+            Sink::Stdout(_) => "standard output".into(),
+            Sink::File { target, .. } => target.display().to_string(),
+        }
+    }
+
+    fn writer(&mut self) -> &mut dyn Write {
+        match self {
+            Sink::Stdout(w) => w,
+            Sink::File { temp, .. } => temp.as_file_mut(),
+        }
+    }
+}
+
+/// Writes records in one format to stdout or a file.
+pub struct RecordWriter {
+    sink: Sink,
+    format: OutputFormat,
+    columns: Vec<Column>,
+    /// Table rows are buffered to align columns; other formats stream.
+    table_rows: Vec<Vec<String>>,
+    wrote_header: bool,
+    file_buf: Vec<u8>,
+}
+
+impl RecordWriter {
+    /// Opens the output. Without a format: a table when writing to a terminal, else JSONL.
+    ///
+    /// # Errors
+    /// The temporary file beside `path` cannot be created.
+    pub fn open(
+        path: Option<&Path>,
+        format: Option<OutputFormat>,
+        columns: Vec<Column>,
+    ) -> Result<RecordWriter, OutputError> {
+        let sink = match path {
+            None => Sink::Stdout(io::BufWriter::new(io::stdout())),
+            Some(p) if p.as_os_str() == "-" => Sink::Stdout(io::BufWriter::new(io::stdout())),
+            Some(p) => {
+                let dir = p
+                    .parent()
+                    .filter(|d| !d.as_os_str().is_empty())
+                    .unwrap_or(Path::new("."));
+                let temp = tempfile::Builder::new()
+                    .prefix(".slant-out-")
+                    .suffix(".tmp")
+                    .tempfile_in(dir)
+                    .map_err(|source| OutputError::Io {
+                        path: p.display().to_string(),
+                        source,
+                    })?;
+                Sink::File {
+                    temp,
+                    target: p.to_path_buf(),
+                }
+            }
+        };
+        let to_terminal = matches!(sink, Sink::Stdout(_)) && io::stdout().is_terminal();
+        let format = format.unwrap_or(if to_terminal {
+            OutputFormat::Table
+        } else {
+            OutputFormat::Jsonl
+        });
+        Ok(RecordWriter {
+            sink,
+            format,
+            columns,
+            table_rows: Vec::new(),
+            wrote_header: false,
+            file_buf: Vec::new(),
+        })
+    }
+
+    /// The format in use.
+    pub fn format(&self) -> OutputFormat {
+        self.format
+    }
+
+    fn io_error(&self, source: io::Error) -> OutputError {
+        OutputError::Io {
+            path: self.sink.name(),
+            source,
+        }
+    }
+
+    fn cells(&self, record: &Value) -> Vec<String> {
+        self.columns
+            .iter()
+            .map(|c| cell_text(record.pointer(&c.pointer)))
+            .collect()
+    }
+
+    /// Writes one record.
+    ///
+    /// # Errors
+    /// The underlying write fails (disk full, closed pipe).
+    pub fn write(&mut self, record: &Value) -> Result<(), OutputError> {
+        self.file_buf.clear();
+        match self.format {
+            OutputFormat::Jsonl => {
+                serde_json::to_writer(&mut self.file_buf, record).map_err(|e| self.io_error(e.into()))?;
+                self.file_buf.push(b'\n');
+            }
+            OutputFormat::Csv => {
+                let mut w = csv::Writer::from_writer(Vec::new());
+                if !self.wrote_header {
+                    w.write_record(self.columns.iter().map(|c| c.header.as_str()))
+                        .map_err(|e| self.io_error(e.into()))?;
+                    self.wrote_header = true;
+                }
+                w.write_record(self.cells(record)).map_err(|e| self.io_error(e.into()))?;
+                self.file_buf = w.into_inner().map_err(|e| self.io_error(e.into_error()))?;
+            }
+            OutputFormat::Table => {
+                let row = self.cells(record);
+                self.table_rows.push(row);
+                return Ok(());
+            }
+        }
+        let buf = std::mem::take(&mut self.file_buf);
+        let result = self.sink.writer().write_all(&buf);
+        self.file_buf = buf;
+        result.map_err(|e| self.io_error(e))
+    }
+
+    /// Flushes everything; for a file, renames the temporary file over the target.
+    ///
+    /// # Errors
+    /// Writing, flushing or renaming fails.
+    pub fn finish(mut self) -> Result<(), OutputError> {
+        if self.format == OutputFormat::Table {
+            let table = render_table(&self.columns, &self.table_rows);
+            self.sink
+                .writer()
+                .write_all(table.as_bytes())
+                .map_err(|e| self.io_error(e))?;
+        }
+        let name = self.sink.name();
+        match self.sink {
+            Sink::Stdout(mut w) => match w.flush() {
+                Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+                other => other.map_err(|source| OutputError::Io { path: name, source }),
+            },
+            Sink::File { temp, target } => {
+                temp.as_file()
+                    .sync_all()
+                    .map_err(|source| OutputError::Io { path: name.clone(), source })?;
+                temp.persist(&target).map_err(|e| OutputError::Io {
+                    path: name,
+                    source: e.error,
+                })?;
+                Ok(())
+            }
+        }
+    }
+}
+
+/// A JSON value as one cell of text.
+fn cell_text(value: Option<&Value>) -> String {
+    match value {
+        None | Some(Value::Null) => String::new(),
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Number(n)) => match n.as_f64() {
+            Some(f) if n.is_f64() => format!("{f:.3}"),
+            _ => n.to_string(),
+        },
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(|v| cell_text(Some(v)))
+            .collect::<Vec<_>>()
+            .join(" "),
+        Some(other) => other.to_string(),
+    }
+}
+
+/// Longest cell shown in a table before it is cut with an ellipsis.
+const TABLE_CELL_MAX: usize = 48;
+
+fn render_table(columns: &[Column], rows: &[Vec<String>]) -> String {
+    let clip = |s: &str| -> String {
+        let one_line = s.replace(['\n', '\r', '\t'], " ");
+        if one_line.chars().count() > TABLE_CELL_MAX {
+            let cut: String = one_line.chars().take(TABLE_CELL_MAX - 1).collect();
+            format!("{cut}…")
+        } else {
+            one_line
+        }
+    };
+    let header: Vec<String> = columns.iter().map(|c| c.header.clone()).collect();
+    let rows: Vec<Vec<String>> = rows.iter().map(|r| r.iter().map(|c| clip(c)).collect()).collect();
+    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    for row in &rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let line = |cells: &[String]| -> String {
+        let parts: Vec<String> = cells
+            .iter()
+            .zip(&widths)
+            .map(|(c, &w)| format!("{c:<w$}"))
+            .collect();
+        format!("{}\n", parts.join("  ").trim_end())
+    };
+    let mut out = line(&header);
+    out.push_str(&line(&widths.iter().map(|&w| "-".repeat(w)).collect::<Vec<_>>()));
+    for row in &rows {
+        out.push_str(&line(row));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn cols() -> Vec<Column> {
+        vec![Column::new("id", "/id"), Column::new("p", "/scores/OFF")]
+    }
+
+    #[test]
+    fn file_output_appears_only_when_finished() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.jsonl");
+        let mut w = RecordWriter::open(Some(&path), Some(OutputFormat::Jsonl), cols()).unwrap();
+        w.write(&json!({"id": "a"})).unwrap();
+        assert!(!path.exists(), "nothing visible before finish");
+        w.finish().unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "{\"id\":\"a\"}\n");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1, "no temp file left");
+    }
+
+    #[test]
+    fn csv_has_header_and_pointer_columns() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.csv");
+        let mut w = RecordWriter::open(Some(&path), Some(OutputFormat::Csv), cols()).unwrap();
+        w.write(&json!({"id": "a,b", "scores": {"OFF": 0.25}})).unwrap();
+        w.write(&json!({"id": "c"})).unwrap();
+        w.finish().unwrap();
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap(),
+            "id,p\n\"a,b\",0.250\nc,\n"
+        );
+    }
+
+    #[test]
+    fn table_aligns_and_clips() {
+        let rows = vec![vec!["x".to_string(), "y".repeat(60)]];
+        let t = render_table(&cols(), &rows);
+        let lines: Vec<_> = t.lines().collect();
+        assert_eq!(lines.len(), 3);
+        assert!(lines[2].ends_with('…'));
+        assert!(lines[0].starts_with("id  p"));
+    }
+}

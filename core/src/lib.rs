@@ -14,3 +14,4 @@ pub mod plugin;
 pub mod eval;
 pub mod output;
 pub mod train;
+pub mod pipeline;

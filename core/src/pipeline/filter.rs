@@ -1,0 +1,179 @@
+//! The toxicity filter: given each comment's scores, flag, drop or redact those at or over the
+//! threshold, and account for every comment (nothing silently vanishes).
+
+use serde::Serialize;
+
+use super::config::FilterAction;
+use crate::article::Comment;
+
+/// Replaces the text of a redacted comment.
+pub const REDACTED: &str = "[removed by slant toxicity filter]";
+
+/// Threshold and action, with the names of the scores the model gives.
+#[derive(Debug, Clone)]
+pub struct ToxicityFilter {
+    pub action: FilterAction,
+    pub threshold: f32,
+    /// Score names in output order (`toxic`, then subtypes).
+    pub labels: Vec<String>,
+    /// Which score the threshold applies to.
+    pub primary: usize,
+}
+
+/// A comment with its scores and what the filter did.
+#[derive(Debug, Clone, Serialize)]
+pub struct ScoredComment {
+    #[serde(flatten)]
+    pub comment: Comment,
+    pub toxicity: serde_json::Map<String, serde_json::Value>,
+    /// At or over the threshold.
+    pub flagged: bool,
+    /// The text was replaced by [`REDACTED`].
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub redacted: bool,
+}
+
+/// Per-article accounting of the filter.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct FilterSummary {
+    pub comments_total: usize,
+    pub flagged: usize,
+    pub dropped: usize,
+    pub redacted: usize,
+    /// Share of comments at or over the threshold (0 when there are none).
+    pub toxicity_rate: f64,
+    /// Ids of dropped comments, so that their removal is visible.
+    pub dropped_ids: Vec<String>,
+}
+
+impl ToxicityFilter {
+    /// The scores of one text as a JSON object, rounded to 4 decimals for readable output.
+    pub fn score_map(&self, scores: &[f32]) -> serde_json::Map<String, serde_json::Value> {
+        self.labels
+            .iter()
+            .zip(scores)
+            .map(|(l, &s)| (l.clone(), serde_json::json!(round4(s))))
+            .collect()
+    }
+
+    /// True if `scores` cross the threshold.
+    pub fn crosses(&self, scores: &[f32]) -> bool {
+        scores.get(self.primary).is_some_and(|&p| p >= self.threshold)
+    }
+
+    /// Applies the filter to `comments` with `scores` (`comments.len() × labels.len()`).
+    /// Returns the comments kept (dropped ones removed) and the accounting.
+    pub fn apply(&self, comments: Vec<Comment>, scores: &[f32]) -> (Vec<ScoredComment>, FilterSummary) {
+        let k = self.labels.len();
+        let mut summary = FilterSummary {
+            comments_total: comments.len(),
+            ..FilterSummary::default()
+        };
+        let mut kept = Vec::with_capacity(comments.len());
+        for (i, mut comment) in comments.into_iter().enumerate() {
+            let s = &scores[i * k..(i + 1) * k];
+            let flagged = self.crosses(s);
+            if flagged {
+                summary.flagged += 1;
+            }
+            let mut redacted = false;
+            if flagged {
+                match self.action {
+                    FilterAction::Flag => {}
+                    FilterAction::Drop => {
+                        summary.dropped += 1;
+                        summary.dropped_ids.push(comment.id);
+                        continue;
+                    }
+                    FilterAction::Redact => {
+                        comment.text = REDACTED.to_string();
+                        summary.redacted += 1;
+                        redacted = true;
+                    }
+                }
+            }
+            kept.push(ScoredComment {
+                comment,
+                toxicity: self.score_map(s),
+                flagged,
+                redacted,
+            });
+        }
+        if summary.comments_total > 0 {
+            summary.toxicity_rate =
+                round4(summary.flagged as f32 / summary.comments_total as f32) as f64;
+        }
+        (kept, summary)
+    }
+}
+
+/// Rounds to 4 decimals (for output only; decisions use full precision).
+pub fn round4(x: f32) -> f64 {
+    (f64::from(x) * 10_000.0).round() / 10_000.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn comments() -> Vec<Comment> {
+        ["nice point", "vile insult", "borderline"]
+            .iter()
+            .enumerate()
+            .map(|(i, t)| Comment {
+                id: format!("c{}", i + 1),
+                author: Some(format!("user{i}")),
+                text: t.to_string(),
+                ..Comment::default()
+            })
+            .collect()
+    }
+
+    fn filter(action: FilterAction) -> ToxicityFilter {
+        ToxicityFilter {
+            action,
+            threshold: 0.5,
+            labels: vec!["toxic".into(), "hate".into()],
+            primary: 0,
+        }
+    }
+
+    const SCORES: [f32; 6] = [0.1, 0.0, 0.9, 0.7, 0.5, 0.1];
+
+    #[test]
+    fn flag_keeps_everything_and_marks() {
+        let (kept, s) = filter(FilterAction::Flag).apply(comments(), &SCORES);
+        assert_eq!(kept.len(), 3);
+        assert_eq!(kept.iter().filter(|c| c.flagged).count(), 2); // 0.9 and 0.5 (at threshold)
+        assert_eq!(kept[1].comment.text, "vile insult");
+        assert_eq!((s.flagged, s.dropped, s.redacted), (2, 0, 0));
+        assert!((s.toxicity_rate - 0.6667).abs() < 1e-9);
+        assert_eq!(kept[1].toxicity["hate"], serde_json::json!(0.7));
+    }
+
+    #[test]
+    fn drop_removes_and_lists_ids() {
+        let (kept, s) = filter(FilterAction::Drop).apply(comments(), &SCORES);
+        assert_eq!(kept.iter().map(|c| c.comment.id.as_str()).collect::<Vec<_>>(), ["c1"]);
+        assert_eq!(s.dropped_ids, ["c2", "c3"]);
+        assert_eq!((s.comments_total, s.flagged, s.dropped), (3, 2, 2));
+    }
+
+    #[test]
+    fn redact_keeps_id_author_and_score_but_not_text() {
+        let (kept, s) = filter(FilterAction::Redact).apply(comments(), &SCORES);
+        assert_eq!(kept.len(), 3);
+        assert_eq!(kept[1].comment.text, REDACTED);
+        assert_eq!(kept[1].comment.author.as_deref(), Some("user1"));
+        assert!(kept[1].redacted && kept[1].toxicity.contains_key("toxic"));
+        assert_eq!(kept[0].comment.text, "nice point");
+        assert_eq!(s.redacted, 2);
+    }
+
+    #[test]
+    fn no_comments_means_zero_rate() {
+        let (kept, s) = filter(FilterAction::Drop).apply(Vec::new(), &[]);
+        assert!(kept.is_empty());
+        assert_eq!(s.toxicity_rate, 0.0);
+    }
+}

@@ -1,0 +1,333 @@
+//! `slant label` end to end through the binary: one output record per input record, in order;
+//! error records naming file and line; `--strict`; atomic `-o`; stdin; the toxicity filter's
+//! actions with a small hand-made model; refusing a model that does not fit.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use serde_json::Value;
+use slant_model::{FeatureSpec, HeadSpec, HeadWeights, InputKind, Model, ModelHeader};
+
+fn slant() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_slant"));
+    c.arg("--quiet");
+    c
+}
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn records(out: &Output) -> Vec<Value> {
+    String::from_utf8(out.stdout.clone())
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("every line is JSON"))
+        .collect()
+}
+
+/// A config with only the tokenize stage.
+fn tokenize_only(dir: &Path) -> PathBuf {
+    let path = dir.join("tok.toml");
+    std::fs::write(&path, "[stages.tokenize]\nplugin = \"tokenize\"\nlanguage = \"english\"\n").unwrap();
+    path
+}
+
+/// The fingerprint of the default tokenizer, read through the plugin.
+fn fingerprint() -> String {
+    let dirs = slant::plugin::PluginDirs::resolve(None);
+    let plugin = dirs.find("tokenize").unwrap();
+    let stage = slant::plugin::StageInstance::create(&plugin, &serde_json::json!({"language": "english"})).unwrap();
+    stage.describe_str("fingerprint").unwrap().to_string()
+}
+
+/// A tiny toxicity model whose only evidence is the words "idiot" and "moron": enough to test
+/// the filter's plumbing without the shipped model.
+fn tiny_model(dir: &Path, task: &str, fingerprint: &str) -> PathBuf {
+    use xxhash_like::bucket;
+    let spec = FeatureSpec {
+        word_ngrams: [1, 1],
+        hash_bits: 18,
+        ..FeatureSpec::default()
+    };
+    let mut ids = vec![bucket(&spec, "idiot"), bucket(&spec, "moron")];
+    ids.sort();
+    let model = Model {
+        header: ModelHeader {
+            task: task.into(),
+            input: InputKind::Text,
+            heads: vec![HeadSpec {
+                name: "toxic".into(),
+                classes: vec!["not_toxic".into(), "toxic".into()],
+                positive: Some("toxic".into()),
+                temperature: 1.0,
+                threshold: Some(0.5),
+            }],
+            features: spec,
+            tokenizer_fingerprint: fingerprint.into(),
+            weighting: "none".into(),
+            learner: serde_json::json!({"name": "hand-made test model"}),
+            training: serde_json::json!({}),
+            metrics: serde_json::json!({}),
+            seed: 0,
+            slant_version: "test".into(),
+        },
+        column_weights: vec![1.0; ids.len()],
+        heads: vec![HeadWeights {
+            weights: ids.iter().flat_map(|_| [-4.0f32, 4.0]).collect(),
+            bias: vec![1.0, -1.0],
+        }],
+        feature_ids: ids,
+    };
+    let path = dir.join(format!("{task}.model"));
+    std::fs::write(&path, slant_model::to_bytes(&model).unwrap()).unwrap();
+    path
+}
+
+/// Finds the hash bucket of a one-word feature by extracting it from a one-token document.
+mod xxhash_like {
+    use slant_model::FeatureSpec;
+    use slant_sdk::{DocView, TextView, Token};
+
+    pub fn bucket(spec: &FeatureSpec, term: &str) -> u32 {
+        let tokens = [Token {
+            term_start: 0,
+            term_len: term.len() as u32,
+            byte_start: 0,
+            byte_end: term.len() as u32,
+            sentence: 0,
+            flags: 0,
+        }];
+        let doc = DocView {
+            main: TextView::new(term, &tokens, term),
+            pair: TextView::new("", &[], ""),
+            target: "",
+        };
+        slant_model::extract(spec, &doc)[0].0
+    }
+}
+
+fn toxicity_config(dir: &Path, model: &Path, action: &str) -> PathBuf {
+    let path = dir.join(format!("tox-{action}.toml"));
+    std::fs::write(
+        &path,
+        format!(
+            "[stages.tokenize]\nplugin = \"tokenize\"\nlanguage = \"english\"\n\
+             [stages.toxicity]\nmodel = {:?}\naction = \"{action}\"\n",
+            model.display().to_string()
+        ),
+    )
+    .unwrap();
+    path
+}
+
+const ARTICLE: &str = r#"{"id":"a1","outlet":"X","body":"The truce held. Talks resume.","comments":[{"id":"c1","author":"u1","text":"Thanks for the report."},{"id":"c2","author":"u2","text":"You idiot, what a moron."},{"id":"c3","author":"u3","text":"Useful summary."}]}"#;
+
+#[test]
+fn one_record_per_input_record_in_order_with_located_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.jsonl");
+    let lines = [
+        r#"{"id":"first","body":"One. Two."}"#,
+        "{not json",
+        r#"{"id":"third","title":"no body"}"#,
+        "",
+        r#"{"id":"fifth","text":"Text field works too."}"#,
+    ];
+    std::fs::write(&input, lines.join("\n")).unwrap();
+    let missing = dir.path().join("missing.jsonl");
+    let out = slant()
+        .args(["label", "--config"])
+        .arg(tokenize_only(dir.path()))
+        .arg(&input)
+        .arg(&missing)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let recs = records(&out);
+    assert_eq!(recs.len(), 5, "4 records from the file + 1 for the missing file");
+    assert_eq!(recs[0]["id"], "first");
+    assert_eq!(recs[0]["counts"]["sentences"], 2);
+    assert!(recs[1]["error"].as_str().unwrap().contains("in.jsonl:2"));
+    assert!(recs[2]["error"].as_str().unwrap().contains("in.jsonl:3"));
+    assert_eq!(recs[3]["id"], "fifth");
+    assert!(recs[4]["error"].as_str().unwrap().contains("missing.jsonl"));
+}
+
+#[test]
+fn strict_stops_with_exit_code_2_and_writes_no_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.jsonl");
+    std::fs::write(&input, "{\"body\":\"ok\"}\n{broken\n").unwrap();
+    let target = dir.path().join("out.jsonl");
+    let out = slant()
+        .args(["label", "--strict", "--config"])
+        .arg(tokenize_only(dir.path()))
+        .arg(&input)
+        .arg("-o")
+        .arg(&target)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("in.jsonl:2"));
+    assert!(!target.exists(), "a failed strict run leaves no output file");
+}
+
+#[test]
+fn output_file_csv_and_stdin() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("out.csv");
+    let mut child = slant()
+        .args(["label", "--format", "csv", "--config"])
+        .arg(tokenize_only(dir.path()))
+        .args(["-", "-o"])
+        .arg(&target)
+        .stdin(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"{\"id\":\"s1\",\"outlet\":\"O\",\"body\":\"From stdin.\"}\n")
+        .unwrap();
+    assert!(child.wait().unwrap().success());
+    let csv = std::fs::read_to_string(&target).unwrap();
+    let mut lines = csv.lines();
+    assert!(lines.next().unwrap().starts_with("id,outlet,title"));
+    assert!(lines.next().unwrap().starts_with("s1,O,"));
+}
+
+#[test]
+fn tokens_flag_gives_offsets_into_the_body() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.jsonl");
+    let body = "Syrian forces advanced on Friday.";
+    std::fs::write(&input, format!("{{\"body\":{body:?}}}\n")).unwrap();
+    let out = slant()
+        .args(["label", "--tokens", "--config"])
+        .arg(tokenize_only(dir.path()))
+        .arg(&input)
+        .output()
+        .unwrap();
+    let rec = &records(&out)[0];
+    let tokens = rec["tokens"].as_array().unwrap();
+    assert_eq!(tokens.len(), 5);
+    let t = &tokens[1];
+    assert_eq!(t["term"], "forc");
+    let (s, e) = (t["start"].as_u64().unwrap() as usize, t["end"].as_u64().unwrap() as usize);
+    assert_eq!(&body[s..e], "forces");
+}
+
+#[test]
+fn shipped_samples_label_with_the_default_config() {
+    let out = slant()
+        .current_dir(repo())
+        .args(["label", "--config", "seeds/slant.toml", "seeds/articles.jsonl"])
+        .output()
+        .unwrap();
+    if !repo().join("models/toxicity.model").exists() {
+        eprintln!("skipping: models/toxicity.model not built yet");
+        return;
+    }
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let recs = records(&out);
+    assert_eq!(recs.len(), 6);
+    assert!(recs.iter().all(|r| r.get("error").is_none()));
+}
+
+fn run_filter(action: &str) -> Value {
+    let dir = tempfile::tempdir().unwrap();
+    let model = tiny_model(dir.path(), "toxicity", &fingerprint());
+    let input = dir.path().join("in.jsonl");
+    std::fs::write(&input, ARTICLE).unwrap();
+    let out = slant()
+        .args(["label", "--config"])
+        .arg(toxicity_config(dir.path(), &model, action))
+        .arg(&input)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    records(&out).remove(0)
+}
+
+#[test]
+fn filter_flag_keeps_and_marks() {
+    let rec = run_filter("flag");
+    let comments = rec["comments"].as_array().unwrap();
+    assert_eq!(comments.len(), 3);
+    assert_eq!(comments[1]["flagged"], true);
+    assert_eq!(comments[0]["flagged"], false);
+    assert!(comments[1]["toxicity"]["toxic"].as_f64().unwrap() > 0.9);
+    assert_eq!(rec["toxicity"]["flagged"], 1);
+    assert_eq!(rec["toxicity"]["comments_total"], 3);
+}
+
+#[test]
+fn filter_drop_removes_but_accounts_and_leaves_body_numbers_alone() {
+    let flagged = run_filter("flag");
+    let rec = run_filter("drop");
+    let ids: Vec<_> = rec["comments"].as_array().unwrap().iter().map(|c| c["id"].clone()).collect();
+    assert_eq!(ids, ["c1", "c3"]);
+    assert_eq!(rec["toxicity"]["dropped"], 1);
+    assert_eq!(rec["toxicity"]["dropped_ids"], serde_json::json!(["c2"]));
+    assert_eq!(rec["counts"]["comments"], 3);
+    assert_eq!(rec["counts"]["comments_kept"], 2);
+    assert_eq!(rec["counts"]["tokens"], flagged["counts"]["tokens"]);
+    assert_eq!(rec["counts"]["sentences"], flagged["counts"]["sentences"]);
+}
+
+#[test]
+fn filter_redact_keeps_id_author_score() {
+    let rec = run_filter("redact");
+    let c = &rec["comments"][1];
+    assert_eq!(c["id"], "c2");
+    assert_eq!(c["author"], "u2");
+    assert_eq!(c["redacted"], true);
+    assert!(!c["text"].as_str().unwrap().contains("idiot"));
+    assert!(c["toxicity"]["toxic"].as_f64().unwrap() > 0.9);
+}
+
+#[test]
+fn a_model_that_does_not_fit_is_refused_with_what_differs() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.jsonl");
+    std::fs::write(&input, ARTICLE).unwrap();
+    let wrong_task = tiny_model(dir.path(), "sentiment", &fingerprint());
+    let wrong_tokenizer = {
+        let p = tiny_model(dir.path(), "toxicity", "slant-tokenize/1 language=french");
+        let q = dir.path().join("french.model");
+        std::fs::rename(&p, &q).unwrap();
+        q
+    };
+    let good = tiny_model(dir.path(), "toxicity", &fingerprint());
+    let config = toxicity_config(dir.path(), &good, "flag");
+    for (model, expect) in [(wrong_task, "sentiment"), (wrong_tokenizer, "language=french")] {
+        let out = slant()
+            .args(["label", "--config"])
+            .arg(&config)
+            .arg("--model")
+            .arg(format!("toxicity={}", model.display()))
+            .arg(&input)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(expect), "{err}");
+        assert!(out.stdout.is_empty());
+    }
+    let truncated = dir.path().join("trunc.model");
+    let bytes = std::fs::read(&good).unwrap();
+    std::fs::write(&truncated, &bytes[..bytes.len() / 2]).unwrap();
+    let out = slant()
+        .args(["label", "--config"])
+        .arg(&config)
+        .arg("--model")
+        .arg(format!("toxicity={}", truncated.display()))
+        .arg(&input)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("trunc.model"));
+}

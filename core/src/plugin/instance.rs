@@ -177,9 +177,9 @@ impl StageInstance {
             .ok_or_else(|| call_error(&self.plugin, "tokenize", "is not a tokenize stage".into()))?;
         let docs: Vec<RStr> = texts.iter().map(|t| rstr(t)).collect();
         let total: usize = texts.iter().map(|t| t.len()).sum();
-        // A word needs at least one byte plus a separator, and terms are rarely longer than
-        // their words, so these first guesses almost never need the retry.
-        let mut token_cap = total / 2 + texts.len() + 16;
+        // Text averages one token per 5-7 bytes and terms are rarely longer than their words,
+        // so these first guesses rarely need the retry (which re-tokenizes the batch).
+        let mut token_cap = total / 4 + texts.len() + 16;
         let mut term_cap = total + total / 4 + 64;
         for _ in 0..3 {
             let mut tokens = vec![Token::default(); token_cap];

@@ -68,11 +68,6 @@ impl TokenSink {
         self.sentences = self.sentences.max(n);
     }
 
-    fn clear(&mut self) {
-        self.tokens.clear();
-        self.terms.clear();
-        self.sentences = 0;
-    }
 }
 
 /// A tokenized text as a classifier sees it.
@@ -230,24 +225,19 @@ pub unsafe extern "C" fn tokenize<S: TokenizeStage>(
         } else {
             std::slice::from_raw_parts(docs, n_docs)
         };
+        // One sink for the whole batch: tokens' term offsets are then batch-relative already.
         let mut sink = TokenSink::default();
-        let mut all_tokens: Vec<Token> = Vec::new();
-        let mut all_terms: Vec<u8> = Vec::new();
         let mut counts = Vec::with_capacity(n_docs);
         let mut sentences = Vec::with_capacity(n_docs);
         for (i, doc) in docs.iter().enumerate() {
             let text = utf8(*doc, &format!("document {i} of the batch"))?;
-            sink.clear();
+            let before = sink.tokens.len();
+            sink.sentences = 0;
             stage.tokenize(text, &mut sink);
-            let base = all_terms.len() as u32;
-            all_tokens.extend(sink.tokens.iter().map(|t| Token {
-                term_start: t.term_start + base,
-                ..*t
-            }));
-            all_terms.extend_from_slice(&sink.terms);
-            counts.push(sink.tokens.len() as u32);
+            counts.push((sink.tokens.len() - before) as u32);
             sentences.push(sink.sentences);
         }
+        let (all_tokens, all_terms) = (&sink.tokens, &sink.terms);
         out.tokens_written = all_tokens.len();
         out.terms_written = all_terms.len();
         if all_tokens.len() > out.token_capacity || all_terms.len() > out.term_capacity {

@@ -12,9 +12,14 @@ fn bench(c: &mut Criterion) {
     }
     let (comments, corpus) = slant_benches::comments();
     let bytes: usize = comments.iter().map(String::len).sum();
-    eprintln!("corpus: {corpus}: {} comments, {:.2} MB", comments.len(), bytes as f64 / 1e6);
+    eprintln!(
+        "corpus: {corpus}: {} comments, {:.2} MB",
+        comments.len(),
+        bytes as f64 / 1e6
+    );
     let dirs = PluginDirs::resolve(None);
-    let tokenizer = StageInstance::create(&dirs.find("tokenize").unwrap(), &serde_json::json!({})).unwrap();
+    let tokenizer =
+        StageInstance::create(&dirs.find("tokenize").unwrap(), &serde_json::json!({})).unwrap();
     let toxicity = StageInstance::create(
         &dirs.find("toxicity").unwrap(),
         &serde_json::json!({"model": model.display().to_string()}),
@@ -42,7 +47,10 @@ fn bench(c: &mut Criterion) {
     };
     for (name, throughput) in [
         ("predict-toxicity/bytes", Throughput::Bytes(bytes as u64)),
-        ("predict-toxicity/records", Throughput::Elements(refs.len() as u64)),
+        (
+            "predict-toxicity/records",
+            Throughput::Elements(refs.len() as u64),
+        ),
     ] {
         let mut group = c.benchmark_group(name);
         group.throughput(throughput);

@@ -8,7 +8,11 @@ use slant_tokenize::{Settings, Tokenizer};
 fn bench(c: &mut Criterion) {
     let (bodies, corpus) = slant_benches::news_bodies();
     let bytes: usize = bodies.iter().map(String::len).sum();
-    eprintln!("corpus: {corpus}: {} documents, {:.1} MB", bodies.len(), bytes as f64 / 1e6);
+    eprintln!(
+        "corpus: {corpus}: {} documents, {:.1} MB",
+        bodies.len(),
+        bytes as f64 / 1e6
+    );
     let mut group = c.benchmark_group("tokenize");
     group.throughput(Throughput::Bytes(bytes as u64));
     group.sample_size(10);
@@ -20,7 +24,10 @@ fn bench(c: &mut Criterion) {
             for body in &bodies {
                 tokenizer.tokenize_with(body, |_, _, _, _| n += 1);
             }
-            assert!(n > bytes / 20, "a news corpus has at least a token per 20 bytes");
+            assert!(
+                n > bytes / 20,
+                "a news corpus has at least a token per 20 bytes"
+            );
             n
         })
     });
@@ -39,7 +46,9 @@ fn bench(c: &mut Criterion) {
         })
     });
 
-    let plugin = PluginDirs::resolve(None).find("tokenize").expect("tokenize plugin built");
+    let plugin = PluginDirs::resolve(None)
+        .find("tokenize")
+        .expect("tokenize plugin built");
     let stage = StageInstance::create(&plugin, &serde_json::json!({})).unwrap();
     let refs: Vec<&str> = bodies.iter().map(String::as_str).collect();
     group.bench_function("plugin-abi/stem/batch256", |b| {

@@ -50,15 +50,27 @@ fn gzip_is_detected_by_content_and_folders_are_walked_in_order() {
     let nested = dir.path().join("b_outlet");
     std::fs::create_dir(&nested).unwrap();
     let gz = nested.join("x.jsonl.gz");
-    let mut enc = flate2::write::GzEncoder::new(std::fs::File::create(&gz).unwrap(), flate2::Compression::fast());
-    enc.write_all(b"{\"id\":\"zipped\",\"body\":\"Compressed text.\"}\n").unwrap();
+    let mut enc = flate2::write::GzEncoder::new(
+        std::fs::File::create(&gz).unwrap(),
+        flate2::Compression::fast(),
+    );
+    enc.write_all(b"{\"id\":\"zipped\",\"body\":\"Compressed text.\"}\n")
+        .unwrap();
     enc.finish().unwrap();
-    std::fs::write(dir.path().join("a.jsonl"), "{\"id\":\"plain\",\"body\":\"x\"}\n").unwrap();
+    std::fs::write(
+        dir.path().join("a.jsonl"),
+        "{\"id\":\"plain\",\"body\":\"x\"}\n",
+    )
+    .unwrap();
     std::fs::write(dir.path().join("notes.bin"), [0u8, 1, 2]).unwrap();
     let ids: Vec<String> = ingest::read_all(&[dir.path().to_path_buf()], &ReadOptions::default())
         .map(|r| r.article.map(|a| a.id).unwrap_or_else(|e| e))
         .collect();
-    assert_eq!(ids, ["plain", "zipped"], "unknown extensions in folders are skipped");
+    assert_eq!(
+        ids,
+        ["plain", "zipped"],
+        "unknown extensions in folders are skipped"
+    );
 }
 
 #[test]
@@ -71,7 +83,8 @@ fn an_overlong_line_is_one_error_record_and_reading_goes_on() {
     for _ in 0..40 {
         f.write_all(&chunk).unwrap(); // 40 MiB on one line, over the 32 MiB limit
     }
-    f.write_all(b"\"}\n{\"id\":\"after\",\"body\":\"fine\"}\n").unwrap();
+    f.write_all(b"\"}\n{\"id\":\"after\",\"body\":\"fine\"}\n")
+        .unwrap();
     drop(f);
     let records: Vec<_> = ingest::read_all(&[path], &ReadOptions::default()).collect();
     assert_eq!(records.len(), 2);

@@ -30,7 +30,11 @@ fn records(out: &Output) -> Vec<Value> {
 /// A config with only the tokenize stage.
 fn tokenize_only(dir: &Path) -> PathBuf {
     let path = dir.join("tok.toml");
-    std::fs::write(&path, "[stages.tokenize]\nplugin = \"tokenize\"\nlanguage = \"english\"\n").unwrap();
+    std::fs::write(
+        &path,
+        "[stages.tokenize]\nplugin = \"tokenize\"\nlanguage = \"english\"\n",
+    )
+    .unwrap();
     path
 }
 
@@ -38,7 +42,9 @@ fn tokenize_only(dir: &Path) -> PathBuf {
 fn fingerprint() -> String {
     let dirs = slant::plugin::PluginDirs::resolve(None);
     let plugin = dirs.find("tokenize").unwrap();
-    let stage = slant::plugin::StageInstance::create(&plugin, &serde_json::json!({"language": "english"})).unwrap();
+    let stage =
+        slant::plugin::StageInstance::create(&plugin, &serde_json::json!({"language": "english"}))
+            .unwrap();
     stage.describe_str("fingerprint").unwrap().to_string()
 }
 
@@ -144,9 +150,17 @@ fn one_record_per_input_record_in_order_with_located_errors() {
         .arg(&missing)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let recs = records(&out);
-    assert_eq!(recs.len(), 5, "4 records from the file + 1 for the missing file");
+    assert_eq!(
+        recs.len(),
+        5,
+        "4 records from the file + 1 for the missing file"
+    );
     assert_eq!(recs[0]["id"], "first");
     assert_eq!(recs[0]["counts"]["sentences"], 2);
     assert!(recs[1]["error"].as_str().unwrap().contains("in.jsonl:2"));
@@ -171,7 +185,10 @@ fn strict_stops_with_exit_code_2_and_writes_no_file() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("in.jsonl:2"));
-    assert!(!target.exists(), "a failed strict run leaves no output file");
+    assert!(
+        !target.exists(),
+        "a failed strict run leaves no output file"
+    );
 }
 
 #[test]
@@ -216,7 +233,10 @@ fn tokens_flag_gives_offsets_into_the_body() {
     assert_eq!(tokens.len(), 5);
     let t = &tokens[1];
     assert_eq!(t["term"], "forc");
-    let (s, e) = (t["start"].as_u64().unwrap() as usize, t["end"].as_u64().unwrap() as usize);
+    let (s, e) = (
+        t["start"].as_u64().unwrap() as usize,
+        t["end"].as_u64().unwrap() as usize,
+    );
     assert_eq!(&body[s..e], "forces");
 }
 
@@ -224,14 +244,23 @@ fn tokens_flag_gives_offsets_into_the_body() {
 fn shipped_samples_label_with_the_default_config() {
     let out = slant()
         .current_dir(repo())
-        .args(["label", "--config", "seeds/slant.toml", "seeds/articles.jsonl"])
+        .args([
+            "label",
+            "--config",
+            "seeds/slant.toml",
+            "seeds/articles.jsonl",
+        ])
         .output()
         .unwrap();
     if !repo().join("models/toxicity.model").exists() {
         eprintln!("skipping: models/toxicity.model not built yet");
         return;
     }
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let recs = records(&out);
     assert_eq!(recs.len(), 6);
     assert!(recs.iter().all(|r| r.get("error").is_none()));
@@ -248,7 +277,11 @@ fn run_filter(action: &str) -> Value {
         .arg(&input)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     records(&out).remove(0)
 }
 
@@ -268,7 +301,12 @@ fn filter_flag_keeps_and_marks() {
 fn filter_drop_removes_but_accounts_and_leaves_body_numbers_alone() {
     let flagged = run_filter("flag");
     let rec = run_filter("drop");
-    let ids: Vec<_> = rec["comments"].as_array().unwrap().iter().map(|c| c["id"].clone()).collect();
+    let ids: Vec<_> = rec["comments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].clone())
+        .collect();
     assert_eq!(ids, ["c1", "c3"]);
     assert_eq!(rec["toxicity"]["dropped"], 1);
     assert_eq!(rec["toxicity"]["dropped_ids"], serde_json::json!(["c2"]));
@@ -303,7 +341,10 @@ fn a_model_that_does_not_fit_is_refused_with_what_differs() {
     };
     let good = tiny_model(dir.path(), "toxicity", &fingerprint());
     let config = toxicity_config(dir.path(), &good, "flag");
-    for (model, expect) in [(wrong_task, "sentiment"), (wrong_tokenizer, "language=french")] {
+    for (model, expect) in [
+        (wrong_task, "sentiment"),
+        (wrong_tokenizer, "language=french"),
+    ] {
         let out = slant()
             .args(["label", "--config"])
             .arg(&config)

@@ -31,7 +31,10 @@ fn missing_file_is_named() {
     let path = PathBuf::from("/nonexistent/libslant_nothing.so");
     let err = load_error(&path);
     assert!(matches!(err, PluginError::Missing { .. }));
-    assert!(err.to_string().contains("/nonexistent/libslant_nothing.so"), "{err}");
+    assert!(
+        err.to_string().contains("/nonexistent/libslant_nothing.so"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -50,15 +53,31 @@ fn a_library_without_the_entry_symbol_is_not_a_plugin() {
     let err = load_error(&path);
     assert!(matches!(err, PluginError::NotAPlugin { .. }), "{err}");
     let msg = err.to_string();
-    assert!(msg.contains("libslant_fixture_no_entry") && msg.contains("slant_stage_v1"), "{msg}");
+    assert!(
+        msg.contains("libslant_fixture_no_entry") && msg.contains("slant_stage_v1"),
+        "{msg}"
+    );
 }
 
 #[test]
 fn wrong_abi_version_is_refused_before_reading_the_table() {
     let path = fixture("fixture_bad_abi");
     let err = load_error(&path);
-    assert!(matches!(err, PluginError::AbiVersion { found: 999, expected: 1, .. }), "{err}");
-    assert!(err.to_string().contains("libslant_fixture_bad_abi"), "{err}");
+    assert!(
+        matches!(
+            err,
+            PluginError::AbiVersion {
+                found: 999,
+                expected: 1,
+                ..
+            }
+        ),
+        "{err}"
+    );
+    assert!(
+        err.to_string().contains("libslant_fixture_bad_abi"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -66,12 +85,17 @@ fn wrong_struct_size_is_refused() {
     let path = fixture("fixture_bad_size");
     let err = load_error(&path);
     assert!(matches!(err, PluginError::StructSize { .. }), "{err}");
-    assert!(err.to_string().contains("libslant_fixture_bad_size"), "{err}");
+    assert!(
+        err.to_string().contains("libslant_fixture_bad_size"),
+        "{err}"
+    );
 }
 
 #[test]
 fn a_panic_in_process_is_an_error_and_the_process_lives_on() {
-    let plugin = dirs().find("fixture_panicking").expect("panicking fixture loads");
+    let plugin = dirs()
+        .find("fixture_panicking")
+        .expect("panicking fixture loads");
     let stage = StageInstance::create(&plugin, &serde_json::json!({})).expect("create works");
     let tokenizer = dirs().find("tokenize").unwrap();
     let tokenizer = StageInstance::create(&tokenizer, &serde_json::json!({})).unwrap();
@@ -82,7 +106,9 @@ fn a_panic_in_process_is_an_error_and_the_process_lives_on() {
         pair: None,
         target: "",
     };
-    let err = stage.classify(&[input], 1).expect_err("the panic becomes an error");
+    let err = stage
+        .classify(&[input], 1)
+        .expect_err("the panic becomes an error");
     assert!(matches!(err, PluginError::Panic { .. }), "{err}");
     let msg = err.to_string();
     assert!(msg.contains("fixture panic inside process"), "{msg}");
@@ -96,7 +122,11 @@ fn plugin_search_order_and_not_found_message() {
     let err = dirs().find("no_such_stage").unwrap_err();
     let msg = err.to_string();
     assert!(msg.contains("libslant_no_such_stage"), "{msg}");
-    let exe_dir = std::env::current_exe().unwrap().parent().unwrap().to_path_buf();
+    let exe_dir = std::env::current_exe()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .to_path_buf();
     assert!(dirs().dirs().contains(&exe_dir));
     let first = PathBuf::from("/tmp/first");
     assert_eq!(PluginDirs::resolve(Some(&first)).dirs()[0], first);
@@ -119,12 +149,17 @@ fn scanning_lists_real_plugins_and_errors_for_broken_ones() {
 #[test]
 fn tokenize_through_the_abi_gives_validated_offsets() {
     let plugin = dirs().find("tokenize").unwrap();
-    let stage = StageInstance::create(&plugin, &serde_json::json!({"language": "english"})).unwrap();
+    let stage =
+        StageInstance::create(&plugin, &serde_json::json!({"language": "english"})).unwrap();
     assert!(stage
         .describe_str("fingerprint")
         .unwrap()
         .starts_with("slant-tokenize/"));
-    let texts = ["Syrian forces advanced. Zürich’s café!", "", "Второй документ"];
+    let texts = [
+        "Syrian forces advanced. Zürich’s café!",
+        "",
+        "Второй документ",
+    ];
     let batch = stage.tokenize(&texts).unwrap();
     assert_eq!(batch.doc_ranges.len(), 3);
     let first: Vec<_> = batch.doc_tokens(0).iter().map(|t| batch.term(t)).collect();
@@ -132,11 +167,16 @@ fn tokenize_through_the_abi_gives_validated_offsets() {
     assert_eq!(batch.sentences[0], 2);
     assert!(batch.doc_tokens(1).is_empty());
     for t in batch.doc_tokens(2) {
-        assert!(texts[2].get(t.byte_start as usize..t.byte_end as usize).is_some());
+        assert!(texts[2]
+            .get(t.byte_start as usize..t.byte_end as usize)
+            .is_some());
     }
     let bad = StageInstance::create(&plugin, &serde_json::json!({"language": "klingon"}));
     let msg = bad.err().expect("refused").to_string();
-    assert!(msg.contains("klingon") && msg.contains("libslant_tokenize"), "{msg}");
+    assert!(
+        msg.contains("klingon") && msg.contains("libslant_tokenize"),
+        "{msg}"
+    );
 }
 
 #[test]

@@ -8,7 +8,9 @@ use std::time::Instant;
 use anyhow::Context;
 use slant::ingest::{self, ReadOptions};
 use slant::output::{Column, OutputFormat, RecordWriter};
-use slant::pipeline::{ApplyTo, BuildOptions, FilterAction, LabelOptions, Pipeline, PipelineConfig};
+use slant::pipeline::{
+    ApplyTo, BuildOptions, FilterAction, LabelOptions, Pipeline, PipelineConfig,
+};
 use slant::plugin::PluginDirs;
 
 use super::Global;
@@ -99,7 +101,10 @@ pub fn run(args: LabelArgs, global: &Global) -> anyhow::Result<i32> {
         toxicity_apply_to: args.target_text,
     };
     if let Some(t) = args.threshold {
-        anyhow::ensure!((0.0..=1.0).contains(&t), "--threshold {t} must be within 0..=1");
+        anyhow::ensure!(
+            (0.0..=1.0).contains(&t),
+            "--threshold {t} must be within 0..=1"
+        );
     }
     let pipeline = Pipeline::build(&config, &options)
         .with_context(|| format!("building the pipeline of {}", config_path.display()))?;

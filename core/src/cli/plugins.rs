@@ -13,11 +13,18 @@ pub fn run(_args: PluginsArgs, global: &Global) -> anyhow::Result<i32> {
     let dirs = PluginDirs::resolve(global.plugin_dir.as_deref());
     let found = dirs.scan();
     if found.is_empty() {
-        let searched: Vec<_> = dirs.dirs().iter().map(|d| d.display().to_string()).collect();
+        let searched: Vec<_> = dirs
+            .dirs()
+            .iter()
+            .map(|d| d.display().to_string())
+            .collect();
         println!("no plugins found in: {}", searched.join(", "));
         return Ok(1);
     }
-    println!("{:<12} {:<9} {:<4} {:<28} path", "name", "kind", "abi", "labels");
+    println!(
+        "{:<12} {:<9} {:<4} {:<28} path",
+        "name", "kind", "abi", "labels"
+    );
     for (path, loaded) in found {
         match loaded {
             Ok(p) => {

@@ -11,7 +11,7 @@ pub fn read(reader: impl Read + Send, name: String) -> impl Iterator<Item = Inpu
     let mut csv = ::csv::ReaderBuilder::new()
         .flexible(false)
         .from_reader(reader);
-    let headers = csv.headers().map(|h| h.clone());
+    let headers = csv.headers().cloned();
     let mut rows = csv.into_byte_records();
     let mut state = match headers {
         Ok(h) if h.is_empty() => Err("file is empty".to_string()),
@@ -31,12 +31,20 @@ pub fn read(reader: impl Read + Send, name: String) -> impl Iterator<Item = Inpu
         match rows.next() {
             None => {
                 state = Err(String::new());
-                (!any).then(|| error_record(SourceRef::file(&name), "file has a header but no rows".into()))
+                (!any).then(|| {
+                    error_record(
+                        SourceRef::file(&name),
+                        "file has a header but no rows".into(),
+                    )
+                })
             }
             Some(Err(e)) => {
                 any = true;
                 let line = e.position().map(|p| p.line()).unwrap_or(0);
-                Some(error_record(SourceRef::line(&name, line), format!("malformed CSV: {e}")))
+                Some(error_record(
+                    SourceRef::line(&name, line),
+                    format!("malformed CSV: {e}"),
+                ))
             }
             Some(Ok(row)) => {
                 any = true;
@@ -45,9 +53,15 @@ pub fn read(reader: impl Read + Send, name: String) -> impl Iterator<Item = Inpu
                 let mut obj = serde_json::Map::new();
                 for (key, value) in headers.iter().zip(row.iter()) {
                     let Ok(value) = std::str::from_utf8(value) else {
-                        return Some(error_record(source, format!("invalid UTF-8 in column `{key}`")));
+                        return Some(error_record(
+                            source,
+                            format!("invalid UTF-8 in column `{key}`"),
+                        ));
                     };
-                    obj.insert(key.to_string(), serde_json::Value::String(value.to_string()));
+                    obj.insert(
+                        key.to_string(),
+                        serde_json::Value::String(value.to_string()),
+                    );
                 }
                 let fallback = source.to_string();
                 Some(InputRecord {

@@ -3,7 +3,7 @@
 
 use std::io::BufRead;
 
-use super::lines::{Line, LimitedLines};
+use super::lines::{LimitedLines, Line};
 use super::{error_record, record};
 use crate::article::{InputRecord, SourceRef};
 
@@ -86,16 +86,28 @@ mod tests {
         let out = run(data);
         assert_eq!(out.len(), 5);
         assert_eq!(out[0], Ok("x.jsonl:1@x.jsonl:1".into()));
-        assert!(out[1].as_ref().unwrap_err().starts_with("x.jsonl:3: malformed JSON"));
-        assert!(out[2].as_ref().unwrap_err().starts_with("x.jsonl:4: invalid UTF-8"));
-        assert!(out[3].as_ref().unwrap_err().contains("expected a JSON object"));
+        assert!(out[1]
+            .as_ref()
+            .unwrap_err()
+            .starts_with("x.jsonl:3: malformed JSON"));
+        assert!(out[2]
+            .as_ref()
+            .unwrap_err()
+            .starts_with("x.jsonl:4: invalid UTF-8"));
+        assert!(out[3]
+            .as_ref()
+            .unwrap_err()
+            .contains("expected a JSON object"));
         assert_eq!(out[4], Ok("k@x.jsonl:6".into()));
     }
 
     #[test]
     fn empty_file_and_overlong_line_are_error_records() {
         assert_eq!(run(b""), [Err("x.jsonl: file is empty".to_string())]);
-        let long = format!("{{\"body\":\"{}\"}}\n{{\"body\":\"ok\"}}\n", "x".repeat(100));
+        let long = format!(
+            "{{\"body\":\"{}\"}}\n{{\"body\":\"ok\"}}\n",
+            "x".repeat(100)
+        );
         let out = run(long.as_bytes());
         assert!(out[0].as_ref().unwrap_err().contains("over the limit"));
         assert!(out[1].is_ok());

@@ -97,7 +97,10 @@ pub fn expand_inputs(inputs: &[PathBuf]) -> Vec<Result<InputFile, InputRecord>> 
                 let entry = match entry {
                     Ok(e) => e,
                     Err(e) => {
-                        out.push(Err(error_record(SourceRef::file(display(input)), e.to_string())));
+                        out.push(Err(error_record(
+                            SourceRef::file(display(input)),
+                            e.to_string(),
+                        )));
                         continue;
                     }
                 };
@@ -110,7 +113,14 @@ pub fn expand_inputs(inputs: &[PathBuf]) -> Vec<Result<InputFile, InputRecord>> 
                     continue;
                 };
                 let folder_outlet = (entry.depth() >= 2)
-                    .then(|| entry.path().parent()?.file_name()?.to_str().map(String::from))
+                    .then(|| {
+                        entry
+                            .path()
+                            .parent()?
+                            .file_name()?
+                            .to_str()
+                            .map(String::from)
+                    })
                     .flatten();
                 out.push(Ok(InputFile {
                     path: entry.path().to_path_buf(),
@@ -185,22 +195,30 @@ pub fn read_all(
     options: &ReadOptions,
 ) -> impl Iterator<Item = InputRecord> + Send {
     let options = options.clone();
-    expand_inputs(inputs)
-        .into_iter()
-        .flat_map(move |file| -> Box<dyn Iterator<Item = InputRecord> + Send> {
+    expand_inputs(inputs).into_iter().flat_map(
+        move |file| -> Box<dyn Iterator<Item = InputRecord> + Send> {
             match file {
                 Err(record) => Box::new(std::iter::once(record)),
                 Ok(file) => read_file(file, &options),
             }
-        })
+        },
+    )
 }
 
 /// Reads one file as a stream of records.
-pub fn read_file(file: InputFile, options: &ReadOptions) -> Box<dyn Iterator<Item = InputRecord> + Send> {
+pub fn read_file(
+    file: InputFile,
+    options: &ReadOptions,
+) -> Box<dyn Iterator<Item = InputRecord> + Send> {
     let name = display(&file.path);
     let reader = match open(&file.path) {
         Ok(r) => r,
-        Err(e) => return Box::new(std::iter::once(error_record(SourceRef::file(name), e.to_string()))),
+        Err(e) => {
+            return Box::new(std::iter::once(error_record(
+                SourceRef::file(name),
+                e.to_string(),
+            )))
+        }
     };
     match file.format {
         Format::JsonLines => Box::new(jsonl::read(reader, name, options.max_record_bytes)),

@@ -107,7 +107,12 @@ fn comment_from_value(v: &Value, index: usize) -> Result<Comment, String> {
                 ..Comment::default()
             })
         }
-        other => return Err(at(format!("should be an object, found {}", json_kind(other)))),
+        other => {
+            return Err(at(format!(
+                "should be an object, found {}",
+                json_kind(other)
+            )))
+        }
     };
     let text = string_field(obj, "text")
         .map_err(at)?
@@ -136,8 +141,10 @@ mod tests {
     #[test]
     fn maps_known_fields_and_passes_unknown_ones_through() {
         let a = article_from_object(
-            obj(json!({"id": 7, "outlet": "X", "text": "Body.", "lang": "en",
-                        "comments": [{"author": "a", "text": "hi"}, "plain"]})),
+            obj(
+                json!({"id": 7, "outlet": "X", "text": "Body.", "lang": "en",
+                        "comments": [{"author": "a", "text": "hi"}, "plain"]}),
+            ),
             "f:1",
         )
         .unwrap();

@@ -154,7 +154,8 @@ impl RecordWriter {
         self.file_buf.clear();
         match self.format {
             OutputFormat::Jsonl => {
-                serde_json::to_writer(&mut self.file_buf, record).map_err(|e| self.io_error(e.into()))?;
+                serde_json::to_writer(&mut self.file_buf, record)
+                    .map_err(|e| self.io_error(e.into()))?;
                 self.file_buf.push(b'\n');
             }
             OutputFormat::Csv => {
@@ -164,7 +165,8 @@ impl RecordWriter {
                         .map_err(|e| self.io_error(e.into()))?;
                     self.wrote_header = true;
                 }
-                w.write_record(self.cells(record)).map_err(|e| self.io_error(e.into()))?;
+                w.write_record(self.cells(record))
+                    .map_err(|e| self.io_error(e.into()))?;
                 self.file_buf = w.into_inner().map_err(|e| self.io_error(e.into_error()))?;
             }
             OutputFormat::Table => {
@@ -200,7 +202,10 @@ impl RecordWriter {
             Sink::File { temp, target } => {
                 temp.as_file()
                     .sync_all()
-                    .map_err(|source| OutputError::Io { path: name.clone(), source })?;
+                    .map_err(|source| OutputError::Io {
+                        path: name.clone(),
+                        source,
+                    })?;
                 temp.persist(&target).map_err(|e| OutputError::Io {
                     path: name,
                     source: e.error,
@@ -243,7 +248,10 @@ fn render_table(columns: &[Column], rows: &[Vec<String>]) -> String {
         }
     };
     let header: Vec<String> = columns.iter().map(|c| c.header.clone()).collect();
-    let rows: Vec<Vec<String>> = rows.iter().map(|r| r.iter().map(|c| clip(c)).collect()).collect();
+    let rows: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| r.iter().map(|c| clip(c)).collect())
+        .collect();
     let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
     for row in &rows {
         for (w, cell) in widths.iter_mut().zip(row) {
@@ -259,7 +267,9 @@ fn render_table(columns: &[Column], rows: &[Vec<String>]) -> String {
         format!("{}\n", parts.join("  ").trim_end())
     };
     let mut out = line(&header);
-    out.push_str(&line(&widths.iter().map(|&w| "-".repeat(w)).collect::<Vec<_>>()));
+    out.push_str(&line(
+        &widths.iter().map(|&w| "-".repeat(w)).collect::<Vec<_>>(),
+    ));
     for row in &rows {
         out.push_str(&line(row));
     }
@@ -284,7 +294,11 @@ mod tests {
         assert!(!path.exists(), "nothing visible before finish");
         w.finish().unwrap();
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "{\"id\":\"a\"}\n");
-        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1, "no temp file left");
+        assert_eq!(
+            std::fs::read_dir(dir.path()).unwrap().count(),
+            1,
+            "no temp file left"
+        );
     }
 
     #[test]
@@ -292,7 +306,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("out.csv");
         let mut w = RecordWriter::open(Some(&path), Some(OutputFormat::Csv), cols()).unwrap();
-        w.write(&json!({"id": "a,b", "scores": {"OFF": 0.25}})).unwrap();
+        w.write(&json!({"id": "a,b", "scores": {"OFF": 0.25}}))
+            .unwrap();
         w.write(&json!({"id": "c"})).unwrap();
         w.finish().unwrap();
         assert_eq!(

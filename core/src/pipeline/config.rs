@@ -29,11 +29,18 @@ use serde::Deserialize;
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("cannot read config {path}: {source}")]
-    Read { path: String, source: std::io::Error },
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("config {path}: {message}")]
     Parse { path: String, message: String },
     #[error("config {path}: stage `{stage}`: {message}")]
-    Stage { path: String, stage: String, message: String },
+    Stage {
+        path: String,
+        stage: String,
+        message: String,
+    },
 }
 
 /// The whole `slant.toml`.
@@ -171,13 +178,19 @@ impl PipelineConfig {
         if self.pipeline.batch_size == 0 || self.pipeline.batch_size > 1 << 16 {
             return Err(ConfigError::Parse {
                 path: self.path.display().to_string(),
-                message: format!("pipeline.batch_size {} must be 1..=65536", self.pipeline.batch_size),
+                message: format!(
+                    "pipeline.batch_size {} must be 1..=65536",
+                    self.pipeline.batch_size
+                ),
             });
         }
         if let Some(tox) = &self.stages.toxicity {
             if let Some(t) = tox.threshold {
                 if !(0.0..=1.0).contains(&t) {
-                    return Err(stage_err("toxicity", format!("threshold {t} must be within 0..=1")));
+                    return Err(stage_err(
+                        "toxicity",
+                        format!("threshold {t} must be within 0..=1"),
+                    ));
                 }
             }
         }
@@ -189,10 +202,7 @@ impl PipelineConfig {
         if relative.is_absolute() {
             return relative.to_path_buf();
         }
-        self.path
-            .parent()
-            .unwrap_or(Path::new("."))
-            .join(relative)
+        self.path.parent().unwrap_or(Path::new(".")).join(relative)
     }
 }
 
@@ -221,7 +231,10 @@ mod tests {
             Path::new("/x/slant.toml"),
         )
         .unwrap();
-        assert_eq!(c.stages.tokenize.settings_json(), serde_json::json!({"language": "french"}));
+        assert_eq!(
+            c.stages.tokenize.settings_json(),
+            serde_json::json!({"language": "french"})
+        );
         let tox = c.stages.toxicity.as_ref().unwrap();
         assert_eq!(tox.action, FilterAction::Drop);
         assert_eq!(c.resolve(&tox.model), PathBuf::from("/x/m/tox.model"));
@@ -230,9 +243,12 @@ mod tests {
 
     #[test]
     fn errors_name_the_file_and_setting() {
-        let e = PipelineConfig::parse("[stages.tokenize]\nplugin='t'\n[bogus]\n", Path::new("a.toml"))
-            .unwrap_err()
-            .to_string();
+        let e = PipelineConfig::parse(
+            "[stages.tokenize]\nplugin='t'\n[bogus]\n",
+            Path::new("a.toml"),
+        )
+        .unwrap_err()
+        .to_string();
         assert!(e.contains("a.toml") && e.contains("bogus"), "{e}");
         let c = PipelineConfig::parse(
             "[stages.tokenize]\nplugin='t'\n[stages.toxicity]\nmodel='m'\nthreshold=3.0\n",

@@ -58,12 +58,18 @@ impl ToxicityFilter {
 
     /// True if `scores` cross the threshold.
     pub fn crosses(&self, scores: &[f32]) -> bool {
-        scores.get(self.primary).is_some_and(|&p| p >= self.threshold)
+        scores
+            .get(self.primary)
+            .is_some_and(|&p| p >= self.threshold)
     }
 
     /// Applies the filter to `comments` with `scores` (`comments.len() × labels.len()`).
     /// Returns the comments kept (dropped ones removed) and the accounting.
-    pub fn apply(&self, comments: Vec<Comment>, scores: &[f32]) -> (Vec<ScoredComment>, FilterSummary) {
+    pub fn apply(
+        &self,
+        comments: Vec<Comment>,
+        scores: &[f32],
+    ) -> (Vec<ScoredComment>, FilterSummary) {
         let k = self.labels.len();
         let mut summary = FilterSummary {
             comments_total: comments.len(),
@@ -100,8 +106,7 @@ impl ToxicityFilter {
             });
         }
         if summary.comments_total > 0 {
-            summary.toxicity_rate =
-                round4(summary.flagged as f32 / summary.comments_total as f32) as f64;
+            summary.toxicity_rate = round4(summary.flagged as f32 / summary.comments_total as f32);
         }
         (kept, summary)
     }
@@ -154,7 +159,12 @@ mod tests {
     #[test]
     fn drop_removes_and_lists_ids() {
         let (kept, s) = filter(FilterAction::Drop).apply(comments(), &SCORES);
-        assert_eq!(kept.iter().map(|c| c.comment.id.as_str()).collect::<Vec<_>>(), ["c1"]);
+        assert_eq!(
+            kept.iter()
+                .map(|c| c.comment.id.as_str())
+                .collect::<Vec<_>>(),
+            ["c1"]
+        );
         assert_eq!(s.dropped_ids, ["c2", "c3"]);
         assert_eq!((s.comments_total, s.flagged, s.dropped), (3, 2, 2));
     }

@@ -67,13 +67,17 @@ impl Pipeline {
     /// # Errors
     /// A plugin cannot be found or loaded, refuses its settings, or does not fit (task, labels,
     /// tokenizer fingerprint): the message says what differs.
-    pub fn build(config: &PipelineConfig, options: &BuildOptions) -> Result<Pipeline, PipelineError> {
+    pub fn build(
+        config: &PipelineConfig,
+        options: &BuildOptions,
+    ) -> Result<Pipeline, PipelineError> {
         let dirs = options
             .plugin_dirs
             .clone()
             .unwrap_or_else(|| PluginDirs::resolve(None));
         let tokenize_plugin = dirs.find(&config.stages.tokenize.plugin)?;
-        let tokenizer = StageInstance::create(&tokenize_plugin, &config.stages.tokenize.settings_json())?;
+        let tokenizer =
+            StageInstance::create(&tokenize_plugin, &config.stages.tokenize.settings_json())?;
         if tokenize_plugin.kind() != slant_sdk::kind::TOKENIZE {
             return Err(PipelineError::Mismatch {
                 stage: "tokenize".into(),
@@ -84,7 +88,10 @@ impl Pipeline {
                 ),
             });
         }
-        let fingerprint = tokenizer.describe_str("fingerprint").unwrap_or_default().to_string();
+        let fingerprint = tokenizer
+            .describe_str("fingerprint")
+            .unwrap_or_default()
+            .to_string();
         let toxicity = match &config.stages.toxicity {
             None => None,
             Some(tox) => {
@@ -102,7 +109,13 @@ impl Pipeline {
                 let threshold = options
                     .toxicity_threshold
                     .or(tox.threshold)
-                    .or_else(|| instance.description().get("threshold").and_then(Value::as_f64).map(|t| t as f32))
+                    .or_else(|| {
+                        instance
+                            .description()
+                            .get("threshold")
+                            .and_then(Value::as_f64)
+                            .map(|t| t as f32)
+                    })
                     .unwrap_or(0.5);
                 Some(ToxicityStage {
                     filter: ToxicityFilter {
@@ -148,10 +161,8 @@ impl Pipeline {
         let mut records = records.peekable();
         while records.peek().is_some() {
             let chunk: Vec<InputRecord> = records.by_ref().take(window).collect();
-            let batches: Vec<Vec<InputRecord>> = chunk
-                .chunks(self.batch_size)
-                .map(|c| c.to_vec())
-                .collect();
+            let batches: Vec<Vec<InputRecord>> =
+                chunk.chunks(self.batch_size).map(|c| c.to_vec()).collect();
             let results: Vec<Vec<Value>> = batches
                 .into_par_iter()
                 .map(|batch| self.label_batch(batch, options))
@@ -174,7 +185,10 @@ impl Pipeline {
             .filter_map(|(i, r)| r.article.as_ref().ok().map(|a| (i, a)))
             .collect();
         let mut out: Vec<Option<Value>> = vec![None; batch.len()];
-        match self.label_articles(&articles.iter().map(|(_, a)| *a).collect::<Vec<_>>(), options) {
+        match self.label_articles(
+            &articles.iter().map(|(_, a)| *a).collect::<Vec<_>>(),
+            options,
+        ) {
             Ok(values) => {
                 for ((i, _), v) in articles.iter().zip(values) {
                     out[*i] = Some(result::article_json(&batch[*i], v, options));
@@ -190,7 +204,11 @@ impl Pipeline {
             }
             Err(e) => {
                 for (i, article) in &articles {
-                    out[*i] = Some(error_json(&batch[*i].source, Some(&article.id), &e.to_string()));
+                    out[*i] = Some(error_json(
+                        &batch[*i].source,
+                        Some(&article.id),
+                        &e.to_string(),
+                    ));
                 }
             }
         }
@@ -207,7 +225,11 @@ impl Pipeline {
     }
 
     /// Runs every stage over articles; returns per-article labels.
-    fn label_articles(&self, articles: &[&Article], options: &LabelOptions) -> Result<Vec<result::Labels>, PluginError> {
+    fn label_articles(
+        &self,
+        articles: &[&Article],
+        options: &LabelOptions,
+    ) -> Result<Vec<result::Labels>, PluginError> {
         let bodies: Vec<&str> = articles.iter().map(|a| a.body.as_str()).collect();
         let body_tokens = self.tokenizer.tokenize(&bodies)?;
         let mut labels: Vec<result::Labels> = articles
@@ -259,7 +281,9 @@ impl Pipeline {
             let mut at = 0;
             for (l, a) in labels.iter_mut().zip(articles) {
                 let n = a.comments.len();
-                let (kept, summary) = tox.filter.apply(a.comments.clone(), &scores[at * k..(at + n) * k]);
+                let (kept, summary) = tox
+                    .filter
+                    .apply(a.comments.clone(), &scores[at * k..(at + n) * k]);
                 at += n;
                 l.comments = kept.into_iter().map(result::CommentOut::Scored).collect();
                 l.toxicity = Some(summary);
@@ -283,7 +307,11 @@ impl Pipeline {
         }
         if !score_comments {
             for (l, a) in labels.iter_mut().zip(articles) {
-                l.comments = a.comments.iter().map(|c| result::CommentOut::Plain(c.clone())).collect();
+                l.comments = a
+                    .comments
+                    .iter()
+                    .map(|c| result::CommentOut::Plain(c.clone()))
+                    .collect();
             }
         }
         Ok(())
@@ -291,7 +319,12 @@ impl Pipeline {
 }
 
 /// Checks a classifier instance against the stage it is used for and the pipeline's tokenizer.
-fn check_fits(stage: &str, instance: &StageInstance, fingerprint: &str, task: &str) -> Result<(), PipelineError> {
+fn check_fits(
+    stage: &str,
+    instance: &StageInstance,
+    fingerprint: &str,
+    task: &str,
+) -> Result<(), PipelineError> {
     let mismatch = |message: String| PipelineError::Mismatch {
         stage: stage.into(),
         message,
@@ -303,7 +336,9 @@ fn check_fits(stage: &str, instance: &StageInstance, fingerprint: &str, task: &s
             instance.plugin().path().display()
         )));
     }
-    let model_fp = instance.describe_str("tokenizer_fingerprint").unwrap_or("(none)");
+    let model_fp = instance
+        .describe_str("tokenizer_fingerprint")
+        .unwrap_or("(none)");
     if model_fp != fingerprint {
         return Err(mismatch(format!(
             "model {} was trained behind tokenizer `{model_fp}`, but this pipeline's tokenizer is `{fingerprint}`; \

@@ -37,7 +37,12 @@ pub struct Labels {
 
 impl Labels {
     /// Counts (and, if asked, the token list) of article `i` of a tokenized batch.
-    pub fn from_tokens(_article: &Article, batch: &TokenBatch, i: usize, with_tokens: bool) -> Labels {
+    pub fn from_tokens(
+        _article: &Article,
+        batch: &TokenBatch,
+        i: usize,
+        with_tokens: bool,
+    ) -> Labels {
         let tokens = batch.doc_tokens(i);
         Labels {
             tokens: tokens.len(),
@@ -88,7 +93,10 @@ pub fn article_json(record: &InputRecord, labels: Labels, options: &LabelOptions
         obj.insert("body".into(), json!(article.body));
     }
     if let Some((scores, flagged)) = labels.body_toxicity {
-        obj.insert("body_toxicity".into(), json!({"scores": scores, "flagged": flagged}));
+        obj.insert(
+            "body_toxicity".into(),
+            json!({"scores": scores, "flagged": flagged}),
+        );
     }
     if let Some(summary) = labels.toxicity {
         obj.insert("toxicity".into(), json!(summary));

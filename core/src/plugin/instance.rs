@@ -85,7 +85,10 @@ impl StageInstance {
     ///
     /// # Errors
     /// The plugin's own message if it refuses the configuration, naming the plugin file.
-    pub fn create(plugin: &Plugin, config: &serde_json::Value) -> Result<StageInstance, PluginError> {
+    pub fn create(
+        plugin: &Plugin,
+        config: &serde_json::Value,
+    ) -> Result<StageInstance, PluginError> {
         let config_text = config.to_string();
         let mut err_bytes = vec![0u8; ERROR_CAPACITY];
         let mut err = ErrorBuf {
@@ -150,19 +153,34 @@ impl StageInstance {
                 len: 0,
             };
             // SAFETY: ABI call with buffers owned by this frame.
-            let code = unsafe { describe(self.state, out.as_mut_ptr(), cap, &mut needed, &mut err) };
+            let code =
+                unsafe { describe(self.state, out.as_mut_ptr(), cap, &mut needed, &mut err) };
             if code == status::NEED_CAPACITY && needed > cap && needed <= 64 << 20 {
                 cap = needed;
                 continue;
             }
-            check_status(&self.plugin, "describe", code, error_text(&err_bytes, err.len))?;
-            let text = std::str::from_utf8(&out[..needed.min(cap)])
-                .map_err(|_| call_error(&self.plugin, "describe", "description is not UTF-8".into()))?;
+            check_status(
+                &self.plugin,
+                "describe",
+                code,
+                error_text(&err_bytes, err.len),
+            )?;
+            let text = std::str::from_utf8(&out[..needed.min(cap)]).map_err(|_| {
+                call_error(&self.plugin, "describe", "description is not UTF-8".into())
+            })?;
             return serde_json::from_str(text).map_err(|e| {
-                call_error(&self.plugin, "describe", format!("description is not JSON: {e}"))
+                call_error(
+                    &self.plugin,
+                    "describe",
+                    format!("description is not JSON: {e}"),
+                )
             });
         }
-        Err(call_error(&self.plugin, "describe", "description keeps growing".into()))
+        Err(call_error(
+            &self.plugin,
+            "describe",
+            "description keeps growing".into(),
+        ))
     }
 
     /// Tokenizes a batch of texts.
@@ -170,11 +188,9 @@ impl StageInstance {
     /// # Errors
     /// The plugin's error, a caught panic, or output that fails validation.
     pub fn tokenize(&self, texts: &[&str]) -> Result<TokenBatch, PluginError> {
-        let tokenize = self
-            .plugin
-            .vtable()
-            .tokenize
-            .ok_or_else(|| call_error(&self.plugin, "tokenize", "is not a tokenize stage".into()))?;
+        let tokenize = self.plugin.vtable().tokenize.ok_or_else(|| {
+            call_error(&self.plugin, "tokenize", "is not a tokenize stage".into())
+        })?;
         let docs: Vec<RStr> = texts.iter().map(|t| rstr(t)).collect();
         let total: usize = texts.iter().map(|t| t.len()).sum();
         // Text averages one token per 5-7 bytes and terms are rarely longer than their words,
@@ -203,21 +219,35 @@ impl StageInstance {
                 len: 0,
             };
             // SAFETY: ABI call; every buffer is owned here and its capacity passed alongside.
-            let code = unsafe { tokenize(self.state, docs.as_ptr(), docs.len(), &mut out, &mut err) };
+            let code =
+                unsafe { tokenize(self.state, docs.as_ptr(), docs.len(), &mut out, &mut err) };
             if code == status::NEED_CAPACITY {
                 token_cap = token_cap.max(out.tokens_written);
                 term_cap = term_cap.max(out.terms_written);
                 continue;
             }
-            check_status(&self.plugin, "tokenize", code, error_text(&err_bytes, err.len))?;
+            check_status(
+                &self.plugin,
+                "tokenize",
+                code,
+                error_text(&err_bytes, err.len),
+            )?;
             if out.tokens_written > token_cap || out.terms_written > term_cap {
-                return Err(call_error(&self.plugin, "tokenize", "wrote past its buffers".into()));
+                return Err(call_error(
+                    &self.plugin,
+                    "tokenize",
+                    "wrote past its buffers".into(),
+                ));
             }
             tokens.truncate(out.tokens_written);
             terms.truncate(out.terms_written);
             return self.validate_tokens(texts, tokens, terms, counts, sentences);
         }
-        Err(call_error(&self.plugin, "tokenize", "kept asking for larger buffers".into()))
+        Err(call_error(
+            &self.plugin,
+            "tokenize",
+            "kept asking for larger buffers".into(),
+        ))
     }
 
     fn validate_tokens(
@@ -235,16 +265,26 @@ impl StageInstance {
         for (i, (&count, text)) in counts.iter().zip(texts).enumerate() {
             let end = at + count as usize;
             if end > tokens.len() {
-                return Err(bad(format!("document {i}: token counts exceed tokens written")));
+                return Err(bad(format!(
+                    "document {i}: token counts exceed tokens written"
+                )));
             }
             for t in &tokens[at..end] {
                 let (s, e) = (t.byte_start as usize, t.byte_end as usize);
-                let (ts, te) = (t.term_start as usize, t.term_start as usize + t.term_len as usize);
-                if s > e || e > text.len() || !text.is_char_boundary(s) || !text.is_char_boundary(e) {
-                    return Err(bad(format!("document {i}: token span {s}..{e} is not in the text")));
+                let (ts, te) = (
+                    t.term_start as usize,
+                    t.term_start as usize + t.term_len as usize,
+                );
+                if s > e || e > text.len() || !text.is_char_boundary(s) || !text.is_char_boundary(e)
+                {
+                    return Err(bad(format!(
+                        "document {i}: token span {s}..{e} is not in the text"
+                    )));
                 }
                 if te > terms.len() || !terms.is_char_boundary(ts) || !terms.is_char_boundary(te) {
-                    return Err(bad(format!("document {i}: term {ts}..{te} is not in the terms")));
+                    return Err(bad(format!(
+                        "document {i}: term {ts}..{te} is not in the terms"
+                    )));
                 }
             }
             doc_ranges.push(at..end);
@@ -265,12 +305,14 @@ impl StageInstance {
     ///
     /// # Errors
     /// The plugin's error or a caught panic, naming the plugin file.
-    pub fn classify(&self, docs: &[ClassifyInput<'_>], n_outputs: usize) -> Result<Vec<f32>, PluginError> {
-        let classify = self
-            .plugin
-            .vtable()
-            .classify
-            .ok_or_else(|| call_error(&self.plugin, "classify", "is not a classify stage".into()))?;
+    pub fn classify(
+        &self,
+        docs: &[ClassifyInput<'_>],
+        n_outputs: usize,
+    ) -> Result<Vec<f32>, PluginError> {
+        let classify = self.plugin.vtable().classify.ok_or_else(|| {
+            call_error(&self.plugin, "classify", "is not a classify stage".into())
+        })?;
         let abi_docs: Vec<ClassifyDoc> = docs
             .iter()
             .map(|d| ClassifyDoc {
@@ -300,9 +342,18 @@ impl StageInstance {
                 &mut err,
             )
         };
-        check_status(&self.plugin, "classify", code, error_text(&err_bytes, err.len))?;
+        check_status(
+            &self.plugin,
+            "classify",
+            code,
+            error_text(&err_bytes, err.len),
+        )?;
         if let Some(bad) = scores.iter().find(|s| !s.is_finite()) {
-            return Err(call_error(&self.plugin, "classify", format!("returned a non-finite score {bad}")));
+            return Err(call_error(
+                &self.plugin,
+                "classify",
+                format!("returned a non-finite score {bad}"),
+            ));
         }
         Ok(scores)
     }
@@ -327,6 +378,10 @@ fn check_status(plugin: &Plugin, op: &str, code: u32, message: String) -> Result
             message,
         }),
         status::ERROR => Err(call_error(plugin, op, message)),
-        other => Err(call_error(plugin, op, format!("unexpected status {other}: {message}"))),
+        other => Err(call_error(
+            plugin,
+            op,
+            format!("unexpected status {other}: {message}"),
+        )),
     }
 }

@@ -8,7 +8,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use libloading::Library;
-use slant_sdk::{kind, EntryFn, RStr, StageVTable, VTableHeader, ABI_VERSION, ENTRY_SYMBOL, VTABLE_SIZE};
+use slant_sdk::{
+    kind, EntryFn, RStr, StageVTable, VTableHeader, ABI_VERSION, ENTRY_SYMBOL, VTABLE_SIZE,
+};
 
 use super::PluginError;
 
@@ -96,7 +98,11 @@ impl Plugin {
         if name.is_empty() {
             return Err(invalid("stage has no name".into()));
         }
-        match (vtable.kind, vtable.tokenize.is_some(), vtable.classify.is_some()) {
+        match (
+            vtable.kind,
+            vtable.tokenize.is_some(),
+            vtable.classify.is_some(),
+        ) {
             (kind::TOKENIZE, true, _) | (kind::CLASSIFY, _, true) => {}
             (kind::TOKENIZE | kind::CLASSIFY, _, _) => {
                 return Err(invalid(format!(
@@ -108,7 +114,10 @@ impl Plugin {
             (other, _, _) => return Err(invalid(format!("unknown stage kind {other}"))),
         }
         if vtable.n_labels > 4096 || (vtable.n_labels > 0 && vtable.labels.is_null()) {
-            return Err(invalid(format!("implausible label table ({} labels)", vtable.n_labels)));
+            return Err(invalid(format!(
+                "implausible label table ({} labels)",
+                vtable.n_labels
+            )));
         }
         let labels = (0..vtable.n_labels)
             // SAFETY: n_labels static views, checked non-null above.

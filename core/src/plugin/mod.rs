@@ -20,20 +20,45 @@ pub enum PluginError {
     Missing { path: PathBuf },
     #[error("plugin {path}: cannot be loaded as a shared library: {message}")]
     Open { path: PathBuf, message: String },
-    #[error("plugin {path}: not a slant plugin (it exports no `{}` symbol)", slant_sdk::ENTRY_SYMBOL)]
+    #[error(
+        "plugin {path}: not a slant plugin (it exports no `{}` symbol)",
+        slant_sdk::ENTRY_SYMBOL
+    )]
     NotAPlugin { path: PathBuf },
     #[error("plugin {path}: built for plugin ABI version {found}, this slant speaks version {expected}; rebuild it against slant-sdk {expected}")]
-    AbiVersion { path: PathBuf, found: u32, expected: u32 },
+    AbiVersion {
+        path: PathBuf,
+        found: u32,
+        expected: u32,
+    },
     #[error("plugin {path}: its stage table is {found} bytes, ABI version 1 expects {expected}; it was built against a different slant-sdk")]
-    StructSize { path: PathBuf, found: u32, expected: u32 },
+    StructSize {
+        path: PathBuf,
+        found: u32,
+        expected: u32,
+    },
     #[error("plugin {path}: {what}")]
     Invalid { path: PathBuf, what: String },
     #[error("plugin {path} (stage `{stage}`) failed in {op}: {message}")]
-    Call { path: PathBuf, stage: String, op: String, message: String },
+    Call {
+        path: PathBuf,
+        stage: String,
+        op: String,
+        message: String,
+    },
     #[error("plugin {path} (stage `{stage}`) panicked in {op}: {message}")]
-    Panic { path: PathBuf, stage: String, op: String, message: String },
+    Panic {
+        path: PathBuf,
+        stage: String,
+        op: String,
+        message: String,
+    },
     #[error("no plugin `{name}` (file {file}) in: {searched}")]
-    NotFound { name: String, file: String, searched: String },
+    NotFound {
+        name: String,
+        file: String,
+        searched: String,
+    },
 }
 
 /// The ordered list of folders searched for plugins.

@@ -72,7 +72,10 @@ impl FeatureSpec {
     pub fn validate(&self) -> Result<(), String> {
         let [a, b] = self.word_ngrams;
         if a == 0 || a > b || b > 5 {
-            return Err(format!("word_ngrams {:?}: need 1 <= min <= max <= 5", self.word_ngrams));
+            return Err(format!(
+                "word_ngrams {:?}: need 1 <= min <= max <= 5",
+                self.word_ngrams
+            ));
         }
         if let Some([a, b]) = self.char_ngrams {
             if a == 0 || a > b || b > 8 {
@@ -219,7 +222,13 @@ fn walk(spec: &FeatureSpec, doc: &DocView<'_>, e: &mut impl Emit) {
     }
 }
 
-fn char_ngrams(text: &TextView<'_>, token: &slant_sdk::Token, lo: usize, hi: usize, e: &mut impl Emit) {
+fn char_ngrams(
+    text: &TextView<'_>,
+    token: &slant_sdk::Token,
+    lo: usize,
+    hi: usize,
+    e: &mut impl Emit,
+) {
     let surface = text.surface(token);
     let mut padded = String::with_capacity(surface.len() + 2);
     padded.push('<');
@@ -275,7 +284,10 @@ fn pair_features(doc: &DocView<'_>, e: &mut impl Emit) {
         e.emit(b'p', &[t]);
     }
     if !pair_terms.is_empty() {
-        let shared = pair_terms.iter().filter(|t| main_terms.contains(*t)).count();
+        let shared = pair_terms
+            .iter()
+            .filter(|t| main_terms.contains(*t))
+            .count();
         let bin = (shared * 10 / pair_terms.len()).min(9);
         let label = format!("{bin}");
         e.emit(b'o', &[&label]);
@@ -354,7 +366,10 @@ mod tests {
             pair: TextView::new("assad", &ttokens, &tterms),
             target: "assad",
         };
-        let names: Vec<_> = extract_named(&spec, &d).into_iter().map(|(_, n)| n).collect();
+        let names: Vec<_> = extract_named(&spec, &d)
+            .into_iter()
+            .map(|(_, n)| n)
+            .collect();
         assert!(names.contains(&"target:mentioned".to_string()));
         assert!(names.contains(&"y".to_string()) && names.contains(&"z".to_string()));
         assert!(!names.contains(&"x".to_string()) && !names.contains(&"w".to_string()));

@@ -70,7 +70,10 @@ pub fn to_bytes(model: &Model) -> Result<Vec<u8>, String> {
         .feature_ids
         .iter()
         .for_each(|id| out.extend_from_slice(&id.to_le_bytes()));
-    let floats = |out: &mut Vec<u8>, xs: &[f32]| xs.iter().for_each(|x| out.extend_from_slice(&x.to_le_bytes()));
+    let floats = |out: &mut Vec<u8>, xs: &[f32]| {
+        xs.iter()
+            .for_each(|x| out.extend_from_slice(&x.to_le_bytes()))
+    };
     floats(&mut out, &model.column_weights);
     for head in &model.heads {
         floats(&mut out, &head.weights);
@@ -125,15 +128,19 @@ impl<'a> Cursor<'a> {
     }
 
     fn u32(&mut self, what: &str) -> Result<u32, ModelError> {
-        Ok(u32::from_le_bytes(self.take(4, what)?.try_into().expect("4 bytes")))
+        Ok(u32::from_le_bytes(
+            self.take(4, what)?.try_into().expect("4 bytes"),
+        ))
     }
 
     fn u64(&mut self, what: &str) -> Result<u64, ModelError> {
-        Ok(u64::from_le_bytes(self.take(8, what)?.try_into().expect("8 bytes")))
+        Ok(u64::from_le_bytes(
+            self.take(8, what)?.try_into().expect("8 bytes"),
+        ))
     }
 
     fn f32s(&mut self, n: u64, what: &str) -> Result<Vec<f32>, ModelError> {
-        let bytes = self.take(n.checked_mul(4).unwrap_or(u64::MAX), what)?;
+        let bytes = self.take(n.saturating_mul(4), what)?;
         let v: Vec<f32> = bytes
             .chunks_exact(4)
             .map(|c| f32::from_le_bytes(c.try_into().expect("4 bytes")))
@@ -174,7 +181,10 @@ pub fn from_bytes(bytes: &[u8], path: &str) -> Result<Model, ModelError> {
         });
     }
     if bytes.len() < MAGIC.len() + 4 + 8 + 32 {
-        return Err(layout(format!("{} bytes is too short for a model", bytes.len())));
+        return Err(layout(format!(
+            "{} bytes is too short for a model",
+            bytes.len()
+        )));
     }
     // Checksum first: a bit flip anywhere is reported as such, not as a confusing field error.
     let (body, digest) = bytes.split_at(bytes.len() - 32);
@@ -192,10 +202,11 @@ pub fn from_bytes(bytes: &[u8], path: &str) -> Result<Model, ModelError> {
         return Err(layout(format!("header length {header_len} is implausible")));
     }
     let header_bytes = c.take(header_len, "header")?;
-    let header: ModelHeader = serde_json::from_slice(header_bytes).map_err(|e| ModelError::Header {
-        path: path.into(),
-        what: e.to_string(),
-    })?;
+    let header: ModelHeader =
+        serde_json::from_slice(header_bytes).map_err(|e| ModelError::Header {
+            path: path.into(),
+            what: e.to_string(),
+        })?;
     let bad_header = |what: String| ModelError::Header {
         path: path.into(),
         what,
@@ -206,20 +217,32 @@ pub fn from_bytes(bytes: &[u8], path: &str) -> Result<Model, ModelError> {
     }
     for h in &header.heads {
         if h.classes.is_empty() || h.classes.len() > MAX_CLASSES {
-            return Err(bad_header(format!("head `{}` has {} classes", h.name, h.classes.len())));
+            return Err(bad_header(format!(
+                "head `{}` has {} classes",
+                h.name,
+                h.classes.len()
+            )));
         }
         if h.positive.is_some() && h.positive_index().is_none() {
-            return Err(bad_header(format!("head `{}`: positive class is not one of its classes", h.name)));
+            return Err(bad_header(format!(
+                "head `{}`: positive class is not one of its classes",
+                h.name
+            )));
         }
         if !(h.temperature.is_finite() && h.temperature > 0.0) {
-            return Err(bad_header(format!("head `{}`: temperature must be > 0", h.name)));
+            return Err(bad_header(format!(
+                "head `{}`: temperature must be > 0",
+                h.name
+            )));
         }
     }
     let n = c.u64("feature count")?;
     // Each feature costs at least 8 bytes (id + column weight): check before allocating.
     let remaining = (body.len() - c.at) as u64;
     if n.checked_mul(8).is_none_or(|b| b > remaining) {
-        return Err(layout(format!("{n} features cannot fit in the {remaining} bytes that remain")));
+        return Err(layout(format!(
+            "{n} features cannot fit in the {remaining} bytes that remain"
+        )));
     }
     let ids_bytes = c.take(n * 4, "feature ids")?;
     let feature_ids: Vec<u32> = ids_bytes
@@ -227,19 +250,29 @@ pub fn from_bytes(bytes: &[u8], path: &str) -> Result<Model, ModelError> {
         .map(|b| u32::from_le_bytes(b.try_into().expect("4 bytes")))
         .collect();
     let limit = 1u64 << header.features.hash_bits;
-    if feature_ids.windows(2).any(|w| w[0] >= w[1]) || feature_ids.iter().any(|&i| u64::from(i) >= limit) {
-        return Err(layout("feature ids are not strictly ascending hash buckets".into()));
+    if feature_ids.windows(2).any(|w| w[0] >= w[1])
+        || feature_ids.iter().any(|&i| u64::from(i) >= limit)
+    {
+        return Err(layout(
+            "feature ids are not strictly ascending hash buckets".into(),
+        ));
     }
     let column_weights = c.f32s(n, "column weights")?;
     let mut heads = Vec::with_capacity(header.heads.len());
     for h in &header.heads {
         let k = h.classes.len() as u64;
-        let weights = c.f32s(n.checked_mul(k).unwrap_or(u64::MAX), &format!("weights of head `{}`", h.name))?;
+        let weights = c.f32s(
+            n.saturating_mul(k),
+            &format!("weights of head `{}`", h.name),
+        )?;
         let bias = c.f32s(k, &format!("bias of head `{}`", h.name))?;
         heads.push(HeadWeights { weights, bias });
     }
     if c.at != body.len() {
-        return Err(layout(format!("{} unexpected bytes after the weights", body.len() - c.at)));
+        return Err(layout(format!(
+            "{} unexpected bytes after the weights",
+            body.len() - c.at
+        )));
     }
     Ok(Model {
         header,

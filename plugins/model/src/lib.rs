@@ -74,7 +74,9 @@ mod tests {
         let mut out = [0.0; 2];
         m.predict_into(&x, &mut out);
         assert!((out[0] + out[1] - 1.0).abs() < 1e-6);
-        assert!(out[1] > out[0] || out[1] < out[0]);
+        // z = bias + x·W with x = (1/√2, 1/√2) on columns 0 and 2: p(yes) = σ(1/√2 − 0.2).
+        let expected = 1.0 / (1.0 + (0.2f32 - 0.5f32.sqrt()).exp());
+        assert!((out[1] - expected).abs() < 1e-5, "{out:?} vs {expected}");
     }
 
     #[test]
@@ -91,12 +93,18 @@ mod tests {
         // Wrong version.
         let mut b = good.clone();
         b[8] = 9;
-        assert!(matches!(from_bytes(&b, "m"), Err(ModelError::Version { found: 9, .. })));
+        assert!(matches!(
+            from_bytes(&b, "m"),
+            Err(ModelError::Version { found: 9, .. })
+        ));
         // Bit flip.
         let mut b = good.clone();
         let mid = b.len() - 40;
         b[mid] ^= 0x10;
-        assert!(matches!(from_bytes(&b, "m"), Err(ModelError::Checksum { .. })));
+        assert!(matches!(
+            from_bytes(&b, "m"),
+            Err(ModelError::Checksum { .. })
+        ));
         // Hostile lengths with a valid checksum: header length, then feature count.
         let mut b = good.clone();
         b[12..20].copy_from_slice(&u64::MAX.to_le_bytes());

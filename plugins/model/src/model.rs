@@ -182,14 +182,22 @@ impl Model {
     }
 
     /// The `n` features that pushed class `class` of head `head` most, strongest first.
-    pub fn explain(&self, doc: &DocView<'_>, head: usize, class: usize, n: usize) -> Vec<Contribution> {
+    pub fn explain(
+        &self,
+        doc: &DocView<'_>,
+        head: usize,
+        class: usize,
+        n: usize,
+    ) -> Vec<Contribution> {
         let x = self.featurize(doc);
         let names = extract_named(&self.header.features, doc);
         let k = self.heads[head].bias.len();
         let w = &self.heads[head].weights;
         let mut out: Vec<Contribution> = Vec::new();
         for (bucket, name) in names {
-            let Some(j) = self.column(bucket) else { continue };
+            let Some(j) = self.column(bucket) else {
+                continue;
+            };
             let Ok(pos) = x.binary_search_by_key(&(j as u32), |&(c, _)| c) else {
                 continue;
             };
@@ -206,7 +214,12 @@ impl Model {
             });
         }
         // Buckets shared by several names (hash collisions) appear once per name; that is honest.
-        out.sort_by(|a, b| b.weight.abs().total_cmp(&a.weight.abs()).then(a.feature.cmp(&b.feature)));
+        out.sort_by(|a, b| {
+            b.weight
+                .abs()
+                .total_cmp(&a.weight.abs())
+                .then(a.feature.cmp(&b.feature))
+        });
         out.truncate(n);
         out
     }

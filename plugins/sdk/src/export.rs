@@ -67,7 +67,6 @@ impl TokenSink {
     pub fn set_sentences(&mut self, n: u32) {
         self.sentences = self.sentences.max(n);
     }
-
 }
 
 /// A tokenized text as a classifier sees it.

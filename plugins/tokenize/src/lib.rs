@@ -84,12 +84,15 @@ impl Settings {
 /// Memo entries kept per thread before the memo is cleared (bounds memory on huge corpora).
 const MEMO_LIMIT: usize = 1 << 19;
 
+/// word → term memo of one tokenizer instance.
+type Memo = FxHashMap<Box<str>, Box<str>>;
+
 static NEXT_INSTANCE: AtomicUsize = AtomicUsize::new(0);
 
 thread_local! {
     /// word → term, per tokenizer instance. Thread-local so batches tokenized on several
     /// threads never contend on a lock; Fx hashing because SipHash dominated the profile.
-    static MEMO: RefCell<FxHashMap<usize, FxHashMap<Box<str>, Box<str>>>> = RefCell::new(FxHashMap::default());
+    static MEMO: RefCell<FxHashMap<usize, Memo>> = RefCell::new(FxHashMap::default());
 }
 
 /// The configured tokenizer.
@@ -203,8 +206,8 @@ impl Tokenizer {
 
 impl Stage for Tokenizer {
     fn create(config: &str) -> Result<Self, String> {
-        let settings: Settings = serde_json::from_str(config)
-            .map_err(|e| format!("tokenize settings: {e}"))?;
+        let settings: Settings =
+            serde_json::from_str(config).map_err(|e| format!("tokenize settings: {e}"))?;
         Tokenizer::new(settings)
     }
 
@@ -261,7 +264,9 @@ mod tests {
         let t = Tokenizer::new(s).unwrap();
         let text = "The war in Syria";
         let mut spans = Vec::new();
-        t.tokenize_with(text, |term, a, b, _| spans.push((term.to_string(), &text[a..b])));
+        t.tokenize_with(text, |term, a, b, _| {
+            spans.push((term.to_string(), &text[a..b]))
+        });
         assert_eq!(spans, [("war".into(), "war"), ("syria".into(), "Syria")]);
     }
 
@@ -273,7 +278,10 @@ mod tests {
         })
         .unwrap();
         assert_eq!(terms(&fr, "Les armées"), ["le", "armé"]);
-        assert_ne!(fr.settings().fingerprint(), Settings::default().fingerprint());
+        assert_ne!(
+            fr.settings().fingerprint(),
+            Settings::default().fingerprint()
+        );
         assert!(Tokenizer::new(Settings {
             language: "klingon".into(),
             ..Settings::default()

@@ -19,8 +19,8 @@ pub struct Word {
 const ABBREVIATIONS: &[&str] = &[
     "mr", "mrs", "ms", "dr", "prof", "st", "gen", "col", "lt", "sgt", "capt", "maj", "cpl", "gov",
     "sen", "rep", "rev", "jr", "sr", "vs", "etc", "inc", "ltd", "co", "corp", "no", "jan", "feb",
-    "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "approx", "dept",
-    "est", "fig", "al", "e.g", "i.e",
+    "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "approx", "dept", "est",
+    "fig", "al", "e.g", "i.e",
 ];
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -133,12 +133,12 @@ pub fn scan(text: &str, mut on_word: impl FnMut(Word)) {
             b'.' | b'!' | b'?' => {
                 // Skip runs ("?!", "...") and closing quotes/brackets, then require whitespace.
                 let mut j = i + 1;
-                while j < n && matches!(bytes[j], b'.' | b'!' | b'?' | b'"' | b'\'' | b')' | b']')
-                {
+                while j < n && matches!(bytes[j], b'.' | b'!' | b'?' | b'"' | b'\'' | b')' | b']') {
                     j += 1;
                 }
-                while j < n && (bytes[j..].starts_with("\u{201D}".as_bytes())
-                    || bytes[j..].starts_with("\u{2019}".as_bytes()))
+                while j < n
+                    && (bytes[j..].starts_with("\u{201D}".as_bytes())
+                        || bytes[j..].starts_with("\u{2019}".as_bytes()))
                 {
                     j += 3;
                 }
@@ -173,7 +173,9 @@ mod tests {
 
     fn words(text: &str) -> Vec<(String, u32)> {
         let mut out = Vec::new();
-        scan(text, |w| out.push((text[w.start..w.end].to_string(), w.sentence)));
+        scan(text, |w| {
+            out.push((text[w.start..w.end].to_string(), w.sentence))
+        });
         out
     }
 
@@ -193,7 +195,8 @@ mod tests {
 
     #[test]
     fn sentences_split_on_terminators_but_not_abbreviations_or_decimals() {
-        let w = words("Gen. Smith met Mr. Jones in the U.S. today. It cost 3.5 million! Really? yes.");
+        let w =
+            words("Gen. Smith met Mr. Jones in the U.S. today. It cost 3.5 million! Really? yes.");
         let s: Vec<_> = w.iter().map(|(t, s)| format!("{t}{s}")).collect();
         assert_eq!(
             s.join(" "),

@@ -147,9 +147,13 @@ mod tests {
 
     #[test]
     fn refuses_models_that_do_not_fit() {
-        let e = Toxicity::from_model(model("sentiment", Some("yes")), "m").err().unwrap();
+        let e = Toxicity::from_model(model("sentiment", Some("yes")), "m")
+            .err()
+            .unwrap();
         assert!(e.contains("`sentiment`") && e.contains("toxicity"), "{e}");
-        let e = Toxicity::from_model(model("toxicity", None), "m").err().unwrap();
+        let e = Toxicity::from_model(model("toxicity", None), "m")
+            .err()
+            .unwrap();
         assert!(e.contains("positive"), "{e}");
     }
 

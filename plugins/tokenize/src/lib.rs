@@ -13,6 +13,7 @@ pub mod scan;
 use std::cell::RefCell;
 use std::collections::HashSet;
 
+use compact_str::CompactString;
 use rustc_hash::FxHashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -84,8 +85,46 @@ impl Settings {
 /// Memo entries kept per thread before the memo is cleared (bounds memory on huge corpora).
 const MEMO_LIMIT: usize = 1 << 19;
 
-/// word → term memo of one tokenizer instance.
-type Memo = FxHashMap<Box<str>, Box<str>>;
+/// word → term memo of one tokenizer instance. Words of up to 15 bytes (nearly all) are keyed
+/// by their bytes packed into a `u128`, so a lookup compares integers instead of chasing a
+/// pointer into a `memcmp` (a third of the profile before); terms are stored inline.
+#[derive(Default)]
+struct Memo {
+    short: FxHashMap<u128, CompactString>,
+    long: FxHashMap<Box<str>, CompactString>,
+}
+
+/// The bytes of a short word and its length packed into one integer.
+fn pack(word: &str) -> Option<u128> {
+    let bytes = word.as_bytes();
+    if bytes.len() > 15 {
+        return None;
+    }
+    let mut key = [0u8; 16];
+    key[..bytes.len()].copy_from_slice(bytes);
+    key[15] = bytes.len() as u8;
+    Some(u128::from_le_bytes(key))
+}
+
+impl Memo {
+    fn get(&self, word: &str) -> Option<&CompactString> {
+        match pack(word) {
+            Some(key) => self.short.get(&key),
+            None => self.long.get(word),
+        }
+    }
+
+    fn insert(&mut self, word: &str, term: CompactString) {
+        if self.short.len() + self.long.len() >= MEMO_LIMIT {
+            self.short.clear();
+            self.long.clear();
+        }
+        match pack(word) {
+            Some(key) => self.short.insert(key, term),
+            None => self.long.insert(word.into(), term),
+        };
+    }
+}
 
 static NEXT_INSTANCE: AtomicUsize = AtomicUsize::new(0);
 
@@ -142,9 +181,8 @@ impl Tokenizer {
         &self.settings
     }
 
-    /// Normalizes one word (lower-case, apostrophe unification, stem) into `out`; returns false
-    /// if the word is a stop word and should be dropped.
-    fn normalize(&self, word: &str, lower_buf: &mut String) -> Option<Box<str>> {
+    /// Normalizes one word (lower-case, apostrophe unification, stem); `None` for a stop word.
+    fn normalize(&self, word: &str, lower_buf: &mut String) -> Option<CompactString> {
         lower_buf.clear();
         if self.settings.lowercase || self.settings.stem {
             if word.is_ascii() {
@@ -167,9 +205,9 @@ impl Tokenizer {
         }
         let keep_as_is = !self.settings.stem || lower_buf.bytes().any(|b| b.is_ascii_digit());
         if keep_as_is {
-            return Some(lower_buf.as_str().into());
+            return Some(CompactString::from(lower_buf.as_str()));
         }
-        Some(self.stemmer.stem(lower_buf).into())
+        Some(CompactString::from(self.stemmer.stem(lower_buf).as_ref()))
     }
 
     /// Tokenizes `text`, calling `emit(term, start, end, sentence)` per kept token; returns the
@@ -194,10 +232,7 @@ impl Tokenizer {
                 if !term.is_empty() {
                     emit(&term, w.start, w.end, w.sentence);
                 }
-                if table.len() >= MEMO_LIMIT {
-                    table.clear();
-                }
-                table.insert(word.into(), term);
+                table.insert(word, term);
             });
         });
         sentences

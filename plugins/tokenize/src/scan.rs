@@ -63,12 +63,11 @@ fn utf8_len(b: u8) -> usize {
 /// If an apostrophe (`'` or `’`) starts at `i`, its length in bytes.
 #[inline]
 fn apostrophe_len(bytes: &[u8], i: usize) -> usize {
-    if bytes[i] == b'\'' {
-        1
-    } else if bytes[i..].starts_with("\u{2019}".as_bytes()) {
-        3
-    } else {
-        0
+    match bytes[i] {
+        b'\'' => 1,
+        // Compare byte by byte: a slice comparison here became a memcmp call per word end.
+        0xE2 if bytes.get(i + 1) == Some(&0x80) && bytes.get(i + 2) == Some(&0x99) => 3,
+        _ => 0,
     }
 }
 
@@ -136,9 +135,11 @@ pub fn scan(text: &str, mut on_word: impl FnMut(Word)) {
                 while j < n && matches!(bytes[j], b'.' | b'!' | b'?' | b'"' | b'\'' | b')' | b']') {
                     j += 1;
                 }
-                while j < n
-                    && (bytes[j..].starts_with("\u{201D}".as_bytes())
-                        || bytes[j..].starts_with("\u{2019}".as_bytes()))
+                // Closing curly quotes: U+201D (E2 80 9D) and U+2019 (E2 80 99).
+                while j + 2 < n
+                    && bytes[j] == 0xE2
+                    && bytes[j + 1] == 0x80
+                    && matches!(bytes[j + 2], 0x9D | 0x99)
                 {
                     j += 3;
                 }

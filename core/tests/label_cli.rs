@@ -372,3 +372,30 @@ fn a_model_that_does_not_fit_is_refused_with_what_differs() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("trunc.model"));
 }
+
+#[test]
+fn target_text_body_scores_the_article_text_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = tiny_model(dir.path(), "toxicity", &fingerprint());
+    let input = dir.path().join("in.jsonl");
+    std::fs::write(
+        &input,
+        r#"{"id":"b","body":"What a moron wrote this.","comments":[{"text":"Fine."}]}"#,
+    )
+    .unwrap();
+    let out = slant()
+        .args(["label", "--target-text", "both", "--config"])
+        .arg(toxicity_config(dir.path(), &model, "flag"))
+        .arg(&input)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rec = &records(&out)[0];
+    assert_eq!(rec["body_toxicity"]["flagged"], true);
+    assert!(rec["body_toxicity"]["scores"]["toxic"].as_f64().unwrap() > 0.9);
+    assert_eq!(rec["comments"][0]["flagged"], false);
+}

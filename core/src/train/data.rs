@@ -1,0 +1,424 @@
+//! Loading a recipe's data: every source file is hashed (sha256, for the header and card) and
+//! read into [`Row`]s carrying the texts and, per head, the mapped class (or none when the head
+//! does not learn from that row). Label problems are errors naming the file and line; the
+//! optional `max_rows` cap takes a seeded sample, kept in file order.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use slant_model::InputKind;
+
+use super::recipe::{Head, HeadSource, Recipe, Split};
+use super::records::{self, label_field, text_field};
+use super::split::Rng;
+use super::TrainError;
+
+/// One training or dev example.
+#[derive(Debug, Clone)]
+pub struct Row {
+    /// Index into [`Dataset::sources`].
+    pub source: usize,
+    pub line: u64,
+    pub split: Split,
+    pub text: String,
+    /// Paired text (`pair`) or target (`target`); empty for `text` models.
+    pub pair: String,
+    /// Per head: the class index, or none.
+    pub labels: Vec<Option<usize>>,
+}
+
+/// What the header and card say about a data file.
+#[derive(Debug, Clone, Serialize)]
+pub struct SourceInfo {
+    pub name: String,
+    /// As written in the recipe (stable across machines; the header must not hold absolute paths).
+    pub path: String,
+    pub split: Split,
+    pub sha256: String,
+    /// Records in the file.
+    pub rows: u64,
+    /// Records kept (after `max_rows`).
+    pub used: u64,
+    #[serde(skip)]
+    pub license: String,
+    #[serde(skip)]
+    pub resolved: PathBuf,
+}
+
+/// A head's classes as found in the data.
+#[derive(Debug, Clone, Serialize)]
+pub struct HeadInfo {
+    pub name: String,
+    pub classes: Vec<String>,
+    pub positive: Option<usize>,
+    /// Training rows per class.
+    pub train_counts: Vec<u64>,
+    /// Dev rows per class.
+    pub dev_counts: Vec<u64>,
+    /// Rows whose value was listed in `drop`.
+    pub dropped: u64,
+}
+
+/// All rows of a recipe.
+#[derive(Debug, Clone)]
+pub struct Dataset {
+    pub rows: Vec<Row>,
+    pub sources: Vec<SourceInfo>,
+    pub heads: Vec<HeadInfo>,
+}
+
+/// Reads every source of `recipe`; relative paths are taken from `base`.
+///
+/// # Errors
+/// Unreadable files, malformed records, missing fields, unmapped labels, a class without
+/// training rows.
+pub fn load(recipe: &Recipe, base: &Path) -> Result<Dataset, TrainError> {
+    let mut rows = Vec::new();
+    let mut sources = Vec::new();
+    // Raw label text per row and head before classes are known.
+    let mut raw: Vec<Vec<Option<String>>> = Vec::new();
+    let mut dropped = vec![0u64; recipe.heads.len()];
+    for (si, source) in recipe.sources.iter().enumerate() {
+        let resolved = base.join(&source.path);
+        let sha256 = sha256_file(&resolved)?;
+        let name = resolved.display().to_string();
+        let uses: Vec<(usize, &HeadSource)> = recipe
+            .heads
+            .iter()
+            .enumerate()
+            .flat_map(|(hi, h)| {
+                h.from
+                    .iter()
+                    .filter(|f| f.source == source.name)
+                    .map(move |f| (hi, f))
+            })
+            .collect();
+        let mut src_rows = Vec::new();
+        let mut src_raw = Vec::new();
+        let reader = records::read(&resolved).map_err(|message| TrainError::Data { message })?;
+        for rec in reader {
+            let at = |message: String| TrainError::Record {
+                at: rec.source.to_string(),
+                message,
+            };
+            let fields = rec.fields.as_ref().map_err(|e| at(e.clone()))?;
+            let text = text_field(fields, &source.text_field).map_err(at)?;
+            let pair = match recipe.input {
+                InputKind::Text => String::new(),
+                InputKind::Pair => {
+                    text_field(fields, source.pair_field.as_deref().unwrap_or("headline"))
+                        .map_err(at)?
+                }
+                InputKind::Target => {
+                    text_field(fields, source.target_field.as_deref().unwrap_or("target"))
+                        .map_err(at)?
+                }
+            };
+            let mut labels = vec![None; recipe.heads.len()];
+            for &(hi, from) in &uses {
+                let value = label_field(fields, &from.field).map_err(at)?;
+                match map_label(&value, from) {
+                    Ok(Some(class)) => labels[hi] = Some(class),
+                    Ok(None) => dropped[hi] += 1,
+                    Err(message) => {
+                        return Err(at(format!("head `{}`: {message}", recipe.heads[hi].name)))
+                    }
+                }
+            }
+            src_rows.push(Row {
+                source: si,
+                line: rec.source.line.unwrap_or(0),
+                split: source.split,
+                text,
+                pair,
+                labels: Vec::new(),
+            });
+            src_raw.push(labels);
+        }
+        let total = src_rows.len() as u64;
+        if total == 0 {
+            return Err(TrainError::Data {
+                message: format!("{name}: no records"),
+            });
+        }
+        let keep = sample(total as usize, recipe.max_rows, recipe.seed, &source.name);
+        for i in keep.iter().copied() {
+            rows.push(std::mem::take(&mut src_rows[i]));
+            raw.push(std::mem::take(&mut src_raw[i]));
+        }
+        sources.push(SourceInfo {
+            name: source.name.clone(),
+            path: source.path.clone(),
+            split: source.split,
+            sha256,
+            rows: total,
+            used: keep.len() as u64,
+            license: source
+                .license
+                .clone()
+                .unwrap_or_else(|| license_of(&resolved)),
+            resolved,
+        });
+    }
+    let heads = recipe
+        .heads
+        .iter()
+        .enumerate()
+        .map(|(hi, h)| head_classes(h, hi, &rows, &raw, &sources, dropped[hi]))
+        .collect::<Result<Vec<_>, _>>()?;
+    for (row, labels) in rows.iter_mut().zip(raw) {
+        row.labels = labels
+            .iter()
+            .zip(&heads)
+            .map(|(l, h)| {
+                l.as_ref()
+                    .and_then(|l| h.classes.iter().position(|c| c == l))
+            })
+            .collect();
+    }
+    Ok(Dataset {
+        rows,
+        sources,
+        heads,
+    })
+}
+
+impl Default for Row {
+    fn default() -> Self {
+        Row {
+            source: 0,
+            line: 0,
+            split: Split::Train,
+            text: String::new(),
+            pair: String::new(),
+            labels: Vec::new(),
+        }
+    }
+}
+
+/// The class a data value maps to; `None` for dropped values.
+fn map_label(value: &str, from: &HeadSource) -> Result<Option<String>, String> {
+    if from.drop.iter().any(|d| d == value) {
+        return Ok(None);
+    }
+    match &from.map {
+        None => Ok(Some(value.to_string())),
+        Some(map) => match map.get(value) {
+            Some(class) => Ok(Some(class.clone())),
+            None => Err(format!(
+                "value {value:?} of `{}` is neither in its map nor in drop",
+                from.field
+            )),
+        },
+    }
+}
+
+fn head_classes(
+    head: &Head,
+    hi: usize,
+    rows: &[Row],
+    raw: &[Vec<Option<String>>],
+    sources: &[SourceInfo],
+    dropped: u64,
+) -> Result<HeadInfo, TrainError> {
+    let train_labels: BTreeSet<&str> = rows
+        .iter()
+        .zip(raw)
+        .filter(|(r, _)| r.split == Split::Train)
+        .filter_map(|(_, l)| l[hi].as_deref())
+        .collect();
+    let classes: Vec<String> = match &head.classes {
+        Some(c) => c.clone(),
+        None => train_labels.iter().map(|s| s.to_string()).collect(),
+    };
+    let mut train_counts = vec![0u64; classes.len()];
+    let mut dev_counts = vec![0u64; classes.len()];
+    for (row, labels) in rows.iter().zip(raw) {
+        let Some(label) = &labels[hi] else { continue };
+        let Some(c) = classes.iter().position(|c| c == label) else {
+            return Err(TrainError::Record {
+                at: format!("{}:{}", sources[row.source].resolved.display(), row.line),
+                message: format!(
+                    "head `{}`: label {label:?} is not one of its classes {classes:?}",
+                    head.name
+                ),
+            });
+        };
+        match row.split {
+            Split::Train => train_counts[c] += 1,
+            Split::Dev => dev_counts[c] += 1,
+        }
+    }
+    if let Some(c) = train_counts.iter().position(|&n| n == 0) {
+        return Err(TrainError::Data {
+            message: format!(
+                "head `{}`: class {:?} has no training rows",
+                head.name, classes[c]
+            ),
+        });
+    }
+    if classes.len() < 2 {
+        return Err(TrainError::Data {
+            message: format!(
+                "head `{}`: needs at least two classes, found {classes:?}",
+                head.name
+            ),
+        });
+    }
+    let positive = match &head.positive {
+        Some(p) => Some(
+            classes
+                .iter()
+                .position(|c| c == p)
+                .ok_or_else(|| TrainError::Data {
+                    message: format!(
+                        "head `{}`: positive {p:?} is not one of {classes:?}",
+                        head.name
+                    ),
+                })?,
+        ),
+        // The rarer class is what a binary detector looks for.
+        None if classes.len() == 2 => Some(usize::from(train_counts[1] <= train_counts[0])),
+        None => None,
+    };
+    Ok(HeadInfo {
+        name: head.name.clone(),
+        classes,
+        positive,
+        train_counts,
+        dev_counts,
+        dropped,
+    })
+}
+
+/// Indices of the rows kept: all, or a seeded sample of `max` in file order.
+fn sample(n: usize, max: Option<usize>, seed: u64, stream: &str) -> Vec<usize> {
+    let mut idx: Vec<usize> = (0..n).collect();
+    if let Some(max) = max.filter(|&m| m < n) {
+        Rng::new(seed, stream).shuffle(&mut idx);
+        idx.truncate(max);
+        idx.sort_unstable();
+    }
+    idx
+}
+
+/// Hex sha256 of a file's bytes.
+///
+/// # Errors
+/// [`TrainError::Io`] naming the file.
+pub fn sha256_file(path: &Path) -> Result<String, TrainError> {
+    let io = |e| TrainError::Io {
+        path: path.display().to_string(),
+        source: e,
+    };
+    let mut f = std::fs::File::open(path).map_err(io)?;
+    let mut h = Sha256::new();
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        let n = f.read(&mut buf).map_err(io)?;
+        if n == 0 {
+            break;
+        }
+        h.update(&buf[..n]);
+    }
+    Ok(hex::encode(h.finalize()))
+}
+
+/// The "License" section of the README.md beside a data file, as one line.
+fn license_of(data_file: &Path) -> String {
+    let readme = data_file.parent().map(|d| d.join("README.md"));
+    let Some(text) = readme.and_then(|p| std::fs::read_to_string(p).ok()) else {
+        return "not stated (no README.md beside the data file)".into();
+    };
+    let mut in_section = false;
+    let mut lines = Vec::new();
+    for line in text.lines() {
+        if line.starts_with('#') {
+            if in_section {
+                break;
+            }
+            in_section = line.to_ascii_lowercase().contains("license");
+            continue;
+        }
+        if in_section && !line.trim().is_empty() {
+            lines.push(line.trim());
+        }
+    }
+    if lines.is_empty() {
+        "not stated in the dataset README".into()
+    } else {
+        lines.join(" ")
+    }
+}
+
+/// Counts per label value, for messages.
+pub fn describe_counts(classes: &[String], counts: &[u64]) -> String {
+    let m: BTreeMap<&str, u64> = classes
+        .iter()
+        .map(String::as_str)
+        .zip(counts.iter().copied())
+        .collect();
+    m.iter()
+        .map(|(k, v)| format!("{k} {v}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_map_drop_and_fail_with_file_and_line() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("d.jsonl"),
+            "{\"text\":\"a\",\"y\":\"x\"}\n{\"text\":\"b\",\"y\":\"z\"}\n{\"text\":\"c\",\"y\":\"skip\"}\n{\"text\":\"d\",\"y\":\"x\"}\n",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.path().join("README.md"),
+            "# D\n## License (as stated)\nCC0\n\n## Other\nx\n",
+        )
+        .unwrap();
+        let toml = r#"
+name = "t"
+task = "t"
+[[source]]
+name = "d"
+path = "d.jsonl"
+[[head]]
+name = "h"
+[[head.from]]
+source = "d"
+field = "y"
+map = { x = "pos", z = "neg" }
+drop = ["skip"]
+"#;
+        let recipe = Recipe::from_toml(toml, "t").unwrap();
+        let data = load(&recipe, dir.path()).unwrap();
+        assert_eq!(data.rows.len(), 4);
+        assert_eq!(data.heads[0].classes, ["neg", "pos"]);
+        assert_eq!(data.heads[0].dropped, 1);
+        assert_eq!(data.heads[0].positive, Some(0)); // the rarer class
+        assert_eq!(data.rows[0].labels, [Some(1)]);
+        assert_eq!(data.rows[2].labels, [None]);
+        assert_eq!(data.sources[0].license, "CC0");
+        assert_eq!(data.sources[0].sha256.len(), 64);
+        let bad = Recipe::from_toml(&toml.replace("drop = [\"skip\"]", ""), "t").unwrap();
+        let e = load(&bad, dir.path()).unwrap_err().to_string();
+        assert!(e.contains("d.jsonl:3") && e.contains("\"skip\""), "{e}");
+    }
+
+    #[test]
+    fn sampling_is_seeded_and_ordered() {
+        let a = sample(100, Some(10), 1, "s");
+        assert_eq!(a, sample(100, Some(10), 1, "s"));
+        assert_eq!(a.len(), 10);
+        assert!(a.windows(2).all(|w| w[0] < w[1]));
+        assert_eq!(sample(5, Some(10), 1, "s"), [0, 1, 2, 3, 4]);
+    }
+}

@@ -1,0 +1,593 @@
+//! The training recipe: a TOML file naming the data (sources), what each head learns from which
+//! source (label field and mapping), the features, selection, weighting, learner grid and how
+//! hyperparameters are tuned. Parsing is strict (unknown keys are errors) and [`Recipe::validate`]
+//! checks every cross-reference before any data is read.
+//!
+//! ```toml
+//! name = "olid"
+//! task = "toxicity"
+//! input = "text"                 # text | target | pair
+//! seed = 42
+//!
+//! [features]                     # slant_model::FeatureSpec
+//! word_ngrams = [1, 2]
+//! char_ngrams = [2, 5]
+//!
+//! [selection]
+//! method = "chi2"                # chi2 | df | all
+//! k = 50000
+//!
+//! [learner]
+//! c = [0.5, 1, 2, 4]             # inverse L2 strength grid (linfa alpha = 1/C)
+//!
+//! [[source]]
+//! name = "train"
+//! path = "../../shared/data/olid_offensive/train.jsonl.gz"   # relative to the recipe file
+//! split = "train"                # train | dev
+//!
+//! [[head]]
+//! name = "offensive"
+//! positive = "OFF"
+//! [[head.from]]
+//! source = "train"
+//! field = "subtask_a"
+//! ```
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use slant_model::{FeatureSpec, InputKind};
+
+use super::TrainError;
+
+/// A whole recipe.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Recipe {
+    /// Model name (used in the card and the header).
+    pub name: String,
+    /// Task the model serves ("toxicity", "sentiment", "stance", "claim", …).
+    pub task: String,
+    #[serde(default = "default_input")]
+    pub input: InputKind,
+    /// Seed of every random choice (splits, folds, row sampling).
+    #[serde(default = "default_seed")]
+    pub seed: u64,
+    /// Use at most this many rows of each source (a seeded sample, kept in file order); for
+    /// quick experiments and tests.
+    #[serde(default)]
+    pub max_rows: Option<usize>,
+    /// A free-text description for the model card.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Known limits, written into the model card.
+    #[serde(default)]
+    pub limits: Vec<String>,
+    /// Settings of the tokenize stage (its `[stages.tokenize]` table).
+    #[serde(default)]
+    pub tokenizer: toml::Table,
+    #[serde(default)]
+    pub features: FeatureSpec,
+    #[serde(default)]
+    pub selection: Selection,
+    #[serde(default)]
+    pub weighting: Weighting,
+    #[serde(default)]
+    pub learner: Learner,
+    #[serde(default)]
+    pub tuning: Tuning,
+    #[serde(rename = "source")]
+    pub sources: Vec<Source>,
+    #[serde(rename = "head")]
+    pub heads: Vec<Head>,
+}
+
+fn default_input() -> InputKind {
+    InputKind::Text
+}
+fn default_seed() -> u64 {
+    42
+}
+
+/// Which hashed buckets become model columns.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Selection {
+    pub method: SelectionMethod,
+    /// Number of columns kept.
+    pub k: usize,
+    /// Buckets seen in fewer training documents are never kept.
+    pub min_df: u32,
+}
+
+impl Default for Selection {
+    fn default() -> Self {
+        Selection {
+            method: SelectionMethod::Chi2,
+            k: 20_000,
+            min_df: 2,
+        }
+    }
+}
+
+/// How buckets are ranked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SelectionMethod {
+    /// χ² of presence against each head's classes (max over heads).
+    Chi2,
+    /// Document frequency.
+    Df,
+    /// Every bucket that passes `min_df` (then `k` is ignored).
+    All,
+}
+
+/// Column weighting before L2 normalization.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Weighting {
+    /// Smoothed inverse document frequency, `ln((1 + n) / (1 + df)) + 1`.
+    #[default]
+    Idf,
+    /// Every column weighs 1.
+    None,
+    /// |NB log-count ratio| of the column (max over heads and classes), as in NB-weighted LR.
+    Nb,
+    /// idf × |NB log-count ratio|.
+    IdfNb,
+}
+
+impl Weighting {
+    /// The name stored in the model header.
+    pub fn name(self) -> &'static str {
+        match self {
+            Weighting::Idf => "idf",
+            Weighting::None => "none",
+            Weighting::Nb => "nb",
+            Weighting::IdfNb => "idf_nb",
+        }
+    }
+}
+
+/// The linfa learner and its grid.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Learner {
+    /// Only `multi_logistic` (linfa-logistic `MultiLogisticRegression`, also for two classes).
+    pub name: String,
+    /// Inverse L2 strengths tried (linfa's `alpha = 1 / C`; its loss is a sum over rows).
+    pub c: Vec<f32>,
+    /// L-BFGS iterations at most per fit.
+    pub max_iterations: u64,
+    /// Stop when the gradient norm falls below this × training rows (linfa sums the loss over
+    /// rows, so a per-row tolerance means the same at any data size).
+    pub gradient_tolerance: f32,
+    pub class_weight: ClassWeight,
+}
+
+impl Default for Learner {
+    fn default() -> Self {
+        Learner {
+            name: "multi_logistic".into(),
+            c: vec![1.0, 4.0, 16.0],
+            max_iterations: 150,
+            gradient_tolerance: 1e-3,
+            class_weight: ClassWeight::Balanced,
+        }
+    }
+}
+
+/// How skewed labels are compensated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClassWeight {
+    /// Binary heads: by the decision threshold chosen on held-out rows (probabilities stay
+    /// calibrated); multi-class heads: prior correction of the bias by `ln(n / (k · n_c))`.
+    #[default]
+    Balanced,
+    None,
+}
+
+/// How C, the temperature and the threshold are chosen.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Tuning {
+    pub method: TuningMethod,
+    /// Folds for `cv`.
+    pub folds: usize,
+    /// Share of training rows held out when a head has no dev rows (`auto`, `holdout`).
+    pub holdout: f64,
+    /// What picks C.
+    pub metric: Metric,
+}
+
+impl Default for Tuning {
+    fn default() -> Self {
+        Tuning {
+            method: TuningMethod::Auto,
+            folds: 5,
+            holdout: 0.1,
+            metric: Metric::MacroF1,
+        }
+    }
+}
+
+/// Where held-out predictions come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TuningMethod {
+    /// The head's dev rows if it has any, else a seeded holdout of its training rows.
+    Auto,
+    /// A seeded holdout of the training rows, even when dev rows exist (dev is then reported).
+    Holdout,
+    /// k-fold cross-validation on the training rows; the final fit uses all of them and dev
+    /// rows, if any, are a clean held-out report.
+    Cv,
+}
+
+/// The metric C is chosen by (on argmax decisions).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Metric {
+    MacroF1,
+    Accuracy,
+    MacroRecall,
+}
+
+/// One data file.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Source {
+    /// Name heads refer to.
+    pub name: String,
+    /// `.jsonl[.gz]` or `.csv[.gz]`, relative to the recipe's folder.
+    pub path: String,
+    #[serde(default = "default_split")]
+    pub split: Split,
+    #[serde(default = "default_text_field")]
+    pub text_field: String,
+    /// Paired text for `input = "pair"` (headline, claim).
+    #[serde(default)]
+    pub pair_field: Option<String>,
+    /// Target for `input = "target"`.
+    #[serde(default)]
+    pub target_field: Option<String>,
+    /// License of the data, for the card; read from the dataset's README.md when absent.
+    #[serde(default)]
+    pub license: Option<String>,
+}
+
+fn default_split() -> Split {
+    Split::Train
+}
+fn default_text_field() -> String {
+    "text".into()
+}
+
+/// What a source is used for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Split {
+    Train,
+    Dev,
+}
+
+/// One softmax head.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Head {
+    pub name: String,
+    /// Class order; by default the sorted labels found in the head's training rows.
+    #[serde(default)]
+    pub classes: Option<Vec<String>>,
+    /// The positive class of a binary head (default: its rarer class in training).
+    #[serde(default)]
+    pub positive: Option<String>,
+    /// Where its labels come from.
+    pub from: Vec<HeadSource>,
+}
+
+/// A head's labels in one source.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct HeadSource {
+    pub source: String,
+    /// The label field.
+    pub field: String,
+    /// Data value → class. With a map, every value must be mapped or listed in `drop`.
+    #[serde(default)]
+    pub map: Option<BTreeMap<String, String>>,
+    /// Values whose rows this head does not learn from.
+    #[serde(default)]
+    pub drop: Vec<String>,
+}
+
+impl Recipe {
+    /// Reads and validates a recipe file; relative source paths are resolved against its folder.
+    ///
+    /// # Errors
+    /// [`TrainError::Recipe`] naming the file: unreadable, not TOML, unknown keys, invalid values.
+    pub fn from_file(path: &Path) -> Result<(Recipe, PathBuf), TrainError> {
+        let text = std::fs::read_to_string(path).map_err(|e| TrainError::Io {
+            path: path.display().to_string(),
+            source: e,
+        })?;
+        let recipe = Recipe::from_toml(&text, &path.display().to_string())?;
+        let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        Ok((recipe, base))
+    }
+
+    /// Parses and validates recipe text; `name` labels errors.
+    ///
+    /// # Errors
+    /// As for [`Recipe::from_file`].
+    pub fn from_toml(text: &str, name: &str) -> Result<Recipe, TrainError> {
+        let recipe: Recipe = toml::from_str(text).map_err(|e| TrainError::Recipe {
+            path: name.into(),
+            message: e.to_string(),
+        })?;
+        recipe.validate().map_err(|message| TrainError::Recipe {
+            path: name.into(),
+            message,
+        })?;
+        Ok(recipe)
+    }
+
+    /// Checks ranges and references.
+    ///
+    /// # Errors
+    /// A message naming the offending setting.
+    pub fn validate(&self) -> Result<(), String> {
+        self.features
+            .validate()
+            .map_err(|e| format!("[features]: {e}"))?;
+        if self.learner.name != "multi_logistic" {
+            return Err(format!(
+                "[learner] name {:?}: only \"multi_logistic\" (linfa-logistic MultiLogisticRegression) is available",
+                self.learner.name
+            ));
+        }
+        if self.learner.c.is_empty() || self.learner.c.iter().any(|c| !(c.is_finite() && *c > 0.0))
+        {
+            return Err("[learner] c: need at least one finite C > 0".into());
+        }
+        if self.learner.max_iterations == 0 {
+            return Err("[learner] max_iterations must be > 0".into());
+        }
+        if self.selection.k == 0 && self.selection.method != SelectionMethod::All {
+            return Err("[selection] k must be > 0".into());
+        }
+        if self.tuning.method == TuningMethod::Cv && !(2..=50).contains(&self.tuning.folds) {
+            return Err(format!("[tuning] folds {}: need 2..=50", self.tuning.folds));
+        }
+        if !(self.tuning.holdout > 0.0 && self.tuning.holdout < 0.9) {
+            return Err(format!(
+                "[tuning] holdout {}: need a share in (0, 0.9)",
+                self.tuning.holdout
+            ));
+        }
+        if self.max_rows == Some(0) {
+            return Err("max_rows must be > 0".into());
+        }
+        if self.sources.is_empty() {
+            return Err("no [[source]]".into());
+        }
+        if self.heads.is_empty() {
+            return Err("no [[head]]".into());
+        }
+        let mut names = std::collections::BTreeSet::new();
+        for s in &self.sources {
+            if !names.insert(s.name.as_str()) {
+                return Err(format!("source `{}` is defined twice", s.name));
+            }
+            match self.input {
+                InputKind::Pair if s.pair_field.is_none() => {
+                    return Err(format!(
+                        "source `{}`: input \"pair\" needs pair_field",
+                        s.name
+                    ))
+                }
+                InputKind::Target if s.target_field.is_none() => {
+                    return Err(format!(
+                        "source `{}`: input \"target\" needs target_field",
+                        s.name
+                    ))
+                }
+                _ => {}
+            }
+        }
+        let mut head_names = std::collections::BTreeSet::new();
+        for h in &self.heads {
+            if !head_names.insert(h.name.as_str()) {
+                return Err(format!("head `{}` is defined twice", h.name));
+            }
+            if h.from.is_empty() {
+                return Err(format!("head `{}` has no [[head.from]]", h.name));
+            }
+            for f in &h.from {
+                if !names.contains(f.source.as_str()) {
+                    return Err(format!("head `{}`: unknown source `{}`", h.name, f.source));
+                }
+            }
+            if let Some(classes) = &h.classes {
+                let set: std::collections::BTreeSet<_> = classes.iter().collect();
+                if classes.len() < 2 || set.len() != classes.len() {
+                    return Err(format!(
+                        "head `{}`: classes must be at least two distinct labels",
+                        h.name
+                    ));
+                }
+                if let Some(p) = &h.positive {
+                    if !classes.contains(p) {
+                        return Err(format!(
+                            "head `{}`: positive {p:?} is not one of its classes",
+                            h.name
+                        ));
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The tokenizer settings as the plugin takes them (JSON).
+    pub fn tokenizer_json(&self) -> serde_json::Value {
+        serde_json::to_value(&self.tokenizer).unwrap_or_else(|_| serde_json::json!({}))
+    }
+}
+
+/// What `slant train --data …` says instead of a recipe.
+#[derive(Debug, Clone)]
+pub struct AdHoc {
+    pub name: String,
+    pub task: String,
+    pub input: InputKind,
+    pub data: Vec<PathBuf>,
+    pub dev: Vec<PathBuf>,
+    pub text_field: String,
+    pub pair_field: Option<String>,
+    pub target_field: Option<String>,
+    pub label_field: String,
+    pub label_map: Option<BTreeMap<String, String>>,
+    pub features: FeatureSpec,
+    pub selection_k: Option<usize>,
+    pub c: Option<Vec<f32>>,
+    pub max_rows: Option<usize>,
+    pub seed: u64,
+}
+
+impl Recipe {
+    /// A one-head recipe from command-line flags; paths stay as given (relative to the
+    /// current folder).
+    ///
+    /// # Errors
+    /// [`TrainError::Recipe`] if the result does not validate.
+    pub fn ad_hoc(a: &AdHoc) -> Result<Recipe, TrainError> {
+        let source = |p: &PathBuf, i: usize, split: Split| Source {
+            name: format!(
+                "{}{}",
+                if split == Split::Train { "data" } else { "dev" },
+                i + 1
+            ),
+            path: p.display().to_string(),
+            split,
+            text_field: a.text_field.clone(),
+            pair_field: a
+                .pair_field
+                .clone()
+                .or((a.input == InputKind::Pair).then(|| "headline".into())),
+            target_field: a
+                .target_field
+                .clone()
+                .or((a.input == InputKind::Target).then(|| "target".into())),
+            license: None,
+        };
+        let sources: Vec<Source> = a
+            .data
+            .iter()
+            .enumerate()
+            .map(|(i, p)| source(p, i, Split::Train))
+            .chain(
+                a.dev
+                    .iter()
+                    .enumerate()
+                    .map(|(i, p)| source(p, i, Split::Dev)),
+            )
+            .collect();
+        let head = Head {
+            name: a.task.clone(),
+            classes: None,
+            positive: None,
+            from: sources
+                .iter()
+                .map(|s| HeadSource {
+                    source: s.name.clone(),
+                    field: a.label_field.clone(),
+                    map: a.label_map.clone(),
+                    drop: Vec::new(),
+                })
+                .collect(),
+        };
+        let mut learner = Learner::default();
+        if let Some(c) = &a.c {
+            learner.c = c.clone();
+        }
+        let mut selection = Selection::default();
+        if let Some(k) = a.selection_k {
+            selection.k = k;
+        }
+        let recipe = Recipe {
+            name: a.name.clone(),
+            task: a.task.clone(),
+            input: a.input,
+            seed: a.seed,
+            max_rows: a.max_rows,
+            description: None,
+            limits: Vec::new(),
+            tokenizer: toml::Table::new(),
+            features: a.features.clone(),
+            selection,
+            weighting: Weighting::Idf,
+            learner,
+            tuning: Tuning::default(),
+            sources,
+            heads: vec![head],
+        };
+        recipe.validate().map_err(|message| TrainError::Recipe {
+            path: "(command line)".into(),
+            message,
+        })?;
+        Ok(recipe)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MINIMAL: &str = r#"
+name = "t"
+task = "toxicity"
+[[source]]
+name = "a"
+path = "a.jsonl"
+[[head]]
+name = "toxic"
+[[head.from]]
+source = "a"
+field = "label"
+map = { "1" = "yes", "0" = "no" }
+"#;
+
+    #[test]
+    fn minimal_recipe_gets_defaults() {
+        let r = Recipe::from_toml(MINIMAL, "t.toml").unwrap();
+        assert_eq!(r.seed, 42);
+        assert_eq!(r.selection.method, SelectionMethod::Chi2);
+        assert_eq!(r.sources[0].split, Split::Train);
+        assert_eq!(r.heads[0].from[0].map.as_ref().unwrap()["1"], "yes");
+    }
+
+    #[test]
+    fn errors_name_the_problem() {
+        let bad = MINIMAL.replace("source = \"a\"\nfield", "source = \"b\"\nfield");
+        let e = Recipe::from_toml(&bad, "t.toml").unwrap_err().to_string();
+        assert!(
+            e.contains("t.toml") && e.contains("unknown source `b`"),
+            "{e}"
+        );
+        let bad = format!("{MINIMAL}\n[learner]\nc = [0]\n");
+        assert!(Recipe::from_toml(&bad, "t.toml")
+            .unwrap_err()
+            .to_string()
+            .contains("C > 0"));
+        let bad = MINIMAL.replace("task =", "tsak =");
+        assert!(Recipe::from_toml(&bad, "t.toml").is_err());
+        let bad = MINIMAL.replace("name = \"t\"", "name = \"t\"\ninput = \"pair\"");
+        assert!(Recipe::from_toml(&bad, "t.toml")
+            .unwrap_err()
+            .to_string()
+            .contains("pair_field"));
+    }
+}

@@ -1,0 +1,204 @@
+//! Serving a model file outside the pipeline, for `slant predict` and `slant eval`: load and
+//! validate the model, build the tokenize stage it was trained behind (refusing one whose
+//! fingerprint differs), read a record's fields by the model's input kind, and score batches
+//! through the one serving path (`extract` → `project` → `predict_into`).
+
+use std::path::Path;
+
+use indicatif::ProgressBar;
+use serde_json::{json, Map, Value};
+use slant_model::{Contribution, InputKind, Model};
+
+use super::calibrate::decide;
+use super::featurize::{map_docs, DocInput};
+use super::records::text_field;
+use super::TrainError;
+use crate::plugin::{PluginDirs, StageInstance};
+
+/// A loaded model and its tokenizer.
+pub struct Scorer {
+    pub model: Model,
+    tokenizer: StageInstance,
+}
+
+/// The scores of one document.
+#[derive(Debug, Clone)]
+pub struct Scored {
+    /// Probabilities of every head, concatenated (as `Model::output_labels`).
+    pub probs: Vec<f32>,
+    /// Per head, with `--explain N`: the N features that pushed its decided class most.
+    pub explain: Vec<Vec<Contribution>>,
+}
+
+impl Scorer {
+    /// Loads `path` and the tokenize plugin with the settings recorded at training.
+    ///
+    /// # Errors
+    /// A malformed model file, a missing tokenize plugin, or a tokenizer whose fingerprint
+    /// differs from the model's.
+    pub fn open(path: &Path, plugin_dir: Option<&Path>) -> Result<Scorer, TrainError> {
+        let model = slant_model::read_file(path)?;
+        let settings = model
+            .header
+            .training
+            .get("tokenizer")
+            .filter(|v| v.is_object())
+            .cloned()
+            .unwrap_or_else(|| json!({}));
+        let plugin = PluginDirs::resolve(plugin_dir).find("tokenize")?;
+        let tokenizer = StageInstance::create(&plugin, &settings)?;
+        let found = tokenizer.describe_str("fingerprint").unwrap_or_default();
+        if found != model.header.tokenizer_fingerprint {
+            return Err(TrainError::Mismatch {
+                message: format!(
+                    "{}: trained behind tokenizer `{}`, but {} is `{found}`",
+                    path.display(),
+                    model.header.tokenizer_fingerprint,
+                    plugin.path().display()
+                ),
+            });
+        }
+        Ok(Scorer { model, tokenizer })
+    }
+
+    /// The field names a record needs, for messages.
+    pub fn input_fields(&self) -> &'static str {
+        match self.model.header.input {
+            InputKind::Text => "`text`",
+            InputKind::Target => "`text` and `target`",
+            InputKind::Pair => "`headline` and `body`, or `claim` and `text`",
+        }
+    }
+
+    /// A record's (main text, pair text or target) for this model's input kind; `text_key`
+    /// overrides the main text field.
+    ///
+    /// # Errors
+    /// A message naming the missing field.
+    pub fn input_of(
+        &self,
+        fields: &Map<String, Value>,
+        text_key: Option<&str>,
+    ) -> Result<(String, String), String> {
+        match self.model.header.input {
+            InputKind::Text => Ok((
+                text_field(fields, text_key.unwrap_or("text"))?,
+                String::new(),
+            )),
+            InputKind::Target => Ok((
+                text_field(fields, text_key.unwrap_or("text"))?,
+                text_field(fields, "target")?,
+            )),
+            InputKind::Pair => {
+                if fields.contains_key("headline") || fields.contains_key("body") {
+                    Ok((
+                        text_field(fields, text_key.unwrap_or("body"))?,
+                        text_field(fields, "headline")?,
+                    ))
+                } else if fields.contains_key("claim") {
+                    Ok((
+                        text_field(fields, text_key.unwrap_or("text"))?,
+                        text_field(fields, "claim")?,
+                    ))
+                } else {
+                    Err("a pair model needs `headline` and `body`, or `claim` and `text`".into())
+                }
+            }
+        }
+    }
+
+    /// Scores documents in order; with `explain > 0` also explains each head's decision.
+    ///
+    /// # Errors
+    /// The tokenize plugin failed.
+    pub fn score(
+        &self,
+        docs: &[DocInput<'_>],
+        explain: usize,
+        bar: &ProgressBar,
+    ) -> Result<Vec<Scored>, TrainError> {
+        let model = &self.model;
+        let out = map_docs(&self.tokenizer, model.header.input, docs, bar, |doc| {
+            let mut probs = vec![0f32; model.n_outputs()];
+            model.predict_into(&model.featurize(doc), &mut probs);
+            let explain = if explain == 0 {
+                Vec::new()
+            } else {
+                self.decisions(&probs)
+                    .into_iter()
+                    .enumerate()
+                    .map(|(h, class)| model.explain(doc, h, class, explain))
+                    .collect()
+            };
+            Scored { probs, explain }
+        })?;
+        Ok(out)
+    }
+
+    /// Each head's decided class index (threshold for binary heads, else argmax).
+    pub fn decisions(&self, probs: &[f32]) -> Vec<usize> {
+        let mut at = 0;
+        self.model
+            .header
+            .heads
+            .iter()
+            .map(|h| {
+                let k = h.classes.len();
+                let d = decide(&probs[at..at + k], k, h.positive_index(), h.threshold)[0];
+                at += k;
+                d
+            })
+            .collect()
+    }
+
+    /// The output record `{"id", "label", "scores", ["explain"]}`. One head: `label` is its
+    /// class and `scores` maps class → probability; several: `label` maps head → class and
+    /// scores are keyed `head/class`.
+    pub fn record(&self, id: &str, scored: &Scored) -> Value {
+        let heads = &self.model.header.heads;
+        let decisions = self.decisions(&scored.probs);
+        let scores: Map<String, Value> = self
+            .model
+            .output_labels()
+            .into_iter()
+            .zip(&scored.probs)
+            .map(|(l, &p)| (l, json!(round6(p))))
+            .collect();
+        let label = if heads.len() == 1 {
+            json!(heads[0].classes[decisions[0]])
+        } else {
+            Value::Object(
+                heads
+                    .iter()
+                    .zip(&decisions)
+                    .map(|(h, &d)| (h.name.clone(), json!(h.classes[d])))
+                    .collect(),
+            )
+        };
+        let mut rec = json!({"id": id, "label": label, "scores": scores});
+        if !scored.explain.is_empty() {
+            let ex = |c: &Vec<Contribution>| -> Value {
+                c.iter()
+                    .map(|c| json!({"feature": c.feature, "weight": round6(c.weight)}))
+                    .collect()
+            };
+            rec["explain"] = if heads.len() == 1 {
+                ex(&scored.explain[0])
+            } else {
+                Value::Object(
+                    heads
+                        .iter()
+                        .zip(&scored.explain)
+                        .map(|(h, c)| (h.name.clone(), ex(c)))
+                        .collect(),
+                )
+            };
+        }
+        rec
+    }
+}
+
+/// Probabilities to six decimals: enough for any decision, and stable text across platforms.
+fn round6(p: f32) -> f64 {
+    (f64::from(p) * 1e6).round() / 1e6
+}

@@ -1,0 +1,265 @@
+//! `slant train` → `slant predict` → `slant eval` through the command line on the fixture data,
+//! and every kind of damaged model file refused with a clear error and exit code 1, never a
+//! panic.
+//!
+//! Needs the tokenize plugin built beside the binary (`cargo test --workspace`).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/train")
+        .join(name)
+}
+
+fn slant(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_slant"))
+        .args(args)
+        .output()
+        .expect("slant runs")
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+/// One ad hoc model shared by the tests of this file (training is the slow part).
+fn model() -> &'static Path {
+    static MODEL: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
+    let (_, path) = MODEL.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("adhoc.model");
+        let (train, dev) = (fixture("train.jsonl"), fixture("dev.jsonl"));
+        let o = slant(&[
+            "train",
+            "--quiet",
+            "--data",
+            train.to_str().unwrap(),
+            "--dev",
+            dev.to_str().unwrap(),
+            "--label-field",
+            "label",
+            "--task",
+            "toxicity",
+            "--char-ngrams",
+            "3-4",
+            "--k",
+            "300",
+            "--c",
+            "1,8",
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        assert!(o.status.success(), "train failed: {}", text(&o.stderr));
+        (dir, out)
+    });
+    path
+}
+
+#[test]
+fn train_writes_a_model_and_its_card() {
+    let m = model();
+    assert!(m.is_file());
+    let card = std::fs::read_to_string(m.with_extension("md")).unwrap();
+    assert!(
+        card.contains("slant train --quiet --data"),
+        "card lacks the command"
+    );
+    assert!(card.contains("## Metrics"));
+}
+
+#[test]
+fn predict_writes_one_record_per_input_in_order_with_error_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.jsonl");
+    std::fs::write(
+        &input,
+        concat!(
+            "{\"id\":\"a\",\"text\":\"you are a moron and a clown\"}\n",
+            "{not json\n",
+            "{\"id\":\"c\",\"body\":\"no text field\"}\n",
+            "{\"id\":\"d\",\"text\":\"thanks, very helpful and insightful\"}\n",
+        ),
+    )
+    .unwrap();
+    let o = slant(&[
+        "predict",
+        "--model",
+        model().to_str().unwrap(),
+        input.to_str().unwrap(),
+        "--explain",
+        "3",
+        "--format",
+        "jsonl",
+    ]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let lines: Vec<serde_json::Value> = text(&o.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 4);
+    assert_eq!(lines[0]["id"], "a");
+    assert_eq!(lines[0]["label"], "toxic");
+    assert!(lines[1]["error"]
+        .as_str()
+        .unwrap()
+        .contains("malformed JSON"));
+    assert!(lines[1]["source"].as_str().unwrap().ends_with("in.jsonl:2"));
+    assert!(lines[2]["error"].as_str().unwrap().contains("`text`"));
+    assert_eq!(lines[3]["id"], "d");
+    assert_eq!(lines[3]["label"], "clean");
+    let scores = lines[3]["scores"].as_object().unwrap();
+    let sum: f64 = scores.values().map(|v| v.as_f64().unwrap()).sum();
+    assert!((sum - 1.0).abs() < 1e-4, "{scores:?}");
+    let explain = lines[0]["explain"].as_array().unwrap();
+    assert!(!explain.is_empty() && explain.len() <= 3, "{explain:?}");
+    assert!(
+        explain[0]["weight"].as_f64().unwrap() > 0.0,
+        "top reason should push toward `toxic`"
+    );
+
+    // CSV output to a file, written atomically.
+    let out = dir.path().join("out.csv");
+    let o = slant(&[
+        "predict",
+        "-q",
+        "-m",
+        model().to_str().unwrap(),
+        input.to_str().unwrap(),
+        "--format",
+        "csv",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let csv = std::fs::read_to_string(&out).unwrap();
+    assert!(csv.starts_with("id,label,clean,toxic,error"), "{csv}");
+    assert_eq!(csv.lines().count(), 5);
+}
+
+#[test]
+fn eval_reports_metrics_as_json_and_tables() {
+    let dev = fixture("dev.jsonl");
+    let o = slant(&[
+        "eval",
+        "--model",
+        model().to_str().unwrap(),
+        dev.to_str().unwrap(),
+        "--label-field",
+        "label",
+        "--json",
+    ]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let r = &v["report"];
+    assert_eq!(r["rows"], 40);
+    assert!(r["accuracy"].as_f64().unwrap() > 0.9, "{r}");
+    assert!(r["macro_f1"].as_f64().unwrap() > 0.9, "{r}");
+    assert!(r["roc_auc"].as_f64().unwrap() > 0.95, "{r}");
+    assert!(r["ece"].as_f64().unwrap() < 0.5);
+    assert_eq!(r["confusion"]["matrix"].as_array().unwrap().len(), 2);
+
+    let o = slant(&[
+        "eval",
+        "-m",
+        model().to_str().unwrap(),
+        dev.to_str().unwrap(),
+        "--label-field",
+        "label",
+    ]);
+    assert!(o.status.success());
+    let table = text(&o.stdout);
+    assert!(
+        table.contains("macro-F1") && table.contains("| toxic |"),
+        "{table}"
+    );
+
+    // Labels the model does not know are skipped and counted; a label map fixes them.
+    let o = slant(&[
+        "eval",
+        "-q",
+        "-m",
+        model().to_str().unwrap(),
+        dev.to_str().unwrap(),
+        "--label-field",
+        "label",
+        "--label-map",
+        "toxic=bad",
+        "--json",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(v["skipped"].as_u64().unwrap() > 0);
+}
+
+/// A damaged model: exit code 1, a message naming the problem, no panic.
+fn refused(bytes: &[u8], expect: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bad.model");
+    std::fs::write(&path, bytes).unwrap();
+    let input = fixture("dev.jsonl");
+    for args in [
+        vec![
+            "predict",
+            "--model",
+            path.to_str().unwrap(),
+            input.to_str().unwrap(),
+        ],
+        vec![
+            "eval",
+            "--model",
+            path.to_str().unwrap(),
+            input.to_str().unwrap(),
+            "--label-field",
+            "label",
+        ],
+    ] {
+        let o = slant(&args);
+        let err = text(&o.stderr);
+        assert_eq!(o.status.code(), Some(1), "{args:?}: {err}");
+        assert!(
+            err.contains("bad.model") && err.contains(expect),
+            "{args:?}: expected {expect:?} in {err}"
+        );
+        assert!(!err.contains("panicked"), "{err}");
+        assert!(o.stdout.is_empty());
+    }
+}
+
+fn reseal(mut b: Vec<u8>) -> Vec<u8> {
+    use sha2::{Digest, Sha256};
+    let n = b.len() - 32;
+    let d = Sha256::digest(&b[..n]);
+    b[n..].copy_from_slice(&d);
+    b
+}
+
+#[test]
+fn damaged_models_are_clear_errors() {
+    let good = std::fs::read(model()).unwrap();
+    refused(&good[..good.len() / 2], "checksum");
+    refused(&good[..10], "truncated");
+    let mut b = good.clone();
+    b[..8].copy_from_slice(b"NOTSLANT");
+    refused(&b, "not a slant model file");
+    let mut b = good.clone();
+    b[8..12].copy_from_slice(&7u32.to_le_bytes());
+    refused(&b, "model format version 7");
+    let mut b = good.clone();
+    b[12..20].copy_from_slice(&(u64::MAX - 3).to_le_bytes());
+    refused(&reseal(b), "header length");
+    let header_len = u64::from_le_bytes(good[12..20].try_into().unwrap()) as usize;
+    let mut b = good.clone();
+    b[20 + header_len..28 + header_len].copy_from_slice(&(1u64 << 40).to_le_bytes());
+    refused(&reseal(b), "cannot fit");
+    let noise: Vec<u8> = (0..4096u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 11) as u8)
+        .collect();
+    refused(&noise, "not a slant model file");
+    refused(b"", "not a slant model file");
+    let mut b = good.clone();
+    let mid = good.len() / 2;
+    b[mid] ^= 0x40;
+    refused(&b, "checksum");
+}

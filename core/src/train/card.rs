@@ -40,6 +40,7 @@ pub fn render(trained: &Trained, out: &Path) -> String {
     );
 
     s.push_str("## Data\n\n| source | split | file | sha256 | rows | used | license |\n|---|---|---|---|---:|---:|---|\n");
+    let mut notes = Vec::new();
     for src in &trained.data.sources {
         let split = match src.split {
             Split::Train => "train",
@@ -50,6 +51,18 @@ pub fn render(trained: &Trained, out: &Path) -> String {
             "| {} | {split} | `{}` | `{}` | {} | {} | {} |",
             src.name, src.path, src.sha256, src.rows, src.used, src.license
         );
+        if src.excluded > 0 {
+            notes.push(format!("`{}`: {} rows left out by `exclude`", src.name, src.excluded));
+        }
+        if src.dev_rows > 0 {
+            notes.push(format!(
+                "`{}`: {} of its used rows are dev rows (seeded `dev_share`)",
+                src.name, src.dev_rows
+            ));
+        }
+    }
+    if !notes.is_empty() {
+        let _ = writeln!(s, "\n{}", notes.iter().map(|n| format!("- {n}")).collect::<Vec<_>>().join("\n"));
     }
     if let Some(max) = r.max_rows {
         let _ = writeln!(
@@ -79,6 +92,9 @@ pub fn render(trained: &Trained, out: &Path) -> String {
             ))
         );
         for f in &head.from {
+            let numeric = f
+                .at_least
+                .map_or(String::new(), |t| format!("values ≥ {t} → `1`, others `0`; "));
             let map = match &f.map {
                 None => "values used as they are".to_string(),
                 Some(m) => m
@@ -101,7 +117,7 @@ pub fn render(trained: &Trained, out: &Path) -> String {
             };
             let _ = writeln!(
                 s,
-                "  - from `{}` field `{}`: {map}{drop}",
+                "  - from `{}` field `{}`: {numeric}{map}{drop}",
                 f.source, f.field
             );
         }
@@ -176,6 +192,26 @@ pub fn render(trained: &Trained, out: &Path) -> String {
                 h.argmax_macro_f1,
                 h.report.to_markdown()
             );
+            if h.by_source.len() > 1 {
+                let _ = writeln!(
+                    s,
+                    "By source (same rows, same threshold):\n\n| source | rows | positives | accuracy | macro-F1 | ROC-AUC | ECE |\n|---|---:|---:|---:|---:|---:|---:|"
+                );
+                let spec = trained.model.header.heads.iter().find(|hs| hs.name == o.name);
+                let positive = spec.and_then(|hs| hs.positive_index());
+                for (name, r) in &h.by_source {
+                    let positives = positive
+                        .and_then(|p| r.per_class.get(p))
+                        .map_or("-".into(), |c| c.support.to_string());
+                    let auc = r.roc_auc.map_or("-".into(), |a| format!("{a:.4}"));
+                    let _ = writeln!(
+                        s,
+                        "| {name} | {} | {positives} | {:.4} | {:.4} | {auc} | {:.4} |",
+                        r.rows, r.accuracy, r.macro_f1, r.ece
+                    );
+                }
+                s.push('\n');
+            }
         }
     }
 

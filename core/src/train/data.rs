@@ -40,8 +40,12 @@ pub struct SourceInfo {
     pub sha256: String,
     /// Records in the file.
     pub rows: u64,
-    /// Records kept (after `max_rows`).
+    /// Records kept (after `exclude` and `max_rows`).
     pub used: u64,
+    /// Records left out by `exclude`.
+    pub excluded: u64,
+    /// Kept records moved to dev by `dev_share`.
+    pub dev_rows: u64,
     #[serde(skip)]
     pub license: String,
     #[serde(skip)]
@@ -98,6 +102,7 @@ pub fn load(recipe: &Recipe, base: &Path) -> Result<Dataset, TrainError> {
             .collect();
         let mut src_rows = Vec::new();
         let mut src_raw = Vec::new();
+        let mut excluded = 0u64;
         let reader = records::read(&resolved).map_err(|message| TrainError::Data { message })?;
         for rec in reader {
             let at = |message: String| TrainError::Record {
@@ -105,6 +110,14 @@ pub fn load(recipe: &Recipe, base: &Path) -> Result<Dataset, TrainError> {
                 message,
             };
             let fields = rec.fields.as_ref().map_err(|e| at(e.clone()))?;
+            let is_excluded = source
+                .exclude
+                .iter()
+                .any(|(k, v)| label_field(fields, k).is_ok_and(|found| &found == v));
+            if is_excluded {
+                excluded += 1;
+                continue;
+            }
             let text = text_field(fields, &source.text_field).map_err(at)?;
             let pair = match recipe.input {
                 InputKind::Text => String::new(),
@@ -138,13 +151,25 @@ pub fn load(recipe: &Recipe, base: &Path) -> Result<Dataset, TrainError> {
             });
             src_raw.push(labels);
         }
-        let total = src_rows.len() as u64;
-        if total == 0 {
+        let total = src_rows.len() as u64 + excluded;
+        if src_rows.is_empty() {
             return Err(TrainError::Data {
                 message: format!("{name}: no records"),
             });
         }
-        let keep = sample(total as usize, recipe.max_rows, recipe.seed, &source.name);
+        let keep = sample(src_rows.len(), recipe.max_rows, recipe.seed, &source.name);
+        let mut dev_rows = 0u64;
+        if let Some(share) = source.dev_share {
+            // One draw per kept row in file order: the same rows go to dev on every run.
+            let mut rng = Rng::new(recipe.seed, &format!("dev_share:{}", source.name));
+            let cut = (share * u64::MAX as f64) as u64;
+            for &i in &keep {
+                if rng.next_u64() < cut {
+                    src_rows[i].split = Split::Dev;
+                    dev_rows += 1;
+                }
+            }
+        }
         for i in keep.iter().copied() {
             rows.push(std::mem::take(&mut src_rows[i]));
             raw.push(std::mem::take(&mut src_raw[i]));
@@ -156,6 +181,8 @@ pub fn load(recipe: &Recipe, base: &Path) -> Result<Dataset, TrainError> {
             sha256,
             rows: total,
             used: keep.len() as u64,
+            excluded,
+            dev_rows,
             license: source
                 .license
                 .clone()
@@ -201,6 +228,17 @@ impl Default for Row {
 
 /// The class a data value maps to; `None` for dropped values.
 fn map_label(value: &str, from: &HeadSource) -> Result<Option<String>, String> {
+    let binarized;
+    let value = match from.at_least {
+        None => value,
+        Some(t) => {
+            let v: f64 = value
+                .parse()
+                .map_err(|_| format!("value {value:?} of `{}` is not a number (at_least)", from.field))?;
+            binarized = if v >= t { "1" } else { "0" };
+            binarized
+        }
+    };
     if from.drop.iter().any(|d| d == value) {
         return Ok(None);
     }

@@ -88,6 +88,8 @@ pub struct Heldout {
     pub report: Report,
     /// Macro-F1 of the argmax at temperature 1 (no tuned threshold) on the same rows.
     pub argmax_macro_f1: f64,
+    /// The same rows broken down by the source (corpus) they come from, in recipe order.
+    pub by_source: Vec<(String, Report)>,
 }
 
 /// One trained head with its evaluations.
@@ -324,10 +326,27 @@ pub fn train(recipe: &Recipe, base: &Path, opts: &TrainOptions) -> Result<Traine
     for (h, (result, eval_rows, rows_kind)) in results.into_iter().enumerate() {
         let heldout = eval_rows.map(|(rows, y)| {
             let (report, argmax_macro_f1) = heldout_report(&model, h, &x, &rows, &y);
+            // Label meanings differ between corpora: one pooled figure can hide a corpus the
+            // model fails on, so each source is also scored alone.
+            let by_source = data
+                .sources
+                .iter()
+                .enumerate()
+                .filter_map(|(si, src)| {
+                    let (r, t): (Vec<usize>, Vec<usize>) = rows
+                        .iter()
+                        .zip(&y)
+                        .filter(|(&row, _)| data.rows[row].source == si)
+                        .map(|(&row, &c)| (row, c))
+                        .unzip();
+                    (!r.is_empty()).then(|| (src.name.clone(), heldout_report(&model, h, &x, &r, &t).0))
+                })
+                .collect();
             Heldout {
                 rows: rows_kind.to_string(),
                 report,
                 argmax_macro_f1,
+                by_source,
             }
         });
         if let Some(ho) = &heldout {

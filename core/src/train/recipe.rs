@@ -256,6 +256,14 @@ pub struct Source {
     /// License of the data, for the card; read from the dataset's README.md when absent.
     #[serde(default)]
     pub license: Option<String>,
+    /// For a dataset without a dev split: this share of its rows (a seeded draw, the same on
+    /// every run) becomes dev rows, so every corpus is measured on rows it was not fitted on.
+    #[serde(default)]
+    pub dev_share: Option<f64>,
+    /// Rows whose field has this value are left out entirely (e.g. a leakage flag such as
+    /// `post_in_sampled_test = "true"`).
+    #[serde(default)]
+    pub exclude: BTreeMap<String, String>,
 }
 
 fn default_split() -> Split {
@@ -301,6 +309,10 @@ pub struct HeadSource {
     /// Values whose rows this head does not learn from.
     #[serde(default)]
     pub drop: Vec<String>,
+    /// Numeric labels (a share of annotators, a score): values at or above this become `"1"`,
+    /// the others `"0"`, before `map` and `drop` apply.
+    #[serde(default)]
+    pub at_least: Option<f64>,
 }
 
 impl Recipe {
@@ -380,6 +392,14 @@ impl Recipe {
         for s in &self.sources {
             if !names.insert(s.name.as_str()) {
                 return Err(format!("source `{}` is defined twice", s.name));
+            }
+            if let Some(share) = s.dev_share {
+                if !(share > 0.0 && share <= 0.5) || s.split != Split::Train {
+                    return Err(format!(
+                        "source `{}`: dev_share {share} needs a train source and a share in (0, 0.5]",
+                        s.name
+                    ));
+                }
             }
             match self.input {
                 InputKind::Pair if s.pair_field.is_none() => {
@@ -482,6 +502,8 @@ impl Recipe {
                 .clone()
                 .or((a.input == InputKind::Target).then(|| "target".into())),
             license: None,
+            dev_share: None,
+            exclude: BTreeMap::new(),
         };
         let sources: Vec<Source> = a
             .data
@@ -506,6 +528,7 @@ impl Recipe {
                     field: a.label_field.clone(),
                     map: a.label_map.clone(),
                     drop: Vec::new(),
+                    at_least: None,
                 })
                 .collect(),
         };

@@ -93,18 +93,10 @@ impl RecordWriter {
             None => Sink::Stdout(io::BufWriter::new(io::stdout())),
             Some(p) if p.as_os_str() == "-" => Sink::Stdout(io::BufWriter::new(io::stdout())),
             Some(p) => {
-                let dir = p
-                    .parent()
-                    .filter(|d| !d.as_os_str().is_empty())
-                    .unwrap_or(Path::new("."));
-                let temp = tempfile::Builder::new()
-                    .prefix(".slant-out-")
-                    .suffix(".tmp")
-                    .tempfile_in(dir)
-                    .map_err(|source| OutputError::Io {
-                        path: p.display().to_string(),
-                        source,
-                    })?;
+                let temp = temp_file_beside(p).map_err(|source| OutputError::Io {
+                    path: p.display().to_string(),
+                    source,
+                })?;
                 Sink::File {
                     temp,
                     target: p.to_path_buf(),
@@ -214,6 +206,27 @@ impl RecordWriter {
             }
         }
     }
+}
+
+/// A temporary file in the folder of `target` (so that renaming it over `target` is atomic),
+/// readable by others like any file the user writes (tempfile's default is owner-only).
+///
+/// # Errors
+/// The folder cannot be created or written.
+pub fn temp_file_beside(target: &Path) -> io::Result<tempfile::NamedTempFile> {
+    let dir = target
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".slant-").suffix(".tmp");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o644));
+    }
+    builder.tempfile_in(dir)
 }
 
 /// A JSON value as one cell of text.

@@ -16,7 +16,9 @@
 //! plugin = "toxicity"
 //! model = "../models/toxicity.model"
 //! action = "flag"            # flag | drop | redact
-//! threshold = 0.5            # default: the threshold chosen when the model was trained
+//! threshold = 0.5            # for `toxic`; default: the threshold chosen when the model was trained
+//! flag_on = ["toxic", "hate"] # which scores may flag (default: all the model gives)
+//! thresholds = { hate = 0.5 } # per-score thresholds (default: the model's)
 //! apply_to = "comments"      # comments | body | both
 //! ```
 
@@ -122,6 +124,12 @@ pub struct ToxicityConfig {
     /// Probability of `toxic` at or above which the action applies; default: the model's.
     #[serde(default)]
     pub threshold: Option<f32>,
+    /// Scores that may flag a comment; default: every score the model gives.
+    #[serde(default)]
+    pub flag_on: Option<Vec<String>>,
+    /// Per-score thresholds, overriding the model's (`threshold` wins for `toxic`).
+    #[serde(default)]
+    pub thresholds: BTreeMap<String, f32>,
     #[serde(default = "default_apply_to")]
     pub apply_to: ApplyTo,
 }
@@ -185,11 +193,12 @@ impl PipelineConfig {
             });
         }
         if let Some(tox) = &self.stages.toxicity {
-            if let Some(t) = tox.threshold {
+            let named = tox.thresholds.iter().map(|(l, t)| (l.as_str(), *t));
+            for (label, t) in tox.threshold.map(|t| ("toxic", t)).into_iter().chain(named) {
                 if !(0.0..=1.0).contains(&t) {
                     return Err(stage_err(
                         "toxicity",
-                        format!("threshold {t} must be within 0..=1"),
+                        format!("threshold {t} for `{label}` must be within 0..=1"),
                     ));
                 }
             }

@@ -1,5 +1,6 @@
-//! The toxicity filter: given each comment's scores, flag, drop or redact those at or over the
-//! threshold, and account for every comment (nothing silently vanishes).
+//! The toxicity filter: given each comment's scores, flag, drop or redact those where any score
+//! that may flag (`toxic`, `hate`, …) is at or over its threshold, and account for every comment
+//! (nothing silently vanishes).
 
 use serde::Serialize;
 
@@ -9,15 +10,14 @@ use crate::article::Comment;
 /// Replaces the text of a redacted comment.
 pub const REDACTED: &str = "[removed by slant toxicity filter]";
 
-/// Threshold and action, with the names of the scores the model gives.
+/// Thresholds and action, with the names of the scores the model gives.
 #[derive(Debug, Clone)]
 pub struct ToxicityFilter {
     pub action: FilterAction,
-    pub threshold: f32,
     /// Score names in output order (`toxic`, then subtypes).
     pub labels: Vec<String>,
-    /// Which score the threshold applies to.
-    pub primary: usize,
+    /// Per label: the threshold at which it flags a comment, or `None` if it never does.
+    pub thresholds: Vec<Option<f32>>,
 }
 
 /// A comment with its scores and what the filter did.
@@ -26,8 +26,11 @@ pub struct ScoredComment {
     #[serde(flatten)]
     pub comment: Comment,
     pub toxicity: serde_json::Map<String, serde_json::Value>,
-    /// At or over the threshold.
+    /// Some score at or over its threshold.
     pub flagged: bool,
+    /// The labels whose scores crossed their thresholds.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub flagged_by: Vec<String>,
     /// The text was replaced by [`REDACTED`].
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub redacted: bool,
@@ -56,11 +59,20 @@ impl ToxicityFilter {
             .collect()
     }
 
-    /// True if `scores` cross the threshold.
+    /// The labels whose scores are at or over their thresholds.
+    pub fn crossed(&self, scores: &[f32]) -> Vec<String> {
+        self.labels
+            .iter()
+            .zip(&self.thresholds)
+            .zip(scores)
+            .filter(|((_, t), &s)| t.is_some_and(|t| s >= t))
+            .map(|((l, _), _)| l.clone())
+            .collect()
+    }
+
+    /// True if any score that may flag crosses its threshold.
     pub fn crosses(&self, scores: &[f32]) -> bool {
-        scores
-            .get(self.primary)
-            .is_some_and(|&p| p >= self.threshold)
+        !self.crossed(scores).is_empty()
     }
 
     /// Applies the filter to `comments` with `scores` (`comments.len() × labels.len()`).
@@ -78,7 +90,8 @@ impl ToxicityFilter {
         let mut kept = Vec::with_capacity(comments.len());
         for (i, mut comment) in comments.into_iter().enumerate() {
             let s = &scores[i * k..(i + 1) * k];
-            let flagged = self.crosses(s);
+            let flagged_by = self.crossed(s);
+            let flagged = !flagged_by.is_empty();
             if flagged {
                 summary.flagged += 1;
             }
@@ -102,6 +115,7 @@ impl ToxicityFilter {
                 comment,
                 toxicity: self.score_map(s),
                 flagged,
+                flagged_by,
                 redacted,
             });
         }
@@ -137,9 +151,8 @@ mod tests {
     fn filter(action: FilterAction) -> ToxicityFilter {
         ToxicityFilter {
             action,
-            threshold: 0.5,
             labels: vec!["toxic".into(), "hate".into()],
-            primary: 0,
+            thresholds: vec![Some(0.5), None],
         }
     }
 
@@ -154,6 +167,19 @@ mod tests {
         assert_eq!((s.flagged, s.dropped, s.redacted), (2, 0, 0));
         assert!((s.toxicity_rate - 0.6667).abs() < 1e-9);
         assert_eq!(kept[1].toxicity["hate"], serde_json::json!(0.7));
+        assert_eq!(kept[1].flagged_by, ["toxic"]);
+    }
+
+    #[test]
+    fn any_label_with_a_threshold_can_flag() {
+        let f = ToxicityFilter {
+            thresholds: vec![Some(0.95), Some(0.6)],
+            ..filter(FilterAction::Flag)
+        };
+        let (kept, s) = f.apply(comments(), &SCORES);
+        assert_eq!(kept[1].flagged_by, ["hate"]); // toxic 0.9 < 0.95, hate 0.7 >= 0.6
+        assert!(!kept[2].flagged); // toxic 0.5, hate 0.1
+        assert_eq!(s.flagged, 1);
     }
 
     #[test]

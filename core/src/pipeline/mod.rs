@@ -104,26 +104,9 @@ impl Pipeline {
                 let settings = serde_json::json!({ "model": model.display().to_string() });
                 let instance = StageInstance::create(&plugin, &settings)?;
                 check_fits("toxicity", &instance, &fingerprint, "toxicity")?;
-                let labels = instance.labels();
-                let primary = labels.iter().position(|l| l == "toxic").unwrap_or(0);
-                let threshold = options
-                    .toxicity_threshold
-                    .or(tox.threshold)
-                    .or_else(|| {
-                        instance
-                            .description()
-                            .get("threshold")
-                            .and_then(Value::as_f64)
-                            .map(|t| t as f32)
-                    })
-                    .unwrap_or(0.5);
+                let filter = toxicity_filter(tox, &instance, options)?;
                 Some(ToxicityStage {
-                    filter: ToxicityFilter {
-                        action: options.toxicity_action.unwrap_or(tox.action),
-                        threshold,
-                        labels,
-                        primary,
-                    },
+                    filter,
                     apply_to: options.toxicity_apply_to.unwrap_or(tox.apply_to),
                     instance,
                     model,
@@ -316,6 +299,55 @@ impl Pipeline {
         }
         Ok(())
     }
+}
+
+/// The filter of the toxicity stage: which scores may flag, at which thresholds (run flags over
+/// config over the thresholds the model was trained with, 0.5 if it has none).
+fn toxicity_filter(
+    tox: &config::ToxicityConfig,
+    instance: &StageInstance,
+    options: &BuildOptions,
+) -> Result<ToxicityFilter, PipelineError> {
+    let labels = instance.labels();
+    if let Some(unknown) = tox
+        .flag_on
+        .iter()
+        .flatten()
+        .chain(tox.thresholds.keys())
+        .find(|l| !labels.contains(l))
+    {
+        return Err(PipelineError::Mismatch {
+            stage: "toxicity".into(),
+            message: format!(
+                "the config names score `{unknown}`, but the model gives only {}",
+                labels.join(", ")
+            ),
+        });
+    }
+    let model_thresholds = instance.description().get("thresholds");
+    let thresholds = labels
+        .iter()
+        .map(|label| {
+            let may_flag = tox.flag_on.as_ref().is_none_or(|on| on.contains(label));
+            let from_run = (label == "toxic")
+                .then_some(options.toxicity_threshold)
+                .flatten();
+            let from_config = (label == "toxic")
+                .then_some(tox.threshold)
+                .flatten()
+                .or_else(|| tox.thresholds.get(label).copied());
+            let from_model = model_thresholds
+                .and_then(|t| t.get(label))
+                .and_then(Value::as_f64)
+                .map(|t| t as f32);
+            may_flag.then(|| from_run.or(from_config).or(from_model).unwrap_or(0.5))
+        })
+        .collect();
+    Ok(ToxicityFilter {
+        action: options.toxicity_action.unwrap_or(tox.action),
+        labels,
+        thresholds,
+    })
 }
 
 /// Checks a classifier instance against the stage it is used for and the pipeline's tokenizer.

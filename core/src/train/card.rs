@@ -52,7 +52,10 @@ pub fn render(trained: &Trained, out: &Path) -> String {
             src.name, src.path, src.sha256, src.rows, src.used, src.license
         );
         if src.excluded > 0 {
-            notes.push(format!("`{}`: {} rows left out by `exclude`", src.name, src.excluded));
+            notes.push(format!(
+                "`{}`: {} rows left out by `exclude`",
+                src.name, src.excluded
+            ));
         }
         if src.dev_rows > 0 {
             notes.push(format!(
@@ -62,7 +65,15 @@ pub fn render(trained: &Trained, out: &Path) -> String {
         }
     }
     if !notes.is_empty() {
-        let _ = writeln!(s, "\n{}", notes.iter().map(|n| format!("- {n}")).collect::<Vec<_>>().join("\n"));
+        let _ = writeln!(
+            s,
+            "\n{}",
+            notes
+                .iter()
+                .map(|n| format!("- {n}"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        );
     }
     if let Some(max) = r.max_rows {
         let _ = writeln!(
@@ -92,9 +103,9 @@ pub fn render(trained: &Trained, out: &Path) -> String {
             ))
         );
         for f in &head.from {
-            let numeric = f
-                .at_least
-                .map_or(String::new(), |t| format!("values ≥ {t} → `1`, others `0`; "));
+            let numeric = f.at_least.map_or(String::new(), |t| {
+                format!("values ≥ {t} → `1`, others `0`; ")
+            });
             let map = match &f.map {
                 None => "values used as they are".to_string(),
                 Some(m) => m
@@ -197,7 +208,12 @@ pub fn render(trained: &Trained, out: &Path) -> String {
                     s,
                     "By source (same rows, same threshold):\n\n| source | rows | positives | accuracy | macro-F1 | ROC-AUC | ECE |\n|---|---:|---:|---:|---:|---:|---:|"
                 );
-                let spec = trained.model.header.heads.iter().find(|hs| hs.name == o.name);
+                let spec = trained
+                    .model
+                    .header
+                    .heads
+                    .iter()
+                    .find(|hs| hs.name == o.name);
                 let positive = spec.and_then(|hs| hs.positive_index());
                 for (name, r) in &h.by_source {
                     let positives = positive

@@ -232,9 +232,12 @@ fn map_label(value: &str, from: &HeadSource) -> Result<Option<String>, String> {
     let value = match from.at_least {
         None => value,
         Some(t) => {
-            let v: f64 = value
-                .parse()
-                .map_err(|_| format!("value {value:?} of `{}` is not a number (at_least)", from.field))?;
+            let v: f64 = value.parse().map_err(|_| {
+                format!(
+                    "value {value:?} of `{}` is not a number (at_least)",
+                    from.field
+                )
+            })?;
             binarized = if v >= t { "1" } else { "0" };
             binarized
         }

@@ -36,12 +36,7 @@ pub fn atomic_write(path: &Path, bytes: &[u8]) -> Result<(), TrainError> {
         path: path.display().to_string(),
         message,
     };
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    std::fs::create_dir_all(&dir).map_err(|e| err(e.to_string()))?;
-    let mut tmp = tempfile::NamedTempFile::new_in(&dir).map_err(|e| err(e.to_string()))?;
+    let mut tmp = crate::output::temp_file_beside(path).map_err(|e| err(e.to_string()))?;
     tmp.write_all(bytes).map_err(|e| err(e.to_string()))?;
     tmp.as_file().sync_all().map_err(|e| err(e.to_string()))?;
     tmp.persist(path).map_err(|e| err(e.error.to_string()))?;

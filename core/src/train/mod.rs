@@ -339,7 +339,8 @@ pub fn train(recipe: &Recipe, base: &Path, opts: &TrainOptions) -> Result<Traine
                         .filter(|(&row, _)| data.rows[row].source == si)
                         .map(|(&row, &c)| (row, c))
                         .unzip();
-                    (!r.is_empty()).then(|| (src.name.clone(), heldout_report(&model, h, &x, &r, &t).0))
+                    (!r.is_empty())
+                        .then(|| (src.name.clone(), heldout_report(&model, h, &x, &r, &t).0))
                 })
                 .collect();
             Heldout {

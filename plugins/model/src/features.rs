@@ -14,7 +14,10 @@
 //! normalization happen in [`crate::Model::project`].
 
 use serde::{Deserialize, Serialize};
-use slant_sdk::{DocView, TextView};
+use std::cell::RefCell;
+
+use rustc_hash::FxHashMap;
+use slant_sdk::DocView;
 use xxhash_rust::xxh3::xxh3_64;
 
 /// How features are made; stored in every model file.
@@ -99,6 +102,23 @@ pub type Sparse = Vec<(u32, f32)>;
 /// Receives every feature occurrence; names are built only when someone asks for them.
 trait Emit {
     fn emit(&mut self, ns: u8, parts: &[&str]);
+
+    /// Emits the character n-grams of one word.
+    fn char_ngrams(&mut self, surface: &str, lo: usize, hi: usize) {
+        char_ngrams_of(surface, lo, hi, &mut |gram| self.emit(b'c', &[gram]));
+    }
+}
+
+/// Words whose char n-gram buckets are remembered per thread before the memo is cleared.
+const CHAR_MEMO_LIMIT: usize = 1 << 18;
+
+/// Char n-gram buckets of a word, per (hash bits, n range).
+type CharMemo = FxHashMap<Box<str>, Box<[u32]>>;
+
+thread_local! {
+    /// Words repeat (Zipf), and a word's char n-grams cost ~30 hashes: remembering its buckets
+    /// made serving several times faster. Keyed by everything the buckets depend on.
+    static CHAR_MEMO: RefCell<FxHashMap<(u64, usize, usize), CharMemo>> = RefCell::new(FxHashMap::default());
 }
 
 /// Hashes occurrences into bucket indices.
@@ -124,6 +144,27 @@ impl Emit for Hasher {
     fn emit(&mut self, ns: u8, parts: &[&str]) {
         key_bytes(&mut self.buf, ns, parts);
         self.out.push((xxh3_64(&self.buf) & self.mask) as u32);
+    }
+
+    fn char_ngrams(&mut self, surface: &str, lo: usize, hi: usize) {
+        CHAR_MEMO.with(|memo| {
+            let mut memo = memo.borrow_mut();
+            let table = memo.entry((self.mask, lo, hi)).or_default();
+            if let Some(ids) = table.get(surface) {
+                self.out.extend_from_slice(ids);
+                return;
+            }
+            let start = self.out.len();
+            let (mask, buf, out) = (self.mask, &mut self.buf, &mut self.out);
+            char_ngrams_of(surface, lo, hi, &mut |gram| {
+                key_bytes(buf, b'c', &[gram]);
+                out.push((xxh3_64(buf) & mask) as u32);
+            });
+            if table.len() >= CHAR_MEMO_LIMIT {
+                table.clear();
+            }
+            table.insert(surface.into(), self.out[start..].into());
+        });
     }
 }
 
@@ -214,7 +255,7 @@ fn walk(spec: &FeatureSpec, doc: &DocView<'_>, e: &mut impl Emit) {
             e.emit(b'w', &parts);
         }
         if let Some([clo, chi]) = spec.char_ngrams {
-            char_ngrams(main, &main.tokens[i], clo as usize, chi as usize, e);
+            e.char_ngrams(main.surface(&main.tokens[i]), clo as usize, chi as usize);
         }
     }
     if spec.pair {
@@ -222,14 +263,8 @@ fn walk(spec: &FeatureSpec, doc: &DocView<'_>, e: &mut impl Emit) {
     }
 }
 
-fn char_ngrams(
-    text: &TextView<'_>,
-    token: &slant_sdk::Token,
-    lo: usize,
-    hi: usize,
-    e: &mut impl Emit,
-) {
-    let surface = text.surface(token);
+/// Calls `emit` with every char n-gram (`lo..=hi` chars) of the lower-cased, `<`/`>`-padded word.
+fn char_ngrams_of(surface: &str, lo: usize, hi: usize, emit: &mut dyn FnMut(&str)) {
     let mut padded = String::with_capacity(surface.len() + 2);
     padded.push('<');
     padded.extend(surface.chars().flat_map(char::to_lowercase));
@@ -242,7 +277,7 @@ fn char_ngrams(
     let n_chars = bounds.len() - 1;
     for n in lo..=hi.min(n_chars) {
         for start in 0..=(n_chars - n) {
-            e.emit(b'c', &[&padded[bounds[start]..bounds[start + n]]]);
+            emit(&padded[bounds[start]..bounds[start + n]]);
         }
     }
 }

@@ -81,7 +81,11 @@ impl Stage for Toxicity {
         serde_json::json!({
             "task": h.task,
             "labels": h.heads.iter().map(|h| h.name.clone()).collect::<Vec<_>>(),
-            "threshold": h.heads.first().and_then(|h| h.threshold),
+            "thresholds": h
+                .heads
+                .iter()
+                .filter_map(|h| Some((h.name.clone(), serde_json::json!(h.threshold?))))
+                .collect::<serde_json::Map<_, _>>(),
             "tokenizer_fingerprint": h.tokenizer_fingerprint,
             "model": self.path,
             "heads": h.heads,

@@ -9,9 +9,9 @@
 //! - [`output`] writes one result or error record per input record.
 
 pub mod article;
-pub mod ingest;
-pub mod plugin;
 pub mod eval;
+pub mod ingest;
 pub mod output;
-pub mod train;
 pub mod pipeline;
+pub mod plugin;
+pub mod train;

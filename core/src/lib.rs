@@ -6,7 +6,8 @@
 //! - [`ingest`] reads JSON Lines, CSV and saved news pages into [`article::Article`]s;
 //! - [`plugin`] finds and loads stage plugins (the ABI lives in `slant-sdk`);
 //! - [`pipeline`] runs configured stages over articles in parallel batches;
-//! - [`output`] writes one result or error record per input record.
+//! - [`output`] writes one result or error record per input record;
+//! - offline: [`train`] fits linear models with linfa into model files, [`eval`] measures them.
 
 pub mod article;
 pub mod eval;

@@ -59,33 +59,31 @@ fn tiny_model(dir: &Path, task: &str, fingerprint: &str) -> PathBuf {
     };
     let mut ids = vec![bucket(&spec, "idiot"), bucket(&spec, "moron")];
     ids.sort();
-    let model = Model {
-        header: ModelHeader {
-            task: task.into(),
-            input: InputKind::Text,
-            heads: vec![HeadSpec {
-                name: "toxic".into(),
-                classes: vec!["not_toxic".into(), "toxic".into()],
-                positive: Some("toxic".into()),
-                temperature: 1.0,
-                threshold: Some(0.5),
-            }],
-            features: spec,
-            tokenizer_fingerprint: fingerprint.into(),
-            weighting: "none".into(),
-            learner: serde_json::json!({"name": "hand-made test model"}),
-            training: serde_json::json!({}),
-            metrics: serde_json::json!({}),
-            seed: 0,
-            slant_version: "test".into(),
-        },
-        column_weights: vec![1.0; ids.len()],
-        heads: vec![HeadWeights {
-            weights: ids.iter().flat_map(|_| [-4.0f32, 4.0]).collect(),
-            bias: vec![1.0, -1.0],
-        }],
-        feature_ids: ids,
+    let weights = HeadWeights {
+        weights: ids.iter().flat_map(|_| [-4.0f32, 4.0]).collect(),
+        bias: vec![1.0, -1.0],
     };
+    let n = ids.len();
+    let header = ModelHeader {
+        task: task.into(),
+        input: InputKind::Text,
+        heads: vec![HeadSpec {
+            name: "toxic".into(),
+            classes: vec!["not_toxic".into(), "toxic".into()],
+            positive: Some("toxic".into()),
+            temperature: 1.0,
+            threshold: Some(0.5),
+        }],
+        features: spec,
+        tokenizer_fingerprint: fingerprint.into(),
+        weighting: "none".into(),
+        learner: serde_json::json!({"name": "hand-made test model"}),
+        training: serde_json::json!({}),
+        metrics: serde_json::json!({}),
+        seed: 0,
+        slant_version: "test".into(),
+    };
+    let model = Model::new(header, ids, vec![1.0; n], vec![weights]);
     let path = dir.join(format!("{task}.model"));
     std::fs::write(&path, slant_model::to_bytes(&model).unwrap()).unwrap();
     path

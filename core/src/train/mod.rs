@@ -213,12 +213,12 @@ pub fn train(recipe: &Recipe, base: &Path, opts: &TrainOptions) -> Result<Traine
     }
 
     // Project through the serving code: a model with the chosen columns and no heads yet.
-    let mut model = Model {
-        header: header(recipe, &data, &fingerprint),
-        feature_ids: selected.feature_ids,
-        column_weights: selected.column_weights,
-        heads: Vec::new(),
-    };
+    let mut model = Model::new(
+        header(recipe, &data, &fingerprint),
+        selected.feature_ids,
+        selected.column_weights,
+        Vec::new(),
+    );
     let x: Vec<Sparse> = raw.par_iter().map(|r| model.project(r)).collect();
     drop(raw);
     let d = model.n_features();

@@ -190,15 +190,20 @@ impl Emit for Namer {
     }
 }
 
-/// The raw features of one document: hashed buckets with (sublinear) term frequencies.
-pub fn extract(spec: &FeatureSpec, doc: &DocView<'_>) -> Sparse {
+/// Every feature occurrence of one document as a hash bucket, in document order.
+pub fn occurrences(spec: &FeatureSpec, doc: &DocView<'_>) -> Vec<u32> {
     let mut h = Hasher {
         mask: spec.mask(),
         buf: Vec::with_capacity(64),
         out: Vec::with_capacity(doc.main.tokens.len() * 3),
     };
     walk(spec, doc, &mut h);
-    let mut idx = h.out;
+    h.out
+}
+
+/// The raw features of one document: hashed buckets with (sublinear) term frequencies.
+pub fn extract(spec: &FeatureSpec, doc: &DocView<'_>) -> Sparse {
+    let mut idx = occurrences(spec, doc);
     idx.sort_unstable();
     let mut out: Sparse = Vec::with_capacity(idx.len());
     for i in idx {

@@ -274,10 +274,5 @@ pub fn from_bytes(bytes: &[u8], path: &str) -> Result<Model, ModelError> {
             body.len() - c.at
         )));
     }
-    Ok(Model {
-        header,
-        feature_ids,
-        column_weights,
-        heads,
-    })
+    Ok(Model::new(header, feature_ids, column_weights, heads))
 }

@@ -19,8 +19,8 @@ mod tests {
     use sha2::{Digest, Sha256};
 
     fn tiny() -> Model {
-        Model {
-            header: ModelHeader {
+        Model::new(
+            ModelHeader {
                 task: "toxicity".into(),
                 input: InputKind::Text,
                 heads: vec![HeadSpec {
@@ -39,13 +39,13 @@ mod tests {
                 seed: 7,
                 slant_version: "0".into(),
             },
-            feature_ids: vec![3, 9, 100],
-            column_weights: vec![1.0, 2.0, 0.5],
-            heads: vec![HeadWeights {
+            vec![3, 9, 100],
+            vec![1.0, 2.0, 0.5],
+            vec![HeadWeights {
                 weights: vec![0.0, 1.0, 0.0, -1.0, 0.5, 0.5],
                 bias: vec![0.1, -0.1],
             }],
-        }
+        )
     }
 
     fn reseal(mut bytes: Vec<u8>) -> Vec<u8> {
@@ -77,6 +77,49 @@ mod tests {
         // z = bias + x·W with x = (1/√2, 1/√2) on columns 0 and 2: p(yes) = σ(1/√2 − 0.2).
         let expected = 1.0 / (1.0 + (0.2f32 - 0.5f32.sqrt()).exp());
         assert!((out[1] - expected).abs() < 1e-5, "{out:?} vs {expected}");
+    }
+
+    #[test]
+    fn fused_featurize_equals_project_of_extract() {
+        use slant_sdk::{DocView, TextView, Token};
+        let text =
+            "Zürich police said the protest was peaceful, the protest organisers said so too";
+        let mut tokens = Vec::new();
+        let mut pos = 0;
+        for (i, w) in text.split(' ').enumerate() {
+            tokens.push(Token {
+                term_start: pos as u32,
+                term_len: w.len() as u32,
+                byte_start: pos as u32,
+                byte_end: (pos + w.len()) as u32,
+                sentence: (i / 6) as u32,
+                flags: 0,
+            });
+            pos += w.len() + 1;
+        }
+        let doc = DocView {
+            main: TextView::new(text, &tokens, text),
+            pair: TextView::new("", &[], ""),
+            target: "",
+        };
+        let mut m = tiny();
+        m.header.features.char_ngrams = Some([2, 4]);
+        m.header.features.hash_bits = 16;
+        // Select every third bucket the document produces, plus some it does not.
+        let raw = extract(&m.header.features, &doc);
+        let mut ids: Vec<u32> = raw
+            .iter()
+            .map(|p| p.0)
+            .step_by(3)
+            .chain([1, 2, 65535])
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let weights: Vec<f32> = (0..ids.len()).map(|i| 0.5 + i as f32 / 7.0).collect();
+        let m = Model::new(m.header, ids, weights, Vec::new());
+        let fused = m.featurize(&doc);
+        assert!(!fused.is_empty());
+        assert_eq!(fused, m.project(&raw));
     }
 
     #[test]

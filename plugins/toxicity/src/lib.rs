@@ -117,8 +117,8 @@ mod tests {
     use slant_sdk::{TextView, Token};
 
     fn model(task: &str, positive: Option<&str>) -> Model {
-        Model {
-            header: ModelHeader {
+        Model::new(
+            ModelHeader {
                 task: task.into(),
                 input: InputKind::Text,
                 heads: vec![HeadSpec {
@@ -140,13 +140,13 @@ mod tests {
                 seed: 0,
                 slant_version: "test".into(),
             },
-            feature_ids: vec![],
-            column_weights: vec![],
-            heads: vec![HeadWeights {
+            vec![],
+            vec![],
+            vec![HeadWeights {
                 weights: vec![],
                 bias: vec![0.0, 0.0],
             }],
-        }
+        )
     }
 
     #[test]

@@ -252,7 +252,7 @@ fn two_articles_in_one_file() {
 
 #[test]
 fn comment_thread_is_split_from_the_article() {
-    let a = &sample(&samples(), "comment_thread.txt")[0];
+    let a = &sample(&samples(), "town-forum/comment_thread.txt")[0];
     assert!(a.body.ends_with("how the work affected deliveries."));
     assert!(!a.body.contains("Permalink") && !a.body.contains("Finally some good news"));
     let c = &a.comments;

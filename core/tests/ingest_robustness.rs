@@ -93,3 +93,17 @@ fn an_overlong_line_is_one_error_record_and_reading_goes_on() {
     assert_eq!(records[0].source.line, Some(1));
     assert_eq!(records[1].article.as_ref().unwrap().id, "after");
 }
+
+#[test]
+fn a_corrupt_gzip_file_is_one_error_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("x.jsonl.gz");
+    std::fs::write(&path, b"\x1f\x8b\x08\x00garbage").unwrap();
+    let records: Vec<_> = ingest::read_all(&[path], &ReadOptions::default()).collect();
+    assert_eq!(records.len(), 1);
+    assert!(records[0]
+        .article
+        .as_ref()
+        .unwrap_err()
+        .contains("read error"));
+}

@@ -397,3 +397,72 @@ fn target_text_body_scores_the_article_text_too() {
     assert!(rec["body_toxicity"]["scores"]["toxic"].as_f64().unwrap() > 0.9);
     assert_eq!(rec["comments"][0]["flagged"], false);
 }
+
+#[test]
+fn usage_errors_exit_1_and_help_exits_0() {
+    let out = slant()
+        .args(["label", "--no-such-flag", "x"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let out = slant().args(["label", "--help"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+}
+
+#[test]
+fn output_into_a_missing_folder_is_an_error_not_a_new_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.jsonl");
+    std::fs::write(&input, "{\"body\":\"x\"}\n").unwrap();
+    let target = dir.path().join("missing/out.jsonl");
+    let out = slant()
+        .args(["label", "--config"])
+        .arg(tokenize_only(dir.path()))
+        .arg(&input)
+        .arg("-o")
+        .arg(&target)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("missing/out.jsonl"));
+    assert!(!dir.path().join("missing").exists());
+}
+
+#[test]
+fn plugin_paths_in_a_config_are_relative_to_the_config_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let plugin = slant::plugin::PluginDirs::resolve(None)
+        .find("tokenize")
+        .unwrap();
+    let local = dir.path().join("libs");
+    std::fs::create_dir(&local).unwrap();
+    std::fs::copy(
+        plugin.path(),
+        local.join(plugin.path().file_name().unwrap()),
+    )
+    .unwrap();
+    let config = dir.path().join("rel.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[stages.tokenize]\nplugin = \"libs/{}\"\n",
+            plugin.path().file_name().unwrap().to_string_lossy()
+        ),
+    )
+    .unwrap();
+    let input = dir.path().join("in.jsonl");
+    std::fs::write(&input, "{\"body\":\"Relative plugins work.\"}\n").unwrap();
+    let out = slant()
+        .current_dir("/")
+        .args(["label", "--config"])
+        .arg(&config)
+        .arg(&input)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(records(&out)[0]["counts"]["tokens"], 3);
+}

@@ -122,6 +122,7 @@ pub fn run(args: LabelArgs, global: &Global) -> anyhow::Result<i32> {
     let started = Instant::now();
     let (mut n, mut errors) = (0usize, 0usize);
     let mut strict_failure: Option<String> = None;
+    let mut pipe_closed = false;
     pipeline.run(records, &label_options, |record| -> anyhow::Result<bool> {
         n += 1;
         progress.inc(1);
@@ -132,9 +133,18 @@ pub fn run(args: LabelArgs, global: &Global) -> anyhow::Result<i32> {
                 return Ok(false);
             }
         }
-        writer.write(&record)?;
-        Ok(true)
+        match writer.write(&record) {
+            Ok(()) => Ok(true),
+            Err(e) if RecordWriter::is_closed_pipe(&e) => {
+                pipe_closed = true;
+                Ok(false)
+            }
+            Err(e) => Err(e.into()),
+        }
     })?;
+    if pipe_closed {
+        return Ok(0);
+    }
     progress.finish_and_clear();
     if let Some(message) = strict_failure {
         // The output file is not persisted: the temporary file is dropped with the writer.

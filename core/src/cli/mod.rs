@@ -48,7 +48,15 @@ pub enum Command {
 
 /// Parses the command line and runs it; returns the exit code.
 pub fn main() -> i32 {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // Help and version are not errors; any other parse failure is a usage error (1),
+            // keeping 2 for "a record failed under --strict".
+            let _ = e.print();
+            return if e.use_stderr() { 1 } else { 0 };
+        }
+    };
     let result = match cli.command {
         Command::Label(args) => label::run(args, &cli.global),
         Command::Plugins(args) => plugins::run(args, &cli.global),

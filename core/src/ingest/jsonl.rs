@@ -29,7 +29,10 @@ pub fn read(
         };
         let source = SourceRef::line(&name, line_no);
         let bytes = match line {
-            Err(e) => return Some(error_record(source, format!("read error: {e}"))),
+            Err(e) => {
+                any_line = true; // the error record stands for the file; no "empty" record too
+                return Some(error_record(source, format!("read error: {e}")));
+            }
             Ok(Line::TooLong(len)) => {
                 any_line = true;
                 return Some(error_record(

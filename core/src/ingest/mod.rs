@@ -54,7 +54,8 @@ impl Format {
         let name = name.strip_suffix(".gz").unwrap_or(&name);
         let ext = Path::new(name).extension()?.to_str()?;
         Some(match ext {
-            "jsonl" | "ndjson" | "json" => Format::JsonLines,
+            // Not `.json`: a pretty-printed JSON document is not one record per line.
+            "jsonl" | "ndjson" => Format::JsonLines,
             "csv" => Format::Csv,
             "txt" | "text" => Format::Page(page::PageKind::Text),
             "md" | "markdown" => Format::Page(page::PageKind::Markdown),

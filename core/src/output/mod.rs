@@ -40,8 +40,9 @@ impl Column {
 /// Why output could not be written.
 #[derive(Debug, thiserror::Error)]
 pub enum OutputError {
-    #[error("cannot write {path}: {source}")]
-    Io { path: String, source: io::Error },
+    #[error("cannot write {path}: {cause}")]
+    /// `cause` is part of the message, not an error `source`, so chains do not print it twice.
+    Io { path: String, cause: io::Error },
 }
 
 enum Sink {
@@ -95,7 +96,7 @@ impl RecordWriter {
             Some(p) => {
                 let temp = temp_file_beside(p).map_err(|source| OutputError::Io {
                     path: p.display().to_string(),
-                    source,
+                    cause: source,
                 })?;
                 Sink::File {
                     temp,
@@ -124,10 +125,15 @@ impl RecordWriter {
         self.format
     }
 
+    /// True if the reader of stdout went away (`slant label … | head`): stop quietly.
+    pub fn is_closed_pipe(error: &OutputError) -> bool {
+        matches!(error, OutputError::Io { cause, .. } if cause.kind() == io::ErrorKind::BrokenPipe)
+    }
+
     fn io_error(&self, source: io::Error) -> OutputError {
         OutputError::Io {
             path: self.sink.name(),
-            source,
+            cause: source,
         }
     }
 
@@ -189,18 +195,21 @@ impl RecordWriter {
         match self.sink {
             Sink::Stdout(mut w) => match w.flush() {
                 Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
-                other => other.map_err(|source| OutputError::Io { path: name, source }),
+                other => other.map_err(|source| OutputError::Io {
+                    path: name,
+                    cause: source,
+                }),
             },
             Sink::File { temp, target } => {
                 temp.as_file()
                     .sync_all()
                     .map_err(|source| OutputError::Io {
                         path: name.clone(),
-                        source,
+                        cause: source,
                     })?;
                 temp.persist(&target).map_err(|e| OutputError::Io {
                     path: name,
-                    source: e.error,
+                    cause: e.error,
                 })?;
                 Ok(())
             }
@@ -212,13 +221,12 @@ impl RecordWriter {
 /// readable by others like any file the user writes (tempfile's default is owner-only).
 ///
 /// # Errors
-/// The folder cannot be created or written.
+/// The folder does not exist or cannot be written.
 pub fn temp_file_beside(target: &Path) -> io::Result<tempfile::NamedTempFile> {
     let dir = target
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)?;
     let mut builder = tempfile::Builder::new();
     builder.prefix(".slant-").suffix(".tmp");
     #[cfg(unix)]

@@ -30,10 +30,11 @@ use serde::Deserialize;
 /// Why a config could not be used.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error("cannot read config {path}: {source}")]
+    #[error("cannot read config {path}: {cause}")]
     Read {
         path: String,
-        source: std::io::Error,
+        /// Kept as a message field, not an error `source`, so chains do not print it twice.
+        cause: std::io::Error,
     },
     #[error("config {path}: {message}")]
     Parse { path: String, message: String },
@@ -152,7 +153,7 @@ impl PipelineConfig {
     pub fn load(path: &Path) -> Result<PipelineConfig, ConfigError> {
         let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
             path: path.display().to_string(),
-            source,
+            cause: source,
         })?;
         let mut config = PipelineConfig::parse(&text, path)?;
         config.path = path.to_path_buf();
@@ -212,6 +213,18 @@ impl PipelineConfig {
             return relative.to_path_buf();
         }
         self.path.parent().unwrap_or(Path::new(".")).join(relative)
+    }
+}
+
+impl PipelineConfig {
+    /// A stage's `plugin` setting ready for `PluginDirs::find`: a name stays a name, a path is
+    /// taken relative to the config file like every other path in it.
+    pub fn plugin_spec(&self, plugin: &str) -> String {
+        if crate::plugin::is_path_spec(plugin) {
+            self.resolve(Path::new(plugin)).display().to_string()
+        } else {
+            plugin.to_string()
+        }
     }
 }
 

@@ -75,9 +75,7 @@ impl Pipeline {
             .plugin_dirs
             .clone()
             .unwrap_or_else(|| PluginDirs::resolve(None));
-        let tokenize_plugin = dirs.find(&config.stages.tokenize.plugin)?;
-        let tokenizer =
-            StageInstance::create(&tokenize_plugin, &config.stages.tokenize.settings_json())?;
+        let tokenize_plugin = dirs.find(&config.plugin_spec(&config.stages.tokenize.plugin))?;
         if tokenize_plugin.kind() != slant_sdk::kind::TOKENIZE {
             return Err(PipelineError::Mismatch {
                 stage: "tokenize".into(),
@@ -88,6 +86,8 @@ impl Pipeline {
                 ),
             });
         }
+        let tokenizer =
+            StageInstance::create(&tokenize_plugin, &config.stages.tokenize.settings_json())?;
         let fingerprint = tokenizer
             .describe_str("fingerprint")
             .unwrap_or_default()
@@ -100,7 +100,7 @@ impl Pipeline {
                     .get("toxicity")
                     .cloned()
                     .unwrap_or_else(|| config.resolve(&tox.model));
-                let plugin = dirs.find(&tox.plugin)?;
+                let plugin = dirs.find(&config.plugin_spec(&tox.plugin))?;
                 let settings = serde_json::json!({ "model": model.display().to_string() });
                 let instance = StageInstance::create(&plugin, &settings)?;
                 check_fits("toxicity", &instance, &fingerprint, "toxicity")?;
@@ -215,10 +215,8 @@ impl Pipeline {
     ) -> Result<Vec<result::Labels>, PluginError> {
         let bodies: Vec<&str> = articles.iter().map(|a| a.body.as_str()).collect();
         let body_tokens = self.tokenizer.tokenize(&bodies)?;
-        let mut labels: Vec<result::Labels> = articles
-            .iter()
-            .enumerate()
-            .map(|(i, a)| result::Labels::from_tokens(a, &body_tokens, i, options.tokens))
+        let mut labels: Vec<result::Labels> = (0..articles.len())
+            .map(|i| result::Labels::from_tokens(&body_tokens, i, options.tokens))
             .collect();
         if let Some(tox) = &self.toxicity {
             self.run_toxicity(tox, articles, &bodies, &body_tokens, &mut labels)?;
@@ -320,6 +318,16 @@ fn toxicity_filter(
             stage: "toxicity".into(),
             message: format!(
                 "the config names score `{unknown}`, but the model gives only {}",
+                labels.join(", ")
+            ),
+        });
+    }
+    let toxic_threshold_given = options.toxicity_threshold.is_some() || tox.threshold.is_some();
+    if toxic_threshold_given && !labels.iter().any(|l| l == "toxic") {
+        return Err(PipelineError::Mismatch {
+            stage: "toxicity".into(),
+            message: format!(
+                "`threshold` / `--threshold` apply to the score `toxic`, but the model gives only {}; use `thresholds = {{ <score> = p }}`",
                 labels.join(", ")
             ),
         });

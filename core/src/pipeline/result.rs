@@ -5,7 +5,7 @@
 use serde_json::{json, Map, Value};
 
 use super::filter::{FilterSummary, ScoredComment};
-use crate::article::{Article, Comment, InputRecord, SourceRef};
+use crate::article::{Comment, InputRecord, SourceRef};
 use crate::plugin::TokenBatch;
 
 /// What goes into each record besides the labels.
@@ -37,12 +37,7 @@ pub struct Labels {
 
 impl Labels {
     /// Counts (and, if asked, the token list) of article `i` of a tokenized batch.
-    pub fn from_tokens(
-        _article: &Article,
-        batch: &TokenBatch,
-        i: usize,
-        with_tokens: bool,
-    ) -> Labels {
+    pub fn from_tokens(batch: &TokenBatch, i: usize, with_tokens: bool) -> Labels {
         let tokens = batch.doc_tokens(i);
         Labels {
             tokens: tokens.len(),

@@ -2,24 +2,20 @@
 //! `tokenize`, `classify` and `destroy`, which validate everything the plugin writes back
 //! (counts, offsets, UTF-8) before the host uses it.
 
-use std::ffi::c_void;
-use std::sync::Arc;
-
-use libloading::Library;
 use slant_sdk::{status, ClassifyDoc, ErrorBuf, RStr, Token, TokenizeOutput, TokenizedText};
+use std::ffi::c_void;
 
 use super::loader::{error_text, rstr, Plugin};
 use super::PluginError;
 
 const ERROR_CAPACITY: usize = 4096;
 
-/// A live stage instance. Dropping it calls the plugin's `destroy`.
+/// A live stage instance. Dropping it calls the plugin's `destroy`; the library stays loaded
+/// until then because `plugin` holds it (fields are dropped after `Drop::drop` has run).
 pub struct StageInstance {
     plugin: Plugin,
     state: *mut c_void,
     description: serde_json::Value,
-    // Declared last so that it is dropped after `destroy` ran (see `Drop`).
-    _library: Arc<Library>,
 }
 
 // SAFETY: the SDK's `Stage` trait requires `Send + Sync` of every stage state, and all calls
@@ -108,7 +104,6 @@ impl StageInstance {
             plugin: plugin.clone(),
             state,
             description: serde_json::Value::Null,
-            _library: plugin.library(),
         };
         instance.description = instance.fetch_description()?;
         Ok(instance)

@@ -18,7 +18,8 @@ use super::PluginError;
 /// stage created from it lives.
 #[derive(Clone)]
 pub struct Plugin {
-    library: Arc<Library>,
+    /// Keeps the shared library loaded while this plugin, or any stage created from it, lives.
+    _library: Arc<Library>,
     vtable: &'static StageVTable,
     path: PathBuf,
     name: String,
@@ -124,7 +125,7 @@ impl Plugin {
             .map(|i| unsafe { (*vtable.labels.add(i)).to_string_lossy() })
             .collect();
         Ok(Plugin {
-            library: Arc::new(library),
+            _library: Arc::new(library),
             vtable,
             path: path_buf,
             name,
@@ -164,10 +165,6 @@ impl Plugin {
 
     pub(crate) fn vtable(&self) -> &'static StageVTable {
         self.vtable
-    }
-
-    pub(crate) fn library(&self) -> Arc<Library> {
-        Arc::clone(&self.library)
     }
 }
 

@@ -104,10 +104,7 @@ impl PluginDirs {
     /// # Errors
     /// [`PluginError::NotFound`] listing the folders searched, or the load error.
     pub fn find(&self, spec: &str) -> Result<Plugin, PluginError> {
-        let looks_like_path = spec.contains(std::path::MAIN_SEPARATOR)
-            || spec.contains('/')
-            || spec.ends_with(std::env::consts::DLL_SUFFIX);
-        if looks_like_path {
+        if is_path_spec(spec) {
             return Plugin::load(Path::new(spec));
         }
         let file = file_name_for(spec);
@@ -153,6 +150,13 @@ impl PluginDirs {
         }
         out
     }
+}
+
+/// True if a plugin setting is a path (has a separator or the library suffix), not a name.
+pub fn is_path_spec(spec: &str) -> bool {
+    spec.contains(std::path::MAIN_SEPARATOR)
+        || spec.contains('/')
+        || spec.ends_with(std::env::consts::DLL_SUFFIX)
 }
 
 /// The file name of plugin `name` on this platform: `libslant_<name>.so`.

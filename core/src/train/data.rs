@@ -353,7 +353,7 @@ fn sample(n: usize, max: Option<usize>, seed: u64, stream: &str) -> Vec<usize> {
 pub fn sha256_file(path: &Path) -> Result<String, TrainError> {
     let io = |e| TrainError::Io {
         path: path.display().to_string(),
-        source: e,
+        cause: e,
     };
     let mut f = std::fs::File::open(path).map_err(io)?;
     let mut h = Sha256::new();

@@ -17,6 +17,12 @@ pub fn card_path(out: &Path) -> PathBuf {
 /// # Errors
 /// [`TrainError::Write`] naming the file.
 pub fn write(trained: &Trained, out: &Path) -> Result<usize, TrainError> {
+    if card_path(out) == out {
+        return Err(TrainError::Write {
+            path: out.display().to_string(),
+            message: "the model card goes to <name>.md beside the model; choose another name for the model (e.g. .model)".into(),
+        });
+    }
     let bytes = slant_model::to_bytes(&trained.model).map_err(|message| TrainError::Write {
         path: out.display().to_string(),
         message,
@@ -36,6 +42,9 @@ pub fn atomic_write(path: &Path, bytes: &[u8]) -> Result<(), TrainError> {
         path: path.display().to_string(),
         message,
     };
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| err(e.to_string()))?;
+    }
     let mut tmp = crate::output::temp_file_beside(path).map_err(|e| err(e.to_string()))?;
     tmp.write_all(bytes).map_err(|e| err(e.to_string()))?;
     tmp.as_file().sync_all().map_err(|e| err(e.to_string()))?;

@@ -46,10 +46,11 @@ use tune::{HeadResult, HeadTask, Knobs, Plan};
 pub enum TrainError {
     #[error("recipe {path}: {message}")]
     Recipe { path: String, message: String },
-    #[error("{path}: {source}")]
+    #[error("{path}: {cause}")]
     Io {
         path: String,
-        source: std::io::Error,
+        /// Kept as a message field, not an error `source`, so chains do not print it twice.
+        cause: std::io::Error,
     },
     #[error("{at}: {message}")]
     Record { at: String, message: String },

@@ -323,7 +323,7 @@ impl Recipe {
     pub fn from_file(path: &Path) -> Result<(Recipe, PathBuf), TrainError> {
         let text = std::fs::read_to_string(path).map_err(|e| TrainError::Io {
             path: path.display().to_string(),
-            source: e,
+            cause: e,
         })?;
         let recipe = Recipe::from_toml(&text, &path.display().to_string())?;
         let base = path.parent().map(Path::to_path_buf).unwrap_or_default();

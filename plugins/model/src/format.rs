@@ -33,10 +33,11 @@ const MAX_HEADS: usize = 64;
 /// Why a model file could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum ModelError {
-    #[error("{path}: {source}")]
+    #[error("{path}: {cause}")]
     Io {
         path: String,
-        source: std::io::Error,
+        /// Kept as a message field, not an error `source`, so chains do not print it twice.
+        cause: std::io::Error,
     },
     #[error("{path}: not a slant model file (wrong magic bytes)")]
     Magic { path: String },
@@ -91,9 +92,9 @@ pub fn to_bytes(model: &Model) -> Result<Vec<u8>, String> {
 /// do not fit the file, checksum mismatch, invalid contents.
 pub fn read_file(path: &std::path::Path) -> Result<Model, ModelError> {
     let name = path.display().to_string();
-    let io = |source| ModelError::Io {
+    let io = |cause| ModelError::Io {
         path: name.clone(),
-        source,
+        cause,
     };
     let len = std::fs::metadata(path).map_err(io)?.len();
     if len > MAX_FILE_BYTES {

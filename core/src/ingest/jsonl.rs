@@ -1,18 +1,20 @@
-//! JSON Lines reader: one article object per line; blank lines are skipped; every other line
-//! yields one record (an article or an error naming the line).
+//! JSON Lines reader: one object per line; blank lines are skipped; every other line yields one
+//! record (an object or an error naming the line). An empty file yields one error record.
 
 use std::io::BufRead;
 
+use serde_json::{Map, Value};
+
 use super::lines::{LimitedLines, Line};
-use super::{error_record, record};
+use super::RawRecord;
 use crate::article::{InputRecord, SourceRef};
 
-/// Reads `reader` (named `name` in records) as JSON Lines.
-pub fn read(
+/// Reads `reader` (named `name` in records) as JSON Lines of objects, fields as they are.
+pub fn objects(
     reader: impl BufRead + Send,
     name: String,
     max_record_bytes: usize,
-) -> impl Iterator<Item = InputRecord> + Send {
+) -> impl Iterator<Item = RawRecord> + Send {
     let mut any_line = false;
     let mut lines = LimitedLines::new(reader, max_record_bytes);
     let mut finished = false;
@@ -22,20 +24,18 @@ pub fn read(
         }
         let Some((line_no, line)) = lines.next() else {
             finished = true;
-            if !any_line {
-                return Some(error_record(SourceRef::file(&name), "file is empty".into()));
-            }
-            return None;
+            return (!any_line).then(|| RawRecord::error(SourceRef::file(&name), "file is empty"));
         };
         let source = SourceRef::line(&name, line_no);
+        // A failed line stands for the file as much as a good one: no "empty" record after it.
         let bytes = match line {
             Err(e) => {
-                any_line = true; // the error record stands for the file; no "empty" record too
-                return Some(error_record(source, format!("read error: {e}")));
+                any_line = true;
+                return Some(RawRecord::error(source, format!("read error: {e}")));
             }
             Ok(Line::TooLong(len)) => {
                 any_line = true;
-                return Some(error_record(
+                return Some(RawRecord::error(
                     source,
                     format!("line is {len} bytes, over the limit of {max_record_bytes} bytes"),
                 ));
@@ -46,27 +46,28 @@ pub fn read(
             continue;
         }
         any_line = true;
-        return Some(parse_line(&bytes, source));
+        return Some(RawRecord {
+            fields: parse_object(&bytes),
+            source,
+        });
     })
 }
 
-fn parse_line(bytes: &[u8], source: SourceRef) -> InputRecord {
-    let text = match std::str::from_utf8(bytes) {
-        Ok(t) => t,
-        Err(e) => return error_record(source, format!("invalid UTF-8: {e}")),
-    };
-    let value: serde_json::Value = match serde_json::from_str(text) {
-        Ok(v) => v,
-        Err(e) => return error_record(source, format!("malformed JSON: {e}")),
-    };
-    let serde_json::Value::Object(obj) = value else {
-        return error_record(source, "expected a JSON object".into());
-    };
-    let fallback_id = source.to_string();
-    InputRecord {
-        article: record::article_from_object(obj, &fallback_id),
-        source,
-        warnings: Vec::new(),
+/// Reads `reader` (named `name` in records) as JSON Lines of articles.
+pub fn read(
+    reader: impl BufRead + Send,
+    name: String,
+    max_record_bytes: usize,
+) -> impl Iterator<Item = InputRecord> + Send {
+    objects(reader, name, max_record_bytes).map(RawRecord::into_article)
+}
+
+fn parse_object(bytes: &[u8]) -> Result<Map<String, Value>, String> {
+    let text = std::str::from_utf8(bytes).map_err(|e| format!("invalid UTF-8: {e}"))?;
+    match serde_json::from_str::<Value>(text) {
+        Ok(Value::Object(o)) => Ok(o),
+        Ok(_) => Err("expected a JSON object".into()),
+        Err(e) => Err(format!("malformed JSON: {e}")),
     }
 }
 

@@ -154,6 +154,46 @@ pub fn expand_inputs(inputs: &[PathBuf]) -> Vec<Result<InputFile, InputRecord>> 
     out
 }
 
+/// One structured record (a JSON Lines object or a CSV row) before it is read as an article:
+/// where it came from and its fields as they are, or why it could not be read. Training,
+/// `slant predict` and `slant eval` use these directly.
+#[derive(Debug, Clone)]
+pub struct RawRecord {
+    pub source: SourceRef,
+    pub fields: Result<serde_json::Map<String, serde_json::Value>, String>,
+}
+
+impl RawRecord {
+    /// A record that could not be read.
+    pub fn error(source: SourceRef, message: impl Into<String>) -> RawRecord {
+        RawRecord {
+            source,
+            fields: Err(message.into()),
+        }
+    }
+
+    /// The record's `id` field as text, or `file:line` when it has none.
+    pub fn id(&self) -> String {
+        match self.fields.as_ref().ok().and_then(|f| f.get("id")) {
+            Some(serde_json::Value::String(s)) => s.clone(),
+            Some(serde_json::Value::Number(n)) => n.to_string(),
+            _ => self.source.to_string(),
+        }
+    }
+
+    /// The record as an article (fields mapped by [`record::article_from_object`]).
+    pub fn into_article(self) -> InputRecord {
+        let fallback_id = self.source.to_string();
+        InputRecord {
+            article: self
+                .fields
+                .and_then(|obj| record::article_from_object(obj, &fallback_id)),
+            source: self.source,
+            warnings: Vec::new(),
+        }
+    }
+}
+
 /// A path as shown in records and messages.
 pub fn display(path: &Path) -> String {
     path.display().to_string()

@@ -106,7 +106,12 @@ fn predict_writes_one_record_per_input_in_order_with_error_lines() {
         .as_str()
         .unwrap()
         .contains("malformed JSON"));
-    assert!(lines[1]["source"].as_str().unwrap().ends_with("in.jsonl:2"));
+    assert!(lines[1]["source"]["file"]
+        .as_str()
+        .unwrap()
+        .ends_with("in.jsonl"));
+    assert_eq!(lines[1]["source"]["line"], 2);
+    assert!(lines[1]["error"].as_str().unwrap().contains("in.jsonl:2"));
     assert!(lines[2]["error"].as_str().unwrap().contains("`text`"));
     assert_eq!(lines[3]["id"], "d");
     assert_eq!(lines[3]["label"], "clean");

@@ -4,8 +4,9 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use serde_json::json;
+use slant::article::SourceRef;
 use slant::output::{Column, OutputFormat, RecordWriter};
+use slant::pipeline::error_json;
 use slant::train::featurize::DocInput;
 use slant::train::progress::Progress;
 use slant::train::records::{self, Record};
@@ -43,18 +44,22 @@ const CHUNK: usize = 8192;
 /// Runs `slant predict`.
 pub fn run(args: PredictArgs, global: &Global) -> anyhow::Result<i32> {
     let scorer = Scorer::open(&args.model, global.plugin_dir.as_deref())?;
-    let mut columns = vec![Column::new("id", "/id"), Column::new("label", "/label")];
+    let mut columns = vec![Column::new("id", "/id")];
     if scorer.model.header.heads.len() == 1 {
+        columns.push(Column::new("label", "/label"));
         for label in scorer.model.output_labels() {
             let pointer = format!("/scores/{}", label.replace('~', "~0").replace('/', "~1"));
             columns.push(Column::new(&label, &pointer));
         }
     } else {
+        // Several heads: each head's decision, then the probability of each of its classes.
         for h in &scorer.model.header.heads {
-            columns.push(Column::new(
-                &h.name,
-                &format!("/label/{}", h.name.replace('~', "~0").replace('/', "~1")),
-            ));
+            let name = h.name.replace('~', "~0").replace('/', "~1");
+            columns.push(Column::new(&h.name, &format!("/label/{name}")));
+        }
+        for label in scorer.model.output_labels() {
+            let pointer = format!("/scores/{}", label.replace('~', "~0").replace('/', "~1"));
+            columns.push(Column::new(&label, &pointer));
         }
     }
     columns.push(Column::new("error", "/error"));
@@ -69,7 +74,9 @@ pub fn run(args: PredictArgs, global: &Global) -> anyhow::Result<i32> {
             Err(message) => {
                 errors += 1;
                 n += 1;
-                writer.write(&json!({"id": input.display().to_string(), "source": input.display().to_string(), "error": message}))?;
+                // `message` names the file already; keep the error-record shape of `label`.
+                let source = SourceRef::file(input.display().to_string());
+                writer.write(&serde_json::json!({"source": source, "error": message}))?;
                 continue;
             }
         };
@@ -108,7 +115,7 @@ pub fn run(args: PredictArgs, global: &Global) -> anyhow::Result<i32> {
                     Err(message) => {
                         errors += 1;
                         bar.inc(1);
-                        json!({"id": rec.id(), "source": rec.source.to_string(), "error": message})
+                        error_json(&rec.source, Some(&rec.id()), message)
                     }
                 };
                 writer.write(&out)?;

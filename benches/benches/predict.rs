@@ -31,15 +31,7 @@ fn bench(c: &mut Criterion) {
         let mut scored = 0usize;
         for batch in refs.chunks(256) {
             let tokens = tokenizer.tokenize(batch).unwrap();
-            let inputs: Vec<ClassifyInput> = batch
-                .iter()
-                .enumerate()
-                .map(|(i, t)| ClassifyInput {
-                    main: (t, &tokens, i),
-                    pair: None,
-                    target: "",
-                })
-                .collect();
+            let inputs = ClassifyInput::texts(batch, &tokens);
             scored += toxicity.classify(&inputs, k).unwrap().len() / k;
         }
         assert_eq!(scored, refs.len(), "one score row per comment");

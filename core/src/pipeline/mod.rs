@@ -249,16 +249,9 @@ impl Pipeline {
                 .flat_map(|a| a.comments.iter().map(|c| c.text.as_str()))
                 .collect();
             let tokens = self.tokenizer.tokenize(&texts)?;
-            let inputs: Vec<ClassifyInput> = texts
-                .iter()
-                .enumerate()
-                .map(|(i, t)| ClassifyInput {
-                    main: (t, &tokens, i),
-                    pair: None,
-                    target: "",
-                })
-                .collect();
-            let scores = tox.instance.classify(&inputs, k)?;
+            let scores = tox
+                .instance
+                .classify(&ClassifyInput::texts(&texts, &tokens), k)?;
             let mut at = 0;
             for (l, a) in labels.iter_mut().zip(articles) {
                 let n = a.comments.len();
@@ -271,16 +264,9 @@ impl Pipeline {
             }
         }
         if score_body {
-            let inputs: Vec<ClassifyInput> = bodies
-                .iter()
-                .enumerate()
-                .map(|(i, t)| ClassifyInput {
-                    main: (t, body_tokens, i),
-                    pair: None,
-                    target: "",
-                })
-                .collect();
-            let scores = tox.instance.classify(&inputs, k)?;
+            let scores = tox
+                .instance
+                .classify(&ClassifyInput::texts(bodies, body_tokens), k)?;
             for (i, l) in labels.iter_mut().enumerate() {
                 let s = &scores[i * k..(i + 1) * k];
                 l.body_toxicity = Some((tox.filter.score_map(s), tox.filter.crosses(s)));

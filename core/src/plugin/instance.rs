@@ -10,6 +10,33 @@ use super::PluginError;
 
 const ERROR_CAPACITY: usize = 4096;
 
+/// A host-owned buffer the plugin writes an error message into.
+struct ErrorSlot {
+    bytes: Vec<u8>,
+    buf: ErrorBuf,
+}
+
+impl ErrorSlot {
+    fn new() -> ErrorSlot {
+        let mut bytes = vec![0u8; ERROR_CAPACITY];
+        // The pointer targets the Vec's heap block, which stays put when the slot moves.
+        let buf = ErrorBuf {
+            ptr: bytes.as_mut_ptr(),
+            cap: bytes.len(),
+            len: 0,
+        };
+        ErrorSlot { bytes, buf }
+    }
+
+    fn buf(&mut self) -> *mut ErrorBuf {
+        &mut self.buf
+    }
+
+    fn message(&self) -> String {
+        error_text(&self.bytes, self.buf.len)
+    }
+}
+
 /// A live stage instance. Dropping it calls the plugin's `destroy`; the library stays loaded
 /// until then because `plugin` holds it (fields are dropped after `Drop::drop` has run).
 pub struct StageInstance {
@@ -76,6 +103,21 @@ pub struct ClassifyInput<'a> {
     pub target: &'a str,
 }
 
+impl<'a> ClassifyInput<'a> {
+    /// Plain texts (no pair, no target) with their tokens: `batch` tokenized `texts`, in order.
+    pub fn texts(texts: &[&'a str], batch: &'a TokenBatch) -> Vec<ClassifyInput<'a>> {
+        texts
+            .iter()
+            .enumerate()
+            .map(|(i, text)| ClassifyInput {
+                main: (text, batch, i),
+                pair: None,
+                target: "",
+            })
+            .collect()
+    }
+}
+
 impl StageInstance {
     /// Creates an instance of `plugin` from its JSON configuration.
     ///
@@ -86,16 +128,11 @@ impl StageInstance {
         config: &serde_json::Value,
     ) -> Result<StageInstance, PluginError> {
         let config_text = config.to_string();
-        let mut err_bytes = vec![0u8; ERROR_CAPACITY];
-        let mut err = ErrorBuf {
-            ptr: err_bytes.as_mut_ptr(),
-            cap: err_bytes.len(),
-            len: 0,
-        };
+        let mut err = ErrorSlot::new();
         let mut state: *mut c_void = std::ptr::null_mut();
         // SAFETY: ABI call with valid buffers owned by this frame.
-        let code = unsafe { (plugin.vtable().create)(rstr(&config_text), &mut state, &mut err) };
-        let message = error_text(&err_bytes, err.len);
+        let code = unsafe { (plugin.vtable().create)(rstr(&config_text), &mut state, err.buf()) };
+        let message = err.message();
         check_status(plugin, "create", code, message)?;
         if state.is_null() {
             return Err(call_error(plugin, "create", "returned no state".into()));
@@ -141,25 +178,15 @@ impl StageInstance {
         for _ in 0..3 {
             let mut out = vec![0u8; cap];
             let mut needed = 0usize;
-            let mut err_bytes = vec![0u8; ERROR_CAPACITY];
-            let mut err = ErrorBuf {
-                ptr: err_bytes.as_mut_ptr(),
-                cap: err_bytes.len(),
-                len: 0,
-            };
+            let mut err = ErrorSlot::new();
             // SAFETY: ABI call with buffers owned by this frame.
             let code =
-                unsafe { describe(self.state, out.as_mut_ptr(), cap, &mut needed, &mut err) };
+                unsafe { describe(self.state, out.as_mut_ptr(), cap, &mut needed, err.buf()) };
             if code == status::NEED_CAPACITY && needed > cap && needed <= 64 << 20 {
                 cap = needed;
                 continue;
             }
-            check_status(
-                &self.plugin,
-                "describe",
-                code,
-                error_text(&err_bytes, err.len),
-            )?;
+            check_status(&self.plugin, "describe", code, err.message())?;
             let text = std::str::from_utf8(&out[..needed.min(cap)]).map_err(|_| {
                 call_error(&self.plugin, "describe", "description is not UTF-8".into())
             })?;
@@ -207,26 +234,16 @@ impl StageInstance {
                 tokens_written: 0,
                 terms_written: 0,
             };
-            let mut err_bytes = vec![0u8; ERROR_CAPACITY];
-            let mut err = ErrorBuf {
-                ptr: err_bytes.as_mut_ptr(),
-                cap: err_bytes.len(),
-                len: 0,
-            };
+            let mut err = ErrorSlot::new();
             // SAFETY: ABI call; every buffer is owned here and its capacity passed alongside.
             let code =
-                unsafe { tokenize(self.state, docs.as_ptr(), docs.len(), &mut out, &mut err) };
+                unsafe { tokenize(self.state, docs.as_ptr(), docs.len(), &mut out, err.buf()) };
             if code == status::NEED_CAPACITY {
                 token_cap = token_cap.max(out.tokens_written);
                 term_cap = term_cap.max(out.terms_written);
                 continue;
             }
-            check_status(
-                &self.plugin,
-                "tokenize",
-                code,
-                error_text(&err_bytes, err.len),
-            )?;
+            check_status(&self.plugin, "tokenize", code, err.message())?;
             if out.tokens_written > token_cap || out.terms_written > term_cap {
                 return Err(call_error(
                     &self.plugin,
@@ -320,12 +337,7 @@ impl StageInstance {
             })
             .collect();
         let mut scores = vec![0f32; docs.len() * n_outputs];
-        let mut err_bytes = vec![0u8; ERROR_CAPACITY];
-        let mut err = ErrorBuf {
-            ptr: err_bytes.as_mut_ptr(),
-            cap: err_bytes.len(),
-            len: 0,
-        };
+        let mut err = ErrorSlot::new();
         // SAFETY: ABI call; `abi_docs` borrows texts and batches that outlive the call.
         let code = unsafe {
             classify(
@@ -334,15 +346,10 @@ impl StageInstance {
                 abi_docs.len(),
                 scores.as_mut_ptr(),
                 scores.len(),
-                &mut err,
+                err.buf(),
             )
         };
-        check_status(
-            &self.plugin,
-            "classify",
-            code,
-            error_text(&err_bytes, err.len),
-        )?;
+        check_status(&self.plugin, "classify", code, err.message())?;
         if let Some(bad) = scores.iter().find(|s| !s.is_finite()) {
             return Err(call_error(
                 &self.plugin,

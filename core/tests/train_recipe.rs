@@ -94,6 +94,10 @@ fn cross_validation_reports_every_fold() {
         let cv = head.result.cv.as_ref().unwrap();
         assert_eq!(cv.folds, 3);
         assert!(cv.macro_f1.0 > 0.8, "{cv:?}");
+        assert_eq!(cv.per_fold.len(), 3);
+        let table = cv.to_markdown();
+        assert_eq!(table.lines().count(), 2 + 3 + 1, "{table}");
+        assert!(table.lines().last().unwrap().starts_with("| mean ± sd"));
         assert!(head.result.tuning.contains("3-fold"));
     }
     // With CV, dev rows are a clean held-out report.

@@ -129,6 +129,8 @@ pub struct FoldSummary {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub roc_auc: Option<(f64, f64)>,
     pub ece: (f64, f64),
+    /// Per fold, in fold order: accuracy, macro-F1, ROC-AUC (if defined), ECE.
+    pub per_fold: Vec<(f64, f64, Option<f64>, f64)>,
 }
 
 impl FoldSummary {
@@ -145,7 +147,38 @@ impl FoldSummary {
             roc_auc: (aucs.len() == reports.len() && !aucs.is_empty())
                 .then(|| mean_sd(aucs.into_iter())),
             ece: mean_sd(reports.iter().map(|r| r.ece)),
+            per_fold: reports
+                .iter()
+                .map(|r| (r.accuracy, r.macro_f1, r.roc_auc.or(r.roc_auc_ovr), r.ece))
+                .collect(),
         }
+    }
+
+    /// A Markdown table with one row per fold and a last row of mean ± sd.
+    pub fn to_markdown(&self) -> String {
+        let mut s = String::from(
+            "| fold | accuracy | macro-F1 | ROC-AUC | ECE |\n|---:|---:|---:|---:|---:|\n",
+        );
+        for (i, (acc, f1, auc, ece)) in self.per_fold.iter().enumerate() {
+            let auc = auc.map_or("-".into(), |a| format!("{a:.4}"));
+            s.push_str(&format!(
+                "| {} | {acc:.4} | {f1:.4} | {auc} | {ece:.4} |\n",
+                i + 1
+            ));
+        }
+        let auc = self
+            .roc_auc
+            .map_or("-".into(), |(m, sd)| format!("{m:.4} ± {sd:.4}"));
+        s.push_str(&format!(
+            "| mean ± sd | {:.4} ± {:.4} | {:.4} ± {:.4} | {auc} | {:.4} ± {:.4} |\n",
+            self.accuracy.0,
+            self.accuracy.1,
+            self.macro_f1.0,
+            self.macro_f1.1,
+            self.ece.0,
+            self.ece.1
+        ));
+        s
     }
 
     /// `macro-F1 0.7512 ± 0.0101, accuracy …` on one line.

@@ -189,9 +189,9 @@ pub fn render(trained: &Trained, out: &Path) -> String {
         if let Some(cv) = &o.result.cv {
             let _ = writeln!(
                 s,
-                "### `{}`: cross-validation on train\n\n{}\n",
+                "### `{}`: cross-validation on train\n\n{}",
                 o.name,
-                cv.to_line()
+                cv.to_markdown()
             );
         }
         if let Some(h) = &o.heldout {

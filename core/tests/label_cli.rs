@@ -242,26 +242,23 @@ fn tokens_flag_gives_offsets_into_the_body() {
 fn shipped_samples_label_with_the_default_config() {
     let out = slant()
         .current_dir(repo())
-        .args([
-            "label",
-            "--config",
-            "seeds/slant.toml",
-            "seeds/articles.jsonl",
-        ])
+        .args(["label", "--config", "seeds/slant.toml"])
+        .args(["seeds/articles.jsonl", "seeds/articles.csv"])
         .output()
         .unwrap();
-    if !repo().join("models/toxicity.model").exists() {
-        eprintln!("skipping: models/toxicity.model not built yet");
-        return;
-    }
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
     let recs = records(&out);
-    assert_eq!(recs.len(), 6);
+    assert_eq!(recs.len(), 6 + 2);
     assert!(recs.iter().all(|r| r.get("error").is_none()));
+    let csv = &recs[6];
+    assert_eq!(csv["source"]["file"], "seeds/articles.csv");
+    assert_eq!(csv["source"]["line"], 2);
+    assert_eq!(csv["comments"].as_array().unwrap().len(), 2);
+    assert_eq!(csv["comments"][1]["reply_to"], "pvalen");
 }
 
 fn run_filter(action: &str) -> Value {

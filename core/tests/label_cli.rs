@@ -463,3 +463,35 @@ fn plugin_paths_in_a_config_are_relative_to_the_config_file() {
     );
     assert_eq!(records(&out)[0]["counts"]["tokens"], 3);
 }
+
+#[test]
+fn many_windows_of_batches_keep_input_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("many.jsonl");
+    let lines: Vec<String> = (0..3000)
+        .map(|i| match i % 997 {
+            0 => "{broken".to_string(),
+            _ => format!(
+                "{{\"id\":\"r{i}\",\"body\":\"Article number {i}. It has two sentences.\"}}"
+            ),
+        })
+        .collect();
+    std::fs::write(&input, lines.join("\n")).unwrap();
+    let out = slant()
+        .args(["label", "--config"])
+        .arg(tokenize_only(dir.path()))
+        .arg(&input)
+        .output()
+        .unwrap();
+    let recs = records(&out);
+    assert_eq!(recs.len(), 3000);
+    for (i, r) in recs.iter().enumerate() {
+        if i % 997 == 0 {
+            assert_eq!(r["source"]["line"], i as u64 + 1);
+            assert!(r.get("error").is_some());
+        } else {
+            assert_eq!(r["id"], format!("r{i}"));
+            assert_eq!(r["counts"]["sentences"], 2);
+        }
+    }
+}

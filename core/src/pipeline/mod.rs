@@ -24,6 +24,14 @@ pub use config::{ApplyTo, ConfigError, FilterAction, PipelineConfig};
 pub use filter::{FilterSummary, ScoredComment, ToxicityFilter};
 pub use result::{error_json, LabelOptions};
 
+/// Text held in memory by one window of [`Pipeline::run`], at most (plus one record).
+const WINDOW_BYTES: usize = 256 << 20;
+
+/// Bytes of text an article brings into memory (body and comments).
+fn article_bytes(article: &Article) -> usize {
+    article.body.len() + article.comments.iter().map(|c| c.text.len()).sum::<usize>()
+}
+
 /// Why a pipeline could not be built.
 #[derive(Debug, thiserror::Error)]
 pub enum PipelineError {
@@ -143,9 +151,19 @@ impl Pipeline {
         let window = self.batch_size * rayon::current_num_threads().max(1) * 2;
         let mut records = records.peekable();
         while records.peek().is_some() {
-            let chunk: Vec<InputRecord> = records.by_ref().take(window).collect();
-            let batches: Vec<Vec<InputRecord>> =
-                chunk.chunks(self.batch_size).map(|c| c.to_vec()).collect();
+            // A window also ends at WINDOW_BYTES of text, so a run of huge articles cannot hold
+            // gigabytes in memory at once.
+            let mut batches: Vec<Vec<InputRecord>> = Vec::new();
+            let (mut count, mut bytes) = (0usize, 0usize);
+            while count < window && bytes < WINDOW_BYTES {
+                let Some(record) = records.next() else { break };
+                count += 1;
+                bytes += record.article.as_ref().map_or(0, article_bytes);
+                match batches.last_mut() {
+                    Some(b) if b.len() < self.batch_size => b.push(record),
+                    _ => batches.push(vec![record]),
+                }
+            }
             let results: Vec<Vec<Value>> = batches
                 .into_par_iter()
                 .map(|batch| self.label_batch(batch, options))

@@ -236,16 +236,16 @@ impl Pipeline {
         let mut labels: Vec<result::Labels> = (0..articles.len())
             .map(|i| result::Labels::from_tokens(&body_tokens, i, options.tokens))
             .collect();
+        // Comments pass through as read unless a stage scores (and maybe filters) them.
+        for (l, a) in labels.iter_mut().zip(articles) {
+            l.comments = a
+                .comments
+                .iter()
+                .map(|c| result::CommentOut::Plain(c.clone()))
+                .collect();
+        }
         if let Some(tox) = &self.toxicity {
             self.run_toxicity(tox, articles, &bodies, &body_tokens, &mut labels)?;
-        } else {
-            for (l, a) in labels.iter_mut().zip(articles) {
-                l.comments = a
-                    .comments
-                    .iter()
-                    .map(|c| result::CommentOut::Plain(c.clone()))
-                    .collect();
-            }
         }
         Ok(labels)
     }
@@ -288,15 +288,6 @@ impl Pipeline {
             for (i, l) in labels.iter_mut().enumerate() {
                 let s = &scores[i * k..(i + 1) * k];
                 l.body_toxicity = Some((tox.filter.score_map(s), tox.filter.crosses(s)));
-            }
-        }
-        if !score_comments {
-            for (l, a) in labels.iter_mut().zip(articles) {
-                l.comments = a
-                    .comments
-                    .iter()
-                    .map(|c| result::CommentOut::Plain(c.clone()))
-                    .collect();
             }
         }
         Ok(())

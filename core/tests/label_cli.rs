@@ -495,3 +495,22 @@ fn many_windows_of_batches_keep_input_order() {
         }
     }
 }
+
+#[test]
+fn plugins_lists_the_tokenizer_and_the_configured_model_labels() {
+    let out = slant()
+        .current_dir(repo())
+        .args(["plugins", "--config", "seeds/slant.toml"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text
+        .lines()
+        .any(|l| l.starts_with("tokenize") && l.contains("libslant_tokenize")));
+    assert!(text.contains("labels toxic,hate"), "{text}");
+}

@@ -50,12 +50,12 @@ pub struct Comment {
 
 /// Where a record came from: a file (or `-` for stdin) and a 1-based line, or the n-th record of
 /// a file whose records are not lines (pages holding several articles).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SourceRef {
     pub file: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub line: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub record: Option<u64>,
 }
 

@@ -6,12 +6,14 @@
 //! - [`ingest`] reads JSON Lines, CSV and saved news pages into [`article::Article`]s;
 //! - [`plugin`] finds and loads stage plugins (the ABI lives in `slant-sdk`);
 //! - [`pipeline`] runs configured stages over articles in parallel batches;
+//! - [`labeled`] is the typed output record, read back by later commands;
 //! - [`output`] writes one result or error record per input record;
 //! - offline: [`train`] fits linear models with linfa into model files, [`eval`] measures them.
 
 pub mod article;
 pub mod eval;
 pub mod ingest;
+pub mod labeled;
 pub mod output;
 pub mod pipeline;
 pub mod plugin;

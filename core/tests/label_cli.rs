@@ -4,113 +4,12 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::Stdio;
 
 use serde_json::Value;
-use slant_model::{FeatureSpec, HeadSpec, HeadWeights, InputKind, Model, ModelHeader};
 
-fn slant() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_slant"));
-    c.arg("--quiet");
-    c
-}
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-fn records(out: &Output) -> Vec<Value> {
-    String::from_utf8(out.stdout.clone())
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("every line is JSON"))
-        .collect()
-}
-
-/// A config with only the tokenize stage.
-fn tokenize_only(dir: &Path) -> PathBuf {
-    let path = dir.join("tok.toml");
-    std::fs::write(
-        &path,
-        "[stages.tokenize]\nplugin = \"tokenize\"\nlanguage = \"english\"\n",
-    )
-    .unwrap();
-    path
-}
-
-/// The fingerprint of the default tokenizer, read through the plugin.
-fn fingerprint() -> String {
-    let dirs = slant::plugin::PluginDirs::resolve(None);
-    let plugin = dirs.find("tokenize").unwrap();
-    let stage =
-        slant::plugin::StageInstance::create(&plugin, &serde_json::json!({"language": "english"}))
-            .unwrap();
-    stage.describe_str("fingerprint").unwrap().to_string()
-}
-
-/// A tiny toxicity model whose only evidence is the words "idiot" and "moron": enough to test
-/// the filter's plumbing without the shipped model.
-fn tiny_model(dir: &Path, task: &str, fingerprint: &str) -> PathBuf {
-    use xxhash_like::bucket;
-    let spec = FeatureSpec {
-        word_ngrams: [1, 1],
-        hash_bits: 18,
-        ..FeatureSpec::default()
-    };
-    let mut ids = vec![bucket(&spec, "idiot"), bucket(&spec, "moron")];
-    ids.sort();
-    let weights = HeadWeights {
-        weights: ids.iter().flat_map(|_| [-4.0f32, 4.0]).collect(),
-        bias: vec![1.0, -1.0],
-    };
-    let n = ids.len();
-    let header = ModelHeader {
-        task: task.into(),
-        input: InputKind::Text,
-        heads: vec![HeadSpec {
-            name: "toxic".into(),
-            classes: vec!["not_toxic".into(), "toxic".into()],
-            positive: Some("toxic".into()),
-            temperature: 1.0,
-            threshold: Some(0.5),
-        }],
-        features: spec,
-        tokenizer_fingerprint: fingerprint.into(),
-        weighting: "none".into(),
-        learner: serde_json::json!({"name": "hand-made test model"}),
-        training: serde_json::json!({}),
-        metrics: serde_json::json!({}),
-        seed: 0,
-        slant_version: "test".into(),
-    };
-    let model = Model::new(header, ids, vec![1.0; n], vec![weights]);
-    let path = dir.join(format!("{task}.model"));
-    std::fs::write(&path, slant_model::to_bytes(&model).unwrap()).unwrap();
-    path
-}
-
-/// Finds the hash bucket of a one-word feature by extracting it from a one-token document.
-mod xxhash_like {
-    use slant_model::FeatureSpec;
-    use slant_sdk::{DocView, TextView, Token};
-
-    pub fn bucket(spec: &FeatureSpec, term: &str) -> u32 {
-        let tokens = [Token {
-            term_start: 0,
-            term_len: term.len() as u32,
-            byte_start: 0,
-            byte_end: term.len() as u32,
-            sentence: 0,
-            flags: 0,
-        }];
-        let doc = DocView {
-            main: TextView::new(term, &tokens, term),
-            pair: TextView::new("", &[], ""),
-            target: "",
-        };
-        slant_model::extract(spec, &doc)[0].0
-    }
-}
+mod common;
+use common::{fingerprint, records, repo, slant, tiny_model, tokenize_only};
 
 fn toxicity_config(dir: &Path, model: &Path, action: &str) -> PathBuf {
     let path = dir.join(format!("tox-{action}.toml"));
@@ -285,11 +184,16 @@ fn filter_flag_keeps_and_marks() {
     let rec = run_filter("flag");
     let comments = rec["comments"].as_array().unwrap();
     assert_eq!(comments.len(), 3);
-    assert_eq!(comments[1]["flagged"], true);
-    assert_eq!(comments[0]["flagged"], false);
-    assert!(comments[1]["toxicity"]["toxic"].as_f64().unwrap() > 0.9);
-    assert_eq!(rec["toxicity"]["flagged"], 1);
-    assert_eq!(rec["toxicity"]["comments_total"], 3);
+    assert_eq!(comments[1]["toxicity"]["flagged"], true);
+    assert_eq!(
+        comments[1]["toxicity"]["flagged_by"],
+        serde_json::json!(["toxic"])
+    );
+    assert_eq!(comments[0]["toxicity"]["flagged"], false);
+    assert!(comments[1]["toxicity"]["scores"]["toxic"].as_f64().unwrap() > 0.9);
+    assert_eq!(rec["toxicity"]["comments"]["flagged"], 1);
+    assert_eq!(rec["toxicity"]["comments"]["total"], 3);
+    assert_eq!(rec["toxicity"]["comments"]["flag_rate"], 0.3333);
 }
 
 #[test]
@@ -303,8 +207,11 @@ fn filter_drop_removes_but_accounts_and_leaves_body_numbers_alone() {
         .map(|c| c["id"].clone())
         .collect();
     assert_eq!(ids, ["c1", "c3"]);
-    assert_eq!(rec["toxicity"]["dropped"], 1);
-    assert_eq!(rec["toxicity"]["dropped_ids"], serde_json::json!(["c2"]));
+    assert_eq!(rec["toxicity"]["comments"]["dropped"], 1);
+    assert_eq!(
+        rec["toxicity"]["comments"]["dropped_ids"],
+        serde_json::json!(["c2"])
+    );
     assert_eq!(rec["counts"]["comments"], 3);
     assert_eq!(rec["counts"]["comments_kept"], 2);
     assert_eq!(rec["counts"]["tokens"], flagged["counts"]["tokens"]);
@@ -319,7 +226,7 @@ fn filter_redact_keeps_id_author_score() {
     assert_eq!(c["author"], "u2");
     assert_eq!(c["redacted"], true);
     assert!(!c["text"].as_str().unwrap().contains("idiot"));
-    assert!(c["toxicity"]["toxic"].as_f64().unwrap() > 0.9);
+    assert!(c["toxicity"]["scores"]["toxic"].as_f64().unwrap() > 0.9);
 }
 
 #[test]
@@ -381,9 +288,9 @@ fn target_text_body_scores_the_article_text_too() {
         String::from_utf8_lossy(&out.stderr)
     );
     let rec = &records(&out)[0];
-    assert_eq!(rec["body_toxicity"]["flagged"], true);
-    assert!(rec["body_toxicity"]["scores"]["toxic"].as_f64().unwrap() > 0.9);
-    assert_eq!(rec["comments"][0]["flagged"], false);
+    assert_eq!(rec["toxicity"]["flagged"], true);
+    assert!(rec["toxicity"]["scores"]["toxic"].as_f64().unwrap() > 0.9);
+    assert_eq!(rec["comments"][0]["toxicity"]["flagged"], false);
 }
 
 #[test]

@@ -45,20 +45,24 @@ fn shipped_samples_abusive_comments_are_flagged_and_civil_ones_are_not() {
     let records = label(&[repo().join("seeds/articles.jsonl")], &[]);
     let by_id = |id: &str| records.iter().find(|r| r["id"] == id).unwrap();
     let harbor = by_id("harbor-001");
-    assert_eq!(comment(harbor, "c3")["flagged"], true, "an insult");
-    assert_eq!(comment(harbor, "c1")["flagged"], false);
-    assert_eq!(comment(harbor, "c2")["flagged"], false);
+    assert_eq!(
+        comment(harbor, "c3")["toxicity"]["flagged"],
+        true,
+        "an insult"
+    );
+    assert_eq!(comment(harbor, "c1")["toxicity"]["flagged"], false);
+    assert_eq!(comment(harbor, "c2")["toxicity"]["flagged"], false);
     let crest = by_id("crest-101");
     assert_eq!(
-        comment(crest, "c3")["flagged"],
+        comment(crest, "c3")["toxicity"]["flagged"],
         true,
         "an insult and a threat"
     );
     let summit = by_id("summit-7");
-    assert_eq!(summit["toxicity"]["flagged"], 0);
+    assert_eq!(summit["toxicity"]["comments"]["flagged"], 0);
     for r in &records {
         for c in r["comments"].as_array().into_iter().flatten() {
-            let p = c["toxicity"]["toxic"].as_f64().unwrap();
+            let p = c["toxicity"]["scores"]["toxic"].as_f64().unwrap();
             assert!((0.0..=1.0).contains(&p));
         }
     }
@@ -75,27 +79,30 @@ fn real_thread_is_flagged_and_dropping_leaves_body_numbers_alone() {
     let thread = &flagged[0];
     let comments = thread["comments"].as_array().unwrap();
     assert!(comments.len() >= 8);
-    let n_flagged = comments.iter().filter(|c| c["flagged"] == true).count();
+    let n_flagged = comments
+        .iter()
+        .filter(|c| c["toxicity"]["flagged"] == true)
+        .count();
     assert!(n_flagged >= 3, "{n_flagged} flagged");
     // The comment calling for public hangings, with slurs for named people.
     let slurs = comments
         .iter()
         .find(|c| c["author"] == "garcam123")
         .unwrap();
-    assert_eq!(slurs["flagged"], true);
-    assert!(slurs["toxicity"]["toxic"].as_f64().unwrap() > 0.8);
+    assert_eq!(slurs["toxicity"]["flagged"], true);
+    assert!(slurs["toxicity"]["scores"]["toxic"].as_f64().unwrap() > 0.8);
     // The anti-Muslim comment is flagged as hate.
     let hate = comments
         .iter()
         .find(|c| c["author"] == "Crash N. Burn")
         .unwrap();
-    assert!(hate["flagged_by"]
+    assert!(hate["toxicity"]["flagged_by"]
         .as_array()
         .unwrap()
         .contains(&Value::from("hate")));
 
     let dropped = &label(std::slice::from_ref(&page), &["--action", "drop"])[0];
-    assert_eq!(dropped["toxicity"]["dropped"], n_flagged);
+    assert_eq!(dropped["toxicity"]["comments"]["dropped"], n_flagged);
     assert_eq!(
         dropped["comments"].as_array().unwrap().len(),
         comments.len() - n_flagged
@@ -104,7 +111,7 @@ fn real_thread_is_flagged_and_dropping_leaves_body_numbers_alone() {
         .as_array()
         .unwrap()
         .iter()
-        .all(|c| c["flagged"] == false));
+        .all(|c| c["toxicity"]["flagged"] == false));
     for key in ["tokens", "sentences", "body_bytes"] {
         assert_eq!(dropped["counts"][key], thread["counts"][key], "{key}");
     }

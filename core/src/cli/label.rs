@@ -1,16 +1,14 @@
 //! `slant label`: read articles, run the configured pipeline, write one record per input record.
 
-use std::collections::BTreeMap;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::Context;
 use slant::ingest::{self, ReadOptions};
+use slant::labeled::OutputRecord;
 use slant::output::{Column, OutputFormat, RecordWriter};
-use slant::pipeline::{
-    ApplyTo, BuildOptions, FilterAction, LabelOptions, Pipeline, PipelineConfig,
-};
+use slant::pipeline::{FilterAction, LabelOptions, Pipeline, PipelineConfig, StageOverride, Unit};
 use slant::plugin::PluginDirs;
 
 use super::Global;
@@ -21,9 +19,8 @@ pub struct LabelArgs {
     /// Files or folders to read (.jsonl, .csv, .txt, .md, .html, optionally .gz); `-` is stdin (JSON Lines).
     #[arg(required = true, value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
-    /// Pipeline config (default: ./slant.toml if present, else the shipped seeds/slant.toml).
-    #[arg(long, short, env = "SLANT_CONFIG", value_name = "FILE")]
-    pub config: Option<PathBuf>,
+    #[command(flatten)]
+    pub pipeline: PipelineArgs,
     /// Output format (default: table on a terminal, JSON Lines otherwise).
     #[arg(long, value_enum)]
     pub format: Option<OutputFormat>,
@@ -36,45 +33,150 @@ pub struct LabelArgs {
     /// Include the article body text in each record.
     #[arg(long)]
     pub body: bool,
+    /// Include every sentence's result for stages that read sentences (e.g. sentiment).
+    #[arg(long)]
+    pub sentences: bool,
+    /// Explain each decision by the N n-grams that pushed it most (article tone, each comment's flag).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub explain: usize,
     /// Stop at the first record that fails (exit code 2) instead of writing an error record.
     #[arg(long)]
     pub strict: bool,
     /// Outlet for pages that do not name one.
     #[arg(long, value_name = "NAME")]
     pub outlet: Option<String>,
-    /// Use another model file for a classifier stage for this run, e.g. `--model toxicity=my.model`.
-    #[arg(long = "model", value_name = "STAGE=PATH", value_parser = parse_override)]
-    pub models: Vec<(String, PathBuf)>,
-    /// Toxicity filter action for this run (flag, drop, redact).
-    #[arg(long, value_enum)]
-    pub action: Option<FilterAction>,
-    /// Toxicity threshold for this run (probability of `toxic`).
-    #[arg(long, value_name = "P")]
-    pub threshold: Option<f32>,
-    /// Which texts the toxicity stage scores.
-    #[arg(long, value_enum, value_name = "WHICH")]
-    pub target_text: Option<ApplyTo>,
 }
 
-fn parse_override(s: &str) -> Result<(String, PathBuf), String> {
+/// The flags that choose and change the pipeline; merged into the config, then validated once.
+#[derive(Debug, clap::Args)]
+pub struct PipelineArgs {
+    /// Pipeline config (default: ./slant.toml if present, else the shipped seeds/slant.toml).
+    #[arg(long, short, env = "SLANT_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Use another model file for a stage in this run, e.g. `--model toxicity=my.model`.
+    #[arg(long = "model", value_name = "STAGE=PATH", value_parser = parse_model)]
+    pub models: Vec<StageOverride>,
+    /// Change any stage setting for this run, e.g. `--set toxicity.threshold=0.7` (TOML value).
+    #[arg(long = "set", value_name = "STAGE.KEY=VALUE", value_parser = StageOverride::parse)]
+    pub settings: Vec<StageOverride>,
+    /// Filter action of every stage that has a filter, for this run.
+    #[arg(long, value_enum)]
+    pub action: Option<FilterAction>,
+    /// One threshold for every score of every stage that has a filter, for this run.
+    #[arg(long, value_name = "P")]
+    pub threshold: Option<f32>,
+    /// What every stage with a filter reads, for this run.
+    #[arg(long, value_enum, value_name = "WHICH")]
+    pub target_text: Option<TargetText>,
+}
+
+/// Shorthand for the units a filter stage reads.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum TargetText {
+    Comments,
+    Body,
+    Both,
+}
+
+fn parse_model(s: &str) -> Result<StageOverride, String> {
     let (stage, path) = s
         .split_once('=')
         .ok_or_else(|| format!("expected STAGE=PATH, got {s:?}"))?;
-    Ok((stage.trim().to_string(), PathBuf::from(path.trim())))
+    // A path on the command line is relative to the working folder, not to the config.
+    let path = std::path::absolute(path.trim()).map_err(|e| format!("{path}: {e}"))?;
+    Ok(StageOverride {
+        stage: stage.trim().to_string(),
+        key: "model".into(),
+        value: toml::Value::String(path.display().to_string()),
+    })
 }
 
-/// The config used when `--config` is not given.
-pub fn default_config_path() -> PathBuf {
-    let local = Path::new("slant.toml");
-    if local.is_file() {
-        return local.to_path_buf();
+impl PipelineArgs {
+    /// The config with every flag merged in, validated.
+    ///
+    /// # Errors
+    /// The config cannot be read, or a flag does not fit it.
+    pub fn config(&self) -> anyhow::Result<PipelineConfig> {
+        let path = match &self.config {
+            Some(p) => p.clone(),
+            None => default_config_path()?,
+        };
+        let mut config = PipelineConfig::read(&path)?;
+        config.apply(&self.overrides())?;
+        config.validate()?;
+        Ok(config)
     }
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../seeds/slant.toml")
+
+    fn overrides(&self) -> Vec<StageOverride> {
+        let every = |key: &str, value: toml::Value| StageOverride {
+            stage: "*".into(),
+            key: key.into(),
+            value,
+        };
+        let mut all = self.models.clone();
+        all.extend(self.settings.iter().cloned());
+        if let Some(a) = self.action {
+            let name = format!("{a:?}").to_lowercase();
+            all.push(every("action", toml::Value::String(name)));
+        }
+        if let Some(t) = self.threshold {
+            all.push(every("threshold", toml::Value::Float(f64::from(t))));
+        }
+        if let Some(t) = self.target_text {
+            let units: &[Unit] = match t {
+                TargetText::Comments => &[Unit::Comments],
+                TargetText::Body => &[Unit::Body],
+                TargetText::Both => &[Unit::Comments, Unit::Body],
+            };
+            let list = units
+                .iter()
+                .map(|u| toml::Value::String(format!("{u:?}").to_lowercase()))
+                .collect();
+            all.push(every("reads", toml::Value::Array(list)));
+        }
+        all
+    }
+
+    /// Builds the pipeline of the merged config.
+    ///
+    /// # Errors
+    /// As [`PipelineArgs::config`] and [`Pipeline::build`].
+    pub fn build(&self, global: &Global) -> anyhow::Result<Pipeline> {
+        let config = self.config()?;
+        let dirs = PluginDirs::resolve(global.plugin_dir.as_deref());
+        Pipeline::build(&config, &dirs)
+            .with_context(|| format!("building the pipeline of {}", config.path.display()))
+    }
 }
 
-/// Columns of CSV and table output.
-fn columns() -> Vec<Column> {
-    vec![
+/// The config used when `--config` is not given: `./slant.toml`, else `slant.toml` beside the
+/// executable, else the repository's `seeds/slant.toml` (for `cargo run` in a checkout).
+///
+/// # Errors
+/// None of them exists.
+pub fn default_config_path() -> anyhow::Result<PathBuf> {
+    let beside_exe = std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(|d| d.join("slant.toml")));
+    let candidates = [
+        Some(PathBuf::from("slant.toml")),
+        beside_exe,
+        Some(Path::new(env!("CARGO_MANIFEST_DIR")).join("../seeds/slant.toml")),
+    ];
+    candidates
+        .into_iter()
+        .flatten()
+        .find(|p| p.is_file())
+        .ok_or_else(|| {
+            anyhow::anyhow!(
+                "no pipeline config: pass --config FILE (or put slant.toml in this folder or beside the slant binary)"
+            )
+        })
+}
+
+/// Columns of CSV and table output: metadata, then each classifier stage's headline figures.
+fn columns(pipeline: &Pipeline) -> Vec<Column> {
+    let mut columns = vec![
         Column::new("id", "/id"),
         Column::new("outlet", "/outlet"),
         Column::new("title", "/title"),
@@ -82,66 +184,95 @@ fn columns() -> Vec<Column> {
         Column::new("tokens", "/counts/tokens"),
         Column::new("sentences", "/counts/sentences"),
         Column::new("comments", "/counts/comments"),
-        Column::new("flagged", "/toxicity/flagged"),
-        Column::new("dropped", "/toxicity/dropped"),
-        Column::new("tox_rate", "/toxicity/toxicity_rate"),
-        Column::new("error", "/error"),
-    ]
+    ];
+    for stage in &pipeline.classifiers {
+        let n = &stage.name;
+        let article_level = stage.reads.iter().any(|u| *u != Unit::Comments);
+        if article_level && stage.outputs.exclusive {
+            columns.push(Column::new(n, &format!("/{n}/label")));
+        }
+        if article_level {
+            if let Some(score) = &stage.outputs.score {
+                columns.push(Column::new(
+                    &format!("{n}.{}", score.name),
+                    &format!("/{n}/score"),
+                ));
+            }
+        }
+        if stage.reads.contains(&Unit::Body) && stage.filter.is_some() {
+            columns.push(Column::new(&format!("{n}.body"), &format!("/{n}/flagged")));
+        }
+        if stage.reads.contains(&Unit::Comments) && stage.filter.is_some() {
+            columns.push(Column::new(
+                &format!("{n}.flagged"),
+                &format!("/{n}/comments/flagged"),
+            ));
+            columns.push(Column::new(
+                &format!("{n}.dropped"),
+                &format!("/{n}/comments/dropped"),
+            ));
+            columns.push(Column::new(
+                &format!("{n}.rate"),
+                &format!("/{n}/comments/flag_rate"),
+            ));
+        }
+    }
+    columns.push(Column::new("error", "/error"));
+    columns
 }
 
 /// Runs `slant label`.
 pub fn run(args: LabelArgs, global: &Global) -> anyhow::Result<i32> {
-    let config_path = args.config.clone().unwrap_or_else(default_config_path);
-    let config = PipelineConfig::load(&config_path)?;
-    let options = BuildOptions {
-        plugin_dirs: Some(PluginDirs::resolve(global.plugin_dir.as_deref())),
-        model_overrides: args.models.iter().cloned().collect::<BTreeMap<_, _>>(),
-        toxicity_action: args.action,
-        toxicity_threshold: args.threshold,
-        toxicity_apply_to: args.target_text,
-    };
-    if let Some(t) = args.threshold {
+    if let Some(t) = args.pipeline.threshold {
         anyhow::ensure!(
             (0.0..=1.0).contains(&t),
             "--threshold {t} must be within 0..=1"
         );
     }
-    let pipeline = Pipeline::build(&config, &options)
-        .with_context(|| format!("building the pipeline of {}", config_path.display()))?;
+    let mut pipeline = args.pipeline.build(global)?;
+    if args.explain > 0 {
+        pipeline.enable_explain().map_err(anyhow::Error::msg)?;
+    }
     let read_options = ReadOptions {
         outlet: args.outlet.clone(),
         ..ReadOptions::default()
     };
     let records = ingest::read_all(&args.inputs, &read_options);
-    let mut writer = RecordWriter::open(args.output.as_deref(), args.format, columns())?;
+    let mut writer = RecordWriter::open(args.output.as_deref(), args.format, columns(&pipeline))?;
     let progress = progress_bar(global.quiet);
     let label_options = LabelOptions {
         tokens: args.tokens,
         body: args.body,
+        sentences: args.sentences,
+        explain: args.explain,
     };
     let started = Instant::now();
     let (mut n, mut errors) = (0usize, 0usize);
     let mut strict_failure: Option<String> = None;
     let mut pipe_closed = false;
-    pipeline.run(records, &label_options, |record| -> anyhow::Result<bool> {
-        n += 1;
-        progress.inc(1);
-        if let Some(message) = record.get("error").and_then(|e| e.as_str()) {
-            errors += 1;
-            if args.strict {
-                strict_failure = Some(message.to_string());
-                return Ok(false);
+    pipeline.run(
+        records,
+        &label_options,
+        |record: OutputRecord| -> anyhow::Result<bool> {
+            n += 1;
+            progress.inc(1);
+            if let Some(message) = record.error() {
+                errors += 1;
+                if args.strict {
+                    strict_failure = Some(message.to_string());
+                    return Ok(false);
+                }
             }
-        }
-        match writer.write(&record) {
-            Ok(()) => Ok(true),
-            Err(e) if RecordWriter::is_closed_pipe(&e) => {
-                pipe_closed = true;
-                Ok(false)
+            match writer.write(&serde_json::to_value(&record)?) {
+                Ok(()) => Ok(true),
+                Err(e) if RecordWriter::is_closed_pipe(&e) => {
+                    pipe_closed = true;
+                    Ok(false)
+                }
+                Err(e) => Err(e.into()),
             }
-            Err(e) => Err(e.into()),
-        }
-    })?;
+        },
+    )?;
     if pipe_closed {
         return Ok(0);
     }
@@ -154,12 +285,23 @@ pub fn run(args: LabelArgs, global: &Global) -> anyhow::Result<i32> {
     writer.finish()?;
     if !global.quiet {
         eprintln!(
-            "slant: {n} records ({} labeled, {errors} errors) in {:.2}s",
+            "slant: {} ({} labeled, {}) in {:.2}s",
+            plural(n, "record"),
             n - errors,
+            plural(errors, "error"),
             started.elapsed().as_secs_f64(),
         );
     }
     Ok(0)
+}
+
+/// `1 error`, `2 errors`.
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("{n} {word}")
+    } else {
+        format!("{n} {word}s")
+    }
 }
 
 /// A spinner with a record count on stderr; hidden when quiet or stderr is not a terminal.

@@ -1,6 +1,5 @@
 //! `slant plugins`: lists the stage plugins found in the plugin folders.
 
-use slant::pipeline::{BuildOptions, Pipeline, PipelineConfig};
 use slant::plugin::PluginDirs;
 
 use super::Global;
@@ -52,33 +51,60 @@ pub fn run(args: PluginsArgs, global: &Global) -> anyhow::Result<i32> {
         }
     }
     if let Some(path) = &args.config {
-        show_configured(path, dirs)?;
+        show_configured(path, global)?;
     }
     Ok(0)
 }
 
-/// Prints the stages a config builds: plugin, labels, model.
-fn show_configured(path: &std::path::Path, dirs: PluginDirs) -> anyhow::Result<()> {
-    let config = PipelineConfig::load(path)?;
-    let options = BuildOptions {
-        plugin_dirs: Some(dirs),
-        ..BuildOptions::default()
+/// Prints the stages a config builds, in run order: plugin, what each reads, its labels, its
+/// signed score, its filter and model.
+fn show_configured(path: &std::path::Path, global: &Global) -> anyhow::Result<()> {
+    let args = super::label::PipelineArgs {
+        config: Some(path.to_path_buf()),
+        models: Vec::new(),
+        settings: Vec::new(),
+        action: None,
+        threshold: None,
+        target_text: None,
     };
-    let pipeline = Pipeline::build(&config, &options)?;
+    let pipeline = args.build(global)?;
     println!("\nstages of {}:", path.display());
     let tokenizer = &pipeline.tokenizer;
     println!(
-        "  tokenize  {}  {}",
+        "  {:<12} tokenize  {}  {}",
+        pipeline.tokenizer_name,
         tokenizer.plugin().path().display(),
         tokenizer.describe_str("fingerprint").unwrap_or("-")
     );
-    if let Some(tox) = &pipeline.toxicity {
-        println!(
-            "  toxicity  {}  labels {}  model {}",
-            tox.instance.plugin().path().display(),
-            tox.instance.labels().join(","),
-            tox.model.display()
+    for stage in &pipeline.classifiers {
+        let reads: Vec<String> = stage
+            .reads
+            .iter()
+            .map(|u| format!("{u:?}").to_lowercase())
+            .collect();
+        let mut line = format!(
+            "  {:<12} classify  {}  reads {}  labels {}",
+            stage.name,
+            stage.instance.plugin().path().display(),
+            reads.join(","),
+            stage.outputs.labels.join(",")
         );
+        if let Some(score) = &stage.outputs.score {
+            line += &format!("  score {}", score.name);
+        }
+        if let Some(filter) = &stage.filter {
+            let on: Vec<String> = filter
+                .labels
+                .iter()
+                .zip(&filter.thresholds)
+                .filter_map(|(l, t)| t.map(|t| format!("{l}>={t}")))
+                .collect();
+            line += &format!("  filter {:?} {}", filter.action, on.join(",")).to_lowercase();
+        }
+        if let Some(model) = &stage.model {
+            line += &format!("  model {}", model.display());
+        }
+        println!("{line}");
     }
     Ok(())
 }

@@ -1,62 +1,66 @@
-//! The toxicity filter: given each comment's scores, flag, drop or redact those where any score
-//! that may flag (`toxic`, `hate`, …) is at or over its threshold, and account for every comment
-//! (nothing silently vanishes).
+//! A classifier stage's filter: which of its scores may flag a text, at which thresholds, and
+//! what happens to a flagged comment (flag, drop or redact). Thresholds come from the run's
+//! flags over the config over the thresholds stored in the model, 0.5 if it has none.
 
-use serde::Serialize;
+use serde_json::Value;
 
-use super::config::FilterAction;
-use crate::article::Comment;
+use super::config::{FilterAction, FilterConfig};
 
 /// Replaces the text of a redacted comment.
-pub const REDACTED: &str = "[removed by slant toxicity filter]";
+pub const REDACTED: &str = "[removed by slant filter]";
 
-/// Thresholds and action, with the names of the scores the model gives.
-#[derive(Debug, Clone)]
-pub struct ToxicityFilter {
+/// Thresholds and action, aligned with the stage's score labels.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Filter {
     pub action: FilterAction,
-    /// Score names in output order (`toxic`, then subtypes).
+    /// Score names in the stage's output order.
     pub labels: Vec<String>,
-    /// Per label: the threshold at which it flags a comment, or `None` if it never does.
+    /// Per label: the threshold at which it flags, or `None` if it never does.
     pub thresholds: Vec<Option<f32>>,
 }
 
-/// A comment with its scores and what the filter did.
-#[derive(Debug, Clone, Serialize)]
-pub struct ScoredComment {
-    #[serde(flatten)]
-    pub comment: Comment,
-    pub toxicity: serde_json::Map<String, serde_json::Value>,
-    /// Some score at or over its threshold.
-    pub flagged: bool,
-    /// The labels whose scores crossed their thresholds.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub flagged_by: Vec<String>,
-    /// The text was replaced by [`REDACTED`].
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
-    pub redacted: bool,
-}
-
-/// Per-article accounting of the filter.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct FilterSummary {
-    pub comments_total: usize,
-    pub flagged: usize,
-    pub dropped: usize,
-    pub redacted: usize,
-    /// Share of comments at or over the threshold (0 when there are none).
-    pub toxicity_rate: f64,
-    /// Ids of dropped comments, so that their removal is visible.
-    pub dropped_ids: Vec<String>,
-}
-
-impl ToxicityFilter {
-    /// The scores of one text as a JSON object, rounded to 4 decimals for readable output.
-    pub fn score_map(&self, scores: &[f32]) -> serde_json::Map<String, serde_json::Value> {
-        self.labels
+impl Filter {
+    /// Builds the filter of a stage whose plugin gives `labels` and describes default
+    /// `model_thresholds` (`{label: p}`).
+    ///
+    /// # Errors
+    /// The config names a score the stage does not give, or a stored threshold is not a
+    /// probability.
+    pub fn build(
+        config: &FilterConfig,
+        labels: &[String],
+        model_thresholds: Option<&Value>,
+    ) -> Result<Filter, String> {
+        if let Some(unknown) = config
+            .flag_on
             .iter()
-            .zip(scores)
-            .map(|(l, &s)| (l.clone(), serde_json::json!(round4(s))))
-            .collect()
+            .flatten()
+            .chain(config.thresholds.keys())
+            .find(|l| !labels.contains(l))
+        {
+            return Err(format!(
+                "the config names score `{unknown}`, but the stage gives only {}",
+                labels.join(", ")
+            ));
+        }
+        let mut thresholds = Vec::with_capacity(labels.len());
+        for label in labels {
+            let may_flag = config.flag_on.as_ref().is_none_or(|on| on.contains(label));
+            let stored = stored_threshold(model_thresholds, label)?;
+            let chosen = config
+                .thresholds
+                .get(label)
+                .copied()
+                .or(config.threshold)
+                .or(stored)
+                .unwrap_or(0.5);
+            thresholds.push(may_flag.then_some(chosen));
+        }
+        Ok(Filter {
+            action: config.action.unwrap_or(FilterAction::Flag),
+            labels: labels.to_vec(),
+            thresholds,
+        })
     }
 
     /// The labels whose scores are at or over their thresholds.
@@ -69,147 +73,68 @@ impl ToxicityFilter {
             .map(|((l, _), _)| l.clone())
             .collect()
     }
-
-    /// True if any score that may flag crosses its threshold.
-    pub fn crosses(&self, scores: &[f32]) -> bool {
-        !self.crossed(scores).is_empty()
-    }
-
-    /// Applies the filter to `comments` with `scores` (`comments.len() × labels.len()`).
-    /// Returns the comments kept (dropped ones removed) and the accounting.
-    pub fn apply(
-        &self,
-        comments: Vec<Comment>,
-        scores: &[f32],
-    ) -> (Vec<ScoredComment>, FilterSummary) {
-        let k = self.labels.len();
-        let mut summary = FilterSummary {
-            comments_total: comments.len(),
-            ..FilterSummary::default()
-        };
-        let mut kept = Vec::with_capacity(comments.len());
-        for (i, mut comment) in comments.into_iter().enumerate() {
-            let s = &scores[i * k..(i + 1) * k];
-            let flagged_by = self.crossed(s);
-            let flagged = !flagged_by.is_empty();
-            if flagged {
-                summary.flagged += 1;
-            }
-            let mut redacted = false;
-            if flagged {
-                match self.action {
-                    FilterAction::Flag => {}
-                    FilterAction::Drop => {
-                        summary.dropped += 1;
-                        summary.dropped_ids.push(comment.id);
-                        continue;
-                    }
-                    FilterAction::Redact => {
-                        comment.text = REDACTED.to_string();
-                        summary.redacted += 1;
-                        redacted = true;
-                    }
-                }
-            }
-            kept.push(ScoredComment {
-                comment,
-                toxicity: self.score_map(s),
-                flagged,
-                flagged_by,
-                redacted,
-            });
-        }
-        if summary.comments_total > 0 {
-            summary.toxicity_rate = round4(summary.flagged as f32 / summary.comments_total as f32);
-        }
-        (kept, summary)
-    }
 }
 
-/// Rounds to 4 decimals (for output only; decisions use full precision).
-pub fn round4(x: f32) -> f64 {
-    (f64::from(x) * 10_000.0).round() / 10_000.0
+/// The threshold a model stores for `label`, checked to be a probability.
+fn stored_threshold(model_thresholds: Option<&Value>, label: &str) -> Result<Option<f32>, String> {
+    let Some(value) = model_thresholds.and_then(|t| t.get(label)) else {
+        return Ok(None);
+    };
+    match value.as_f64() {
+        Some(t) if (0.0..=1.0).contains(&t) => Ok(Some(t as f32)),
+        _ => Err(format!(
+            "the model's stored threshold for `{label}` ({value}) is not within 0..=1"
+        )),
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::BTreeMap;
 
-    fn comments() -> Vec<Comment> {
-        ["nice point", "vile insult", "borderline"]
-            .iter()
-            .enumerate()
-            .map(|(i, t)| Comment {
-                id: format!("c{}", i + 1),
-                author: Some(format!("user{i}")),
-                text: t.to_string(),
-                ..Comment::default()
-            })
-            .collect()
-    }
-
-    fn filter(action: FilterAction) -> ToxicityFilter {
-        ToxicityFilter {
-            action,
-            labels: vec!["toxic".into(), "hate".into()],
-            thresholds: vec![Some(0.5), None],
-        }
-    }
-
-    const SCORES: [f32; 6] = [0.1, 0.0, 0.9, 0.7, 0.5, 0.1];
-
-    #[test]
-    fn flag_keeps_everything_and_marks() {
-        let (kept, s) = filter(FilterAction::Flag).apply(comments(), &SCORES);
-        assert_eq!(kept.len(), 3);
-        assert_eq!(kept.iter().filter(|c| c.flagged).count(), 2); // 0.9 and 0.5 (at threshold)
-        assert_eq!(kept[1].comment.text, "vile insult");
-        assert_eq!((s.flagged, s.dropped, s.redacted), (2, 0, 0));
-        assert!((s.toxicity_rate - 0.6667).abs() < 1e-9);
-        assert_eq!(kept[1].toxicity["hate"], serde_json::json!(0.7));
-        assert_eq!(kept[1].flagged_by, ["toxic"]);
+    fn labels() -> Vec<String> {
+        vec!["toxic".into(), "hate".into()]
     }
 
     #[test]
-    fn any_label_with_a_threshold_can_flag() {
-        let f = ToxicityFilter {
-            thresholds: vec![Some(0.95), Some(0.6)],
-            ..filter(FilterAction::Flag)
+    fn thresholds_come_from_config_then_model_then_one_half() {
+        let model = serde_json::json!({"toxic": 0.3, "hate": 0.6});
+        let f = Filter::build(&FilterConfig::default(), &labels(), Some(&model)).unwrap();
+        assert_eq!(f.thresholds, [Some(0.3), Some(0.6)]);
+        assert_eq!(f.action, FilterAction::Flag);
+        let config = FilterConfig {
+            threshold: Some(0.9),
+            thresholds: BTreeMap::from([("hate".to_string(), 0.4)]),
+            ..FilterConfig::default()
         };
-        let (kept, s) = f.apply(comments(), &SCORES);
-        assert_eq!(kept[1].flagged_by, ["hate"]); // toxic 0.9 < 0.95, hate 0.7 >= 0.6
-        assert!(!kept[2].flagged); // toxic 0.5, hate 0.1
-        assert_eq!(s.flagged, 1);
+        let f = Filter::build(&config, &labels(), Some(&model)).unwrap();
+        assert_eq!(f.thresholds, [Some(0.9), Some(0.4)]);
+        let f = Filter::build(&FilterConfig::default(), &labels(), None).unwrap();
+        assert_eq!(f.thresholds, [Some(0.5), Some(0.5)]);
     }
 
     #[test]
-    fn drop_removes_and_lists_ids() {
-        let (kept, s) = filter(FilterAction::Drop).apply(comments(), &SCORES);
-        assert_eq!(
-            kept.iter()
-                .map(|c| c.comment.id.as_str())
-                .collect::<Vec<_>>(),
-            ["c1"]
-        );
-        assert_eq!(s.dropped_ids, ["c2", "c3"]);
-        assert_eq!((s.comments_total, s.flagged, s.dropped), (3, 2, 2));
+    fn only_flag_on_scores_flag() {
+        let config = FilterConfig {
+            flag_on: Some(vec!["hate".into()]),
+            ..FilterConfig::default()
+        };
+        let f = Filter::build(&config, &labels(), None).unwrap();
+        assert_eq!(f.crossed(&[0.99, 0.1]), Vec::<String>::new());
+        assert_eq!(f.crossed(&[0.1, 0.5]), ["hate"], "at the threshold flags");
     }
 
     #[test]
-    fn redact_keeps_id_author_and_score_but_not_text() {
-        let (kept, s) = filter(FilterAction::Redact).apply(comments(), &SCORES);
-        assert_eq!(kept.len(), 3);
-        assert_eq!(kept[1].comment.text, REDACTED);
-        assert_eq!(kept[1].comment.author.as_deref(), Some("user1"));
-        assert!(kept[1].redacted && kept[1].toxicity.contains_key("toxic"));
-        assert_eq!(kept[0].comment.text, "nice point");
-        assert_eq!(s.redacted, 2);
-    }
-
-    #[test]
-    fn no_comments_means_zero_rate() {
-        let (kept, s) = filter(FilterAction::Drop).apply(Vec::new(), &[]);
-        assert!(kept.is_empty());
-        assert_eq!(s.toxicity_rate, 0.0);
+    fn unknown_scores_and_bad_stored_thresholds_are_refused() {
+        let config = FilterConfig {
+            flag_on: Some(vec!["insult".into()]),
+            ..FilterConfig::default()
+        };
+        let e = Filter::build(&config, &labels(), None).unwrap_err();
+        assert!(e.contains("insult") && e.contains("toxic, hate"), "{e}");
+        let model = serde_json::json!({"toxic": 7.0});
+        let e = Filter::build(&FilterConfig::default(), &labels(), Some(&model)).unwrap_err();
+        assert!(e.contains("toxic") && e.contains("0..=1"), "{e}");
     }
 }

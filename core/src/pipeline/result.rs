@@ -1,131 +1,90 @@
-//! The output record of `slant label`: article metadata, counts, per-stage labels, and the
-//! error record that stands in for an input that could not be labeled. The schema is documented
-//! in README.md ("Output schema"); later stages add their own keys to the same record.
+//! Assembling the output record of one input record: a [`LabeledArticle`] from the article and
+//! what the stages found, or the [`ErrorRecord`] that stands in for it.
 
-use serde_json::{json, Map, Value};
-
-use super::filter::{FilterSummary, ScoredComment};
-use crate::article::{Comment, InputRecord, SourceRef};
+use super::batch::ArticleWork;
+use crate::article::{InputRecord, SourceRef};
+use crate::labeled::{Counts, ErrorRecord, LabeledArticle, LabeledComment, OutputRecord, TokenOut};
 use crate::plugin::TokenBatch;
 
-/// What goes into each record besides the labels.
+/// What goes into each record besides the stages' results.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct LabelOptions {
     /// Include every token (term, byte offsets, sentence).
     pub tokens: bool,
     /// Include the article body text.
     pub body: bool,
+    /// Include every sentence's result for stages that read sentences.
+    pub sentences: bool,
+    /// Explain each decision by its N strongest n-grams (0: none).
+    pub explain: usize,
 }
 
-/// A comment in the output: as read, or with the toxicity filter's verdict.
-#[derive(Debug, Clone)]
-pub enum CommentOut {
-    Plain(Comment),
-    Scored(ScoredComment),
-}
-
-/// Everything the stages found about one article.
-#[derive(Debug, Clone, Default)]
-pub struct Labels {
-    pub tokens: usize,
-    pub sentences: u32,
-    pub token_list: Option<Vec<Value>>,
-    pub comments: Vec<CommentOut>,
-    pub toxicity: Option<FilterSummary>,
-    pub body_toxicity: Option<(Map<String, Value>, bool)>,
-}
-
-impl Labels {
-    /// Counts (and, if asked, the token list) of article `i` of a tokenized batch.
-    pub fn from_tokens(batch: &TokenBatch, i: usize, with_tokens: bool) -> Labels {
-        let tokens = batch.doc_tokens(i);
-        Labels {
-            tokens: tokens.len(),
-            sentences: batch.sentences[i],
-            token_list: with_tokens.then(|| {
-                tokens
-                    .iter()
-                    .map(|t| {
-                        json!({"term": batch.term(t), "start": t.byte_start, "end": t.byte_end, "sentence": t.sentence})
-                    })
-                    .collect()
-            }),
-            ..Labels::default()
-        }
-    }
-}
-
-fn put(obj: &mut Map<String, Value>, key: &str, value: &Option<String>) {
-    if let Some(v) = value {
-        obj.insert(key.into(), Value::String(v.clone()));
-    }
-}
-
-/// The output record of a labeled article.
-pub fn article_json(record: &InputRecord, labels: Labels, options: &LabelOptions) -> Value {
-    let article = record.article.as_ref().expect("called for articles only");
-    let mut obj = Map::new();
-    obj.insert("id".into(), json!(article.id));
-    obj.insert("source".into(), json!(record.source));
-    put(&mut obj, "outlet", &article.outlet);
-    put(&mut obj, "original_source", &article.original_source);
-    put(&mut obj, "title", &article.title);
-    put(&mut obj, "author", &article.author);
-    put(&mut obj, "date", &article.date);
-    put(&mut obj, "url", &article.url);
-    let kept_comments = labels.comments.len();
-    obj.insert(
-        "counts".into(),
-        json!({
-            "body_bytes": article.body.len(),
-            "tokens": labels.tokens,
-            "sentences": labels.sentences,
-            "comments": article.comments.len(),
-            "comments_kept": kept_comments,
+/// The labeled article of `record` (which must hold an article), document `i` of `tokens`.
+pub fn labeled_article(
+    record: &InputRecord,
+    tokens: &TokenBatch,
+    i: usize,
+    work: ArticleWork,
+    options: &LabelOptions,
+) -> OutputRecord {
+    let Ok(article) = record.article.as_ref() else {
+        return error_record(&record.source, None, "no article to label");
+    };
+    let doc_tokens = tokens.doc_tokens(i);
+    let comments: Vec<LabeledComment> = work
+        .comments
+        .into_iter()
+        .map(|c| LabeledComment {
+            comment: c.comment,
+            redacted: c.redacted,
+            stages: c.stages,
+        })
+        .collect();
+    OutputRecord::Article(Box::new(LabeledArticle {
+        id: article.id.clone(),
+        source: record.source.clone(),
+        outlet: article.outlet.clone(),
+        original_source: article.original_source.clone(),
+        title: article.title.clone(),
+        author: article.author.clone(),
+        date: article.date.clone(),
+        url: article.url.clone(),
+        counts: Counts {
+            body_bytes: article.body.len(),
+            tokens: doc_tokens.len(),
+            sentences: tokens.sentences[i],
+            comments: article.comments.len(),
+            comments_kept: comments.len(),
+        },
+        body: options.body.then(|| article.body.clone()),
+        stages: work.stages,
+        comments,
+        tokens: options.tokens.then(|| {
+            doc_tokens
+                .iter()
+                .map(|t| TokenOut {
+                    term: tokens.term(t).to_string(),
+                    start: t.byte_start,
+                    end: t.byte_end,
+                    sentence: t.sentence,
+                })
+                .collect()
         }),
-    );
-    if options.body {
-        obj.insert("body".into(), json!(article.body));
-    }
-    if let Some((scores, flagged)) = labels.body_toxicity {
-        obj.insert(
-            "body_toxicity".into(),
-            json!({"scores": scores, "flagged": flagged}),
-        );
-    }
-    if let Some(summary) = labels.toxicity {
-        obj.insert("toxicity".into(), json!(summary));
-    }
-    if !labels.comments.is_empty() {
-        let comments: Vec<Value> = labels
-            .comments
-            .into_iter()
-            .map(|c| match c {
-                CommentOut::Plain(c) => json!(c),
-                CommentOut::Scored(c) => json!(c),
-            })
-            .collect();
-        obj.insert("comments".into(), Value::Array(comments));
-    }
-    if let Some(tokens) = labels.token_list {
-        obj.insert("tokens".into(), Value::Array(tokens));
-    }
-    if !record.warnings.is_empty() {
-        obj.insert("warnings".into(), json!(record.warnings));
-    }
-    if !article.extra.is_empty() {
-        obj.insert("extra".into(), Value::Object(article.extra.clone()));
-    }
-    Value::Object(obj)
+        warnings: record.warnings.clone(),
+        extra: article.extra.clone(),
+    }))
 }
 
 /// The output record standing in for an input that could not be labeled.
-pub fn error_json(source: &SourceRef, id: Option<&str>, message: &str) -> Value {
-    let mut obj = Map::new();
-    if let Some(id) = id {
-        obj.insert("id".into(), json!(id));
-    }
-    obj.insert("source".into(), json!(source));
-    obj.insert("error".into(), json!(format!("{source}: {message}")));
-    Value::Object(obj)
+pub fn error_record(source: &SourceRef, id: Option<&str>, message: &str) -> OutputRecord {
+    OutputRecord::Error(ErrorRecord {
+        id: id.map(String::from),
+        source: source.clone(),
+        error: format!("{source}: {message}"),
+    })
+}
+
+/// [`error_record`] as JSON, for commands that write plain JSON records (`slant predict`).
+pub fn error_json(source: &SourceRef, id: Option<&str>, message: &str) -> serde_json::Value {
+    serde_json::to_value(error_record(source, id, message)).unwrap_or_default()
 }

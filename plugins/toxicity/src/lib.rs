@@ -86,6 +86,9 @@ impl Stage for Toxicity {
                 .iter()
                 .filter_map(|h| Some((h.name.clone(), serde_json::json!(h.threshold?))))
                 .collect::<serde_json::Map<_, _>>(),
+            // Independent heads (not one distribution), read from reader comments by default.
+            "exclusive": false,
+            "reads": "comments",
             "tokenizer_fingerprint": h.tokenizer_fingerprint,
             "model": self.path,
             "heads": h.heads,

@@ -1,0 +1,318 @@
+//! The labeled-article record: what `slant label` writes for each input record, and what later
+//! commands (`slant compare`, reports) read back instead of relabeling.
+//!
+//! The core never names a stage: every classifier stage's result sits under the stage's own
+//! name, at the top level of the article (`"sentiment": {...}`) and of each comment
+//! (`"toxicity": {...}`), as a [`StageResult`] or [`UnitScores`]. README's "Output schema" is the
+//! documentation of these types; keep the two in step.
+
+use indexmap::IndexMap;
+use serde::{Deserialize, Serialize};
+
+use crate::article::{Comment, SourceRef};
+
+/// Probabilities (or per-head scores) by label, in the order the model gives them.
+pub type Scores = IndexMap<String, f64>;
+
+/// Keys of the article and comment records that a stage may not be named after, because its
+/// result would collide with them.
+pub const RESERVED_NAMES: &[&str] = &[
+    "id",
+    "source",
+    "outlet",
+    "original_source",
+    "title",
+    "author",
+    "date",
+    "url",
+    "counts",
+    "body",
+    "comments",
+    "tokens",
+    "warnings",
+    "extra",
+    "error",
+    "reply_to",
+    "text",
+    "redacted",
+];
+
+/// One output record: a labeled article, or the error standing in for an input record that
+/// could not be labeled.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum OutputRecord {
+    /// Tried first when reading back: only error records have `error`.
+    Error(ErrorRecord),
+    Article(Box<LabeledArticle>),
+}
+
+impl OutputRecord {
+    /// The error message, for error records.
+    pub fn error(&self) -> Option<&str> {
+        match self {
+            OutputRecord::Error(e) => Some(&e.error),
+            OutputRecord::Article(_) => None,
+        }
+    }
+}
+
+/// An input record that yielded no article, or an article a stage failed on.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ErrorRecord {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    pub source: SourceRef,
+    /// `<file>:<line>: <what went wrong>`.
+    pub error: String,
+}
+
+/// A labeled article.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LabeledArticle {
+    pub id: String,
+    pub source: SourceRef,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outlet: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub original_source: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub author: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    pub counts: Counts,
+    /// The article text (with `--body`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
+    /// Each classifier stage's result, under the stage's name, in pipeline order.
+    #[serde(flatten)]
+    pub stages: IndexMap<String, StageResult>,
+    /// The comments kept by the stages' filters (dropped ones are listed by their stage).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub comments: Vec<LabeledComment>,
+    /// Every token of the body (with `--tokens`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tokens: Option<Vec<TokenOut>>,
+    /// Reader remarks (e.g. invalid UTF-8 decoded lossily).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
+    /// Input fields slant does not interpret, unchanged.
+    #[serde(default, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+/// Sizes of the article as read and as kept.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct Counts {
+    pub body_bytes: usize,
+    /// Tokens of the body.
+    pub tokens: usize,
+    /// Sentences of the body.
+    pub sentences: u32,
+    /// Comments as read.
+    pub comments: usize,
+    /// Comments left after every filter.
+    pub comments_kept: usize,
+}
+
+/// One token of the body: its term (normalized, stemmed), byte offsets into the body, sentence.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TokenOut {
+    pub term: String,
+    pub start: u32,
+    pub end: u32,
+    pub sentence: u32,
+}
+
+/// What one classifier stage found about one article.
+///
+/// `label`, `scores` and `score` describe the article as a whole: the body's scores when the
+/// stage reads `body`, the length-weighted mean over sentences when it reads `sentences`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct StageResult {
+    /// The most probable label (classifiers whose outputs are one distribution).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scores: Option<Scores>,
+    /// The stage's signed score (e.g. tone = P(positive) − P(negative)), in [-1, 1].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub score: Option<f64>,
+    /// Units the article-level figures were aggregated from (sentences with tokens).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub units: Option<usize>,
+    /// The article text crossed the filter's thresholds (stages with a filter reading `body`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flagged: Option<bool>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub flagged_by: Vec<String>,
+    /// Every sentence's result (with `--sentences`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sentences: Option<Vec<SentenceResult>>,
+    /// Accounting over the comments this stage read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comments: Option<CommentSummary>,
+    /// The n-grams that pushed the article-level decision most (with `--explain N`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub explain: Option<Vec<Cue>>,
+}
+
+/// The scores of one unit (a sentence, a comment, the body).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct UnitScores {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    pub scores: Scores,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub score: Option<f64>,
+    /// Some score crossed its threshold (stages with a filter).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flagged: Option<bool>,
+    /// Which scores crossed their thresholds.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub flagged_by: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub explain: Option<Vec<Cue>>,
+}
+
+/// One sentence of the body with its scores; `start..end` are byte offsets into the body.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SentenceResult {
+    pub start: u32,
+    pub end: u32,
+    #[serde(flatten)]
+    pub result: UnitScores,
+}
+
+/// What a stage did with an article's comments. Nothing vanishes: dropped comments are counted
+/// and listed.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CommentSummary {
+    /// Comments this stage scored (those earlier stages kept and did not redact).
+    pub total: usize,
+    #[serde(default)]
+    pub flagged: usize,
+    #[serde(default)]
+    pub dropped: usize,
+    #[serde(default)]
+    pub redacted: usize,
+    /// `flagged / total` (0 when there are none); only for stages with a filter.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flag_rate: Option<f64>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dropped_ids: Vec<String>,
+    /// Mean of each score over the comments scored.
+    #[serde(default, skip_serializing_if = "Scores::is_empty")]
+    pub mean: Scores,
+}
+
+/// A comment with each stage's scores under the stage's name.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LabeledComment {
+    #[serde(flatten)]
+    pub comment: Comment,
+    /// Its text was replaced by a filter (later stages do not score it).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub redacted: bool,
+    #[serde(flatten)]
+    pub stages: IndexMap<String, UnitScores>,
+}
+
+/// An n-gram and how much it pushed a decision (`weight × value` in logit units).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Cue {
+    pub feature: String,
+    pub weight: f64,
+}
+
+/// Rounds to 4 decimals for readable output (decisions use full precision).
+pub fn round4(x: f64) -> f64 {
+    (x * 10_000.0).round() / 10_000.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn article() -> LabeledArticle {
+        let mut stages = IndexMap::new();
+        stages.insert(
+            "sentiment".to_string(),
+            StageResult {
+                label: Some("negative".into()),
+                scores: Some(Scores::from_iter([
+                    ("negative".to_string(), 0.7),
+                    ("neutral".to_string(), 0.2),
+                    ("positive".to_string(), 0.1),
+                ])),
+                score: Some(-0.6),
+                units: Some(3),
+                ..StageResult::default()
+            },
+        );
+        let mut comment_stages = IndexMap::new();
+        comment_stages.insert(
+            "toxicity".to_string(),
+            UnitScores {
+                scores: Scores::from_iter([("toxic".to_string(), 0.9)]),
+                flagged: Some(true),
+                flagged_by: vec!["toxic".into()],
+                ..UnitScores::default()
+            },
+        );
+        LabeledArticle {
+            id: "a1".into(),
+            source: SourceRef::line("in.jsonl", 1),
+            outlet: Some("Lakeside Gazette".into()),
+            original_source: None,
+            title: Some("T".into()),
+            author: None,
+            date: Some("2017-10-26".into()),
+            url: None,
+            counts: Counts {
+                body_bytes: 10,
+                tokens: 2,
+                sentences: 1,
+                comments: 1,
+                comments_kept: 1,
+            },
+            body: None,
+            stages,
+            comments: vec![LabeledComment {
+                comment: Comment {
+                    id: "c1".into(),
+                    text: "x".into(),
+                    ..Comment::default()
+                },
+                redacted: false,
+                stages: comment_stages,
+            }],
+            tokens: None,
+            warnings: vec![],
+            extra: serde_json::Map::new(),
+        }
+    }
+
+    #[test]
+    fn article_round_trips_with_stage_results_under_their_names() {
+        let record = OutputRecord::Article(Box::new(article()));
+        let json = serde_json::to_value(&record).unwrap();
+        assert_eq!(json["sentiment"]["label"], "negative");
+        assert_eq!(json["comments"][0]["toxicity"]["flagged"], true);
+        assert_eq!(json["comments"][0]["text"], "x");
+        let back: OutputRecord = serde_json::from_value(json).unwrap();
+        assert_eq!(back, record);
+    }
+
+    #[test]
+    fn error_records_read_back_as_errors() {
+        let line = r#"{"id":"x","source":{"file":"a.jsonl","line":3},"error":"a.jsonl:3: malformed JSON"}"#;
+        let record: OutputRecord = serde_json::from_str(line).unwrap();
+        assert_eq!(record.error(), Some("a.jsonl:3: malformed JSON"));
+    }
+}

@@ -1,0 +1,344 @@
+//! Labeling one batch of articles: tokenize bodies (and comments, once, if any stage reads
+//! them), then run each classifier stage over the units it reads, in order. A stage that drops
+//! a comment removes it from every later stage.
+
+use indexmap::IndexMap;
+
+use super::filter::REDACTED;
+use super::stage::ClassifierStage;
+use super::units::{regroup, sentence_ranges, weighted_mean, Unit};
+use super::{LabelOptions, Pipeline};
+use crate::article::{Article, Comment};
+use crate::labeled::{round4, CommentSummary, SentenceResult, StageResult, UnitScores};
+use crate::plugin::{ClassifyInput, PluginError, TokenBatch};
+
+/// The tokenized texts of a batch, shared by every stage.
+pub struct BatchTexts<'a> {
+    pub articles: &'a [&'a Article],
+    pub bodies: Vec<&'a str>,
+    pub body_tokens: TokenBatch,
+    /// Every comment of the batch, in article order, and their tokens (if any stage reads them).
+    pub comment_texts: Vec<&'a str>,
+    pub comment_tokens: TokenBatch,
+}
+
+/// What the stages have found so far about one article.
+#[derive(Debug, Default)]
+pub struct ArticleWork {
+    pub stages: IndexMap<String, StageResult>,
+    pub comments: Vec<CommentWork>,
+}
+
+/// A comment still in the article, with its index in [`BatchTexts::comment_texts`].
+#[derive(Debug)]
+pub struct CommentWork {
+    pub index: usize,
+    pub comment: Comment,
+    pub redacted: bool,
+    pub stages: IndexMap<String, UnitScores>,
+}
+
+impl Pipeline {
+    /// Tokenizes the batch's texts.
+    pub(super) fn batch_texts<'a>(
+        &self,
+        articles: &'a [&'a Article],
+    ) -> Result<BatchTexts<'a>, PluginError> {
+        let bodies: Vec<&str> = articles.iter().map(|a| a.body.as_str()).collect();
+        let body_tokens = self.tokenizer.tokenize(&bodies)?;
+        let reads_comments = self
+            .classifiers
+            .iter()
+            .any(|s| s.reads.contains(&Unit::Comments));
+        let comment_texts: Vec<&str> = articles
+            .iter()
+            .flat_map(|a| a.comments.iter().map(|c| c.text.as_str()))
+            .collect();
+        let comment_tokens = if reads_comments {
+            self.tokenizer.tokenize(&comment_texts)?
+        } else {
+            TokenBatch::default()
+        };
+        Ok(BatchTexts {
+            articles,
+            bodies,
+            body_tokens,
+            comment_texts,
+            comment_tokens,
+        })
+    }
+}
+
+/// The work of each article before any stage ran: every comment, unscored.
+pub fn initial_work(articles: &[&Article]) -> Vec<ArticleWork> {
+    let mut index = 0;
+    articles
+        .iter()
+        .map(|a| ArticleWork {
+            stages: IndexMap::new(),
+            comments: a
+                .comments
+                .iter()
+                .map(|c| {
+                    index += 1;
+                    CommentWork {
+                        index: index - 1,
+                        comment: c.clone(),
+                        redacted: false,
+                        stages: IndexMap::new(),
+                    }
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+impl ClassifierStage {
+    /// Runs this stage over every unit it reads.
+    pub fn apply(
+        &self,
+        texts: &BatchTexts<'_>,
+        work: &mut [ArticleWork],
+        options: &LabelOptions,
+    ) -> Result<(), PluginError> {
+        for unit in &self.reads {
+            match unit {
+                Unit::Body => self.apply_body(texts, work, options)?,
+                Unit::Sentences => self.apply_sentences(texts, work, options)?,
+                Unit::Comments => self.apply_comments(texts, work, options)?,
+            }
+        }
+        Ok(())
+    }
+
+    fn result<'w>(&self, work: &'w mut ArticleWork) -> &'w mut StageResult {
+        work.stages.entry(self.name.clone()).or_default()
+    }
+
+    /// The cues behind output `output` of document `doc` of `batch`, when explaining.
+    fn cues(
+        &self,
+        options: &LabelOptions,
+        text: &str,
+        batch: &TokenBatch,
+        doc: usize,
+        output: usize,
+    ) -> Option<Vec<crate::labeled::Cue>> {
+        let explainer = self.explainer.as_ref().filter(|_| options.explain > 0)?;
+        Some(explainer.explain(text, batch, doc, output, options.explain))
+    }
+
+    fn apply_body(
+        &self,
+        texts: &BatchTexts<'_>,
+        work: &mut [ArticleWork],
+        options: &LabelOptions,
+    ) -> Result<(), PluginError> {
+        let inputs = ClassifyInput::texts(&texts.bodies, &texts.body_tokens);
+        let scores = self.instance.classify(&inputs, self.width())?;
+        for (i, (w, row)) in work
+            .iter_mut()
+            .zip(scores.chunks_exact(self.width()))
+            .enumerate()
+        {
+            let unit = self.unit(row);
+            let decided = self.decided_output(row);
+            let explain = self.cues(options, texts.bodies[i], &texts.body_tokens, i, decided);
+            let result = self.result(w);
+            result.explain = explain;
+            result.label = unit.label;
+            result.scores = Some(unit.scores);
+            result.score = unit.score;
+            result.flagged = unit.flagged;
+            result.flagged_by = unit.flagged_by;
+        }
+        Ok(())
+    }
+
+    fn apply_sentences(
+        &self,
+        texts: &BatchTexts<'_>,
+        work: &mut [ArticleWork],
+        options: &LabelOptions,
+    ) -> Result<(), PluginError> {
+        let per_article: Vec<Vec<std::ops::Range<usize>>> = (0..work.len())
+            .map(|i| sentence_ranges(&texts.body_tokens, i))
+            .collect();
+        let all: Vec<std::ops::Range<usize>> = per_article.iter().flatten().cloned().collect();
+        let sentences = regroup(&texts.body_tokens, &all);
+        let inputs: Vec<ClassifyInput<'_>> = per_article
+            .iter()
+            .enumerate()
+            .flat_map(|(i, ranges)| std::iter::repeat_n(i, ranges.len()))
+            .enumerate()
+            .map(|(j, owner)| ClassifyInput {
+                main: (texts.bodies[owner], &sentences, j),
+                pair: None,
+                target: "",
+            })
+            .collect();
+        let k = self.width();
+        let scores = if inputs.is_empty() {
+            Vec::new()
+        } else {
+            self.instance.classify(&inputs, k)?
+        };
+        let mut at = 0;
+        for (w, ranges) in work.iter_mut().zip(&per_article) {
+            let rows = &scores[at * k..(at + ranges.len()) * k];
+            at += ranges.len();
+            let listed = options
+                .sentences
+                .then(|| self.sentence_list(&texts.body_tokens, ranges, rows));
+            *self.result(w) = self.aggregate(rows, ranges, listed);
+        }
+        if options.explain > 0 {
+            self.explain_articles(texts, work, options);
+        }
+        Ok(())
+    }
+
+    /// Explains each article's aggregated decision by the n-grams of its whole body.
+    fn explain_articles(
+        &self,
+        texts: &BatchTexts<'_>,
+        work: &mut [ArticleWork],
+        options: &LabelOptions,
+    ) {
+        for (i, w) in work.iter_mut().enumerate() {
+            let result = self.result(w);
+            let Some(scores) = &result.scores else {
+                continue;
+            };
+            let row: Vec<f32> = scores.values().map(|&v| v as f32).collect();
+            let decided = self.decided_output(&row);
+            result.explain = self.cues(options, texts.bodies[i], &texts.body_tokens, i, decided);
+        }
+    }
+
+    /// The article-level result of its sentences: length-weighted mean of their outputs.
+    fn aggregate(
+        &self,
+        rows: &[f32],
+        ranges: &[std::ops::Range<usize>],
+        sentences: Option<Vec<SentenceResult>>,
+    ) -> StageResult {
+        let weights: Vec<usize> = ranges.iter().map(|r| r.len()).collect();
+        let mean = weighted_mean(rows, self.width(), &weights);
+        StageResult {
+            label: mean.as_ref().and_then(|m| self.outputs.label(m)),
+            scores: mean.as_ref().map(|m| self.outputs.scores(m)),
+            score: mean.as_ref().and_then(|m| self.outputs.signed(m)),
+            units: Some(ranges.len()),
+            sentences,
+            ..StageResult::default()
+        }
+    }
+
+    fn sentence_list(
+        &self,
+        tokens: &TokenBatch,
+        ranges: &[std::ops::Range<usize>],
+        rows: &[f32],
+    ) -> Vec<SentenceResult> {
+        ranges
+            .iter()
+            .zip(rows.chunks_exact(self.width()))
+            .map(|(r, row)| SentenceResult {
+                start: tokens.tokens[r.start].byte_start,
+                end: tokens.tokens[r.end - 1].byte_end,
+                result: self.unit(row),
+            })
+            .collect()
+    }
+
+    fn apply_comments(
+        &self,
+        texts: &BatchTexts<'_>,
+        work: &mut [ArticleWork],
+        options: &LabelOptions,
+    ) -> Result<(), PluginError> {
+        let inputs: Vec<ClassifyInput<'_>> = work
+            .iter()
+            .flat_map(|w| w.comments.iter().filter(|c| !c.redacted))
+            .map(|c| ClassifyInput {
+                main: (texts.comment_texts[c.index], &texts.comment_tokens, c.index),
+                pair: None,
+                target: "",
+            })
+            .collect();
+        let k = self.width();
+        let scores = if inputs.is_empty() {
+            Vec::new()
+        } else {
+            self.instance.classify(&inputs, k)?
+        };
+        let mut rows = scores.chunks_exact(k);
+        for w in work.iter_mut() {
+            let summary = self.score_comments(&mut w.comments, &mut rows, &|c, row| {
+                let decided = self.decided_output(row);
+                let text = texts.comment_texts[c.index];
+                self.cues(options, text, &texts.comment_tokens, c.index, decided)
+            });
+            self.result(w).comments = Some(summary);
+        }
+        Ok(())
+    }
+
+    /// Scores an article's comments (rows in order for those not redacted), applies the
+    /// filter, and accounts for every comment.
+    fn score_comments<'r>(
+        &self,
+        comments: &mut Vec<CommentWork>,
+        rows: &mut impl Iterator<Item = &'r [f32]>,
+        explain: &dyn Fn(&CommentWork, &[f32]) -> Option<Vec<crate::labeled::Cue>>,
+    ) -> CommentSummary {
+        let mut summary = CommentSummary::default();
+        let mut sums = vec![0f64; self.width()];
+        let mut kept = Vec::with_capacity(comments.len());
+        for mut c in comments.drain(..) {
+            if c.redacted {
+                kept.push(c);
+                continue;
+            }
+            let Some(row) = rows.next() else {
+                kept.push(c); // cannot happen: one row per comment scored; never lose one
+                continue;
+            };
+            summary.total += 1;
+            sums.iter_mut()
+                .zip(row)
+                .for_each(|(s, &v)| *s += f64::from(v));
+            let mut unit = self.unit(row);
+            unit.explain = explain(&c, row);
+            let flagged = unit.flagged == Some(true);
+            summary.flagged += usize::from(flagged);
+            c.stages.insert(self.name.clone(), unit);
+            match (flagged, self.filter.as_ref().map(|f| f.action)) {
+                (true, Some(super::FilterAction::Drop)) => {
+                    summary.dropped += 1;
+                    summary.dropped_ids.push(c.comment.id);
+                    continue;
+                }
+                (true, Some(super::FilterAction::Redact)) => {
+                    c.comment.text = REDACTED.to_string();
+                    c.redacted = true;
+                    summary.redacted += 1;
+                }
+                _ => {}
+            }
+            kept.push(c);
+        }
+        *comments = kept;
+        if summary.total > 0 {
+            let n = summary.total as f64;
+            let means: Vec<f64> = sums.iter().map(|s| s / n).collect();
+            summary.mean = self.outputs.scores(&means);
+        }
+        if self.filter.is_some() {
+            let rate = summary.flagged as f64 / summary.total.max(1) as f64;
+            summary.flag_rate = Some(round4(rate));
+        }
+        summary
+    }
+}

@@ -35,6 +35,7 @@ pub const RESERVED_NAMES: &[&str] = &[
     "reply_to",
     "text",
     "redacted",
+    "language",
 ];
 
 /// One output record: a labeled article, or the error standing in for an input record that
@@ -85,6 +86,9 @@ pub struct LabeledArticle {
     pub date: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
+    /// The body's language as detected (ISO 639-3, e.g. `eng`), when detection is reliable.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
     pub counts: Counts,
     /// The article text (with `--body`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -274,6 +278,7 @@ mod tests {
             author: None,
             date: Some("2017-10-26".into()),
             url: None,
+            language: Some("eng".into()),
             counts: Counts {
                 body_bytes: 10,
                 tokens: 2,

@@ -178,3 +178,80 @@ fn configs_that_cannot_work_are_refused_naming_file_and_stage() {
         "{err}"
     );
 }
+
+#[test]
+fn text_in_another_language_is_flagged_and_can_be_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = write(
+        dir.path(),
+        "fr.jsonl",
+        &[
+            r#"{"id":"fr","body":"Ceci est un article en français sur la guerre en Syrie et les négociations de paix à Genève.","comments":[{"id":"c1","text":"You idiot, what a moron, this is the worst report ever written."}]}"#,
+            r#"{"id":"junk","body":"0x3f3f 1234-5678 !!!! ???? %%%% $$$$ 99 ++ == ~~ ## @@ 4455 7788 ####"}"#,
+        ]
+        .join("\n"),
+    );
+    let config = two_filters(dir.path());
+    let (recs, err, code) = label(&config, &["--target-text", "both"], &input);
+    assert_eq!(code, Some(0), "{err}");
+    let warnings = recs[0]["warnings"].to_string();
+    assert!(warnings.contains("body: language detected as French"), "{warnings}");
+    assert_eq!(recs[0]["language"], "fra");
+    assert!(recs[0]["toxicity"]["scores"].is_object(), "warn: still labeled");
+    assert!(recs[1]["warnings"].to_string().contains("not letters"));
+
+    let skip = write(
+        dir.path(),
+        "skip.toml",
+        &std::fs::read_to_string(&config)
+            .unwrap()
+            .replace("[stages.tokenize]", "[pipeline]\nother_language = \"skip\"\n[stages.tokenize]"),
+    );
+    let (recs, err, code) = label(&skip, &["--target-text", "both"], &input);
+    assert_eq!(code, Some(0), "{err}");
+    let fr = &recs[0];
+    assert!(fr["toxicity"].get("scores").is_none(), "{fr}");
+    assert_eq!(
+        fr["comments"].as_array().map(Vec::len),
+        None,
+        "the English comment is still scored, and dropped by the strict stage"
+    );
+    assert_eq!(fr["toxicity"]["comments"]["flagged"], 1);
+}
+
+#[test]
+fn the_library_refuses_a_zero_batch_size_instead_of_looping() {
+    let config = slant::pipeline::PipelineConfig::parse(
+        "[pipeline]\nbatch_size = 0\n[stages.tokenize]\n",
+        Path::new("lib.toml"),
+    )
+    .unwrap();
+    let dirs = slant::plugin::PluginDirs::resolve(None);
+    let e = slant::pipeline::Pipeline::build(&config, &dirs)
+        .err()
+        .expect("refused")
+        .to_string();
+    assert!(e.contains("lib.toml") && e.contains("batch_size"), "{e}");
+}
+
+#[test]
+fn a_missing_input_is_reported_and_fails_the_run_after_the_others() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = write(dir.path(), "in.jsonl", ARTICLE);
+    let empty = dir.path().join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    let out = slant()
+        .args(["label", "--config"])
+        .arg(two_filters(dir.path()))
+        .arg(&input)
+        .arg(dir.path().join("typo.jsonl"))
+        .arg(&empty)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("typo.jsonl does not exist"), "{err}");
+    assert!(err.contains("holds no file"), "{err}");
+    let recs = records(&out);
+    assert_eq!(recs[0]["id"], "a1", "the good input is still labeled");
+}

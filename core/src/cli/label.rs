@@ -177,7 +177,7 @@ pub fn default_config_path() -> anyhow::Result<PathBuf> {
 /// Columns of CSV and table output: metadata, then each classifier stage's headline figures.
 fn columns(pipeline: &Pipeline) -> Vec<Column> {
     let mut columns = vec![
-        Column::new("id", "/id"),
+        Column::new("id", "/id").or("/source/file"),
         Column::new("outlet", "/outlet"),
         Column::new("title", "/title"),
         Column::new("date", "/date"),
@@ -237,6 +237,7 @@ pub fn run(args: LabelArgs, global: &Global) -> anyhow::Result<i32> {
         outlet: args.outlet.clone(),
         ..ReadOptions::default()
     };
+    let unusable = unusable_inputs(&args.inputs);
     let records = ingest::read_all(&args.inputs, &read_options);
     let mut writer = RecordWriter::open(args.output.as_deref(), args.format, columns(&pipeline))?;
     let progress = progress_bar(global.quiet);
@@ -283,6 +284,13 @@ pub fn run(args: LabelArgs, global: &Global) -> anyhow::Result<i32> {
         return Ok(2);
     }
     writer.finish()?;
+    if !unusable.is_empty() {
+        // Every other input was labeled; a typo in a script must still not pass unnoticed.
+        for problem in &unusable {
+            eprintln!("slant: error: {problem}");
+        }
+        return Ok(1);
+    }
     if !global.quiet {
         eprintln!(
             "slant: {} ({} labeled, {}) in {:.2}s",
@@ -293,6 +301,31 @@ pub fn run(args: LabelArgs, global: &Global) -> anyhow::Result<i32> {
         );
     }
     Ok(0)
+}
+
+/// Inputs that name nothing to read: a path that does not exist, or a folder without one
+/// readable file. (Bad records inside real files are error records, not this.)
+fn unusable_inputs(inputs: &[PathBuf]) -> Vec<String> {
+    inputs
+        .iter()
+        .filter(|p| p.as_os_str() != "-")
+        .filter_map(|p| {
+            if !p.exists() {
+                Some(format!("input {} does not exist", p.display()))
+            } else if p.is_dir()
+                && !ingest::expand_inputs(std::slice::from_ref(p))
+                    .iter()
+                    .any(Result::is_ok)
+            {
+                Some(format!(
+                    "input folder {} holds no file slant can read",
+                    p.display()
+                ))
+            } else {
+                None
+            }
+        })
+        .collect()
 }
 
 /// `1 error`, `2 errors`.

@@ -25,6 +25,8 @@ pub struct Column {
     pub header: String,
     /// JSON pointer into the record (`/counts/tokens`).
     pub pointer: String,
+    /// Shown when `pointer` finds nothing (an error record's file in the `id` column).
+    pub fallback: Option<String>,
 }
 
 impl Column {
@@ -33,7 +35,20 @@ impl Column {
         Column {
             header: header.into(),
             pointer: pointer.into(),
+            fallback: None,
         }
+    }
+
+    /// The same column, showing the value at `pointer` when its own is missing.
+    pub fn or(mut self, pointer: &str) -> Column {
+        self.fallback = Some(pointer.into());
+        self
+    }
+
+    fn value<'v>(&self, record: &'v Value) -> Option<&'v Value> {
+        record
+            .pointer(&self.pointer)
+            .or_else(|| record.pointer(self.fallback.as_deref()?))
     }
 }
 
@@ -140,7 +155,7 @@ impl RecordWriter {
     fn cells(&self, record: &Value) -> Vec<String> {
         self.columns
             .iter()
-            .map(|c| cell_text(record.pointer(&c.pointer)))
+            .map(|c| cell_text(c.value(record)))
             .collect()
     }
 

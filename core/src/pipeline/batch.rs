@@ -5,6 +5,7 @@
 use indexmap::IndexMap;
 
 use super::filter::REDACTED;
+use super::language::{LanguageCheck, OtherLanguage};
 use super::stage::ClassifierStage;
 use super::units::{regroup, sentence_ranges, weighted_mean, Unit};
 use super::{LabelOptions, Pipeline};
@@ -27,6 +28,29 @@ pub struct BatchTexts<'a> {
 pub struct ArticleWork {
     pub stages: IndexMap<String, StageResult>,
     pub comments: Vec<CommentWork>,
+    /// The body's detected language (ISO 639-3), when detection is reliable.
+    pub language: Option<String>,
+    /// The body is not in the models' language or is not text (see [`LanguageCheck`]).
+    pub off_language: bool,
+    /// Remarks for the output (language, garbage).
+    pub warnings: Vec<String>,
+}
+
+impl ArticleWork {
+    /// Under `other_language = "skip"`: removes the article-level results of a body that is not
+    /// in the models' language (its comments keep theirs; each was judged on its own).
+    pub fn drop_article_results(&mut self) {
+        if !self.off_language {
+            return;
+        }
+        for result in self.stages.values_mut() {
+            *result = StageResult {
+                comments: result.comments.take(),
+                ..StageResult::default()
+            };
+        }
+        self.stages.retain(|_, r| r.comments.is_some());
+    }
 }
 
 /// A comment still in the article, with its index in [`BatchTexts::comment_texts`].
@@ -35,7 +59,16 @@ pub struct CommentWork {
     pub index: usize,
     pub comment: Comment,
     pub redacted: bool,
+    /// Not scored: not in the models' language under `other_language = "skip"`.
+    pub skipped: bool,
     pub stages: IndexMap<String, UnitScores>,
+}
+
+impl CommentWork {
+    /// True when stages score this comment.
+    fn scored(&self) -> bool {
+        !self.redacted && !self.skipped
+    }
 }
 
 impl Pipeline {
@@ -69,28 +102,41 @@ impl Pipeline {
     }
 }
 
-/// The work of each article before any stage ran: every comment, unscored.
-pub fn initial_work(articles: &[&Article]) -> Vec<ArticleWork> {
+/// The work of each article before any stage ran: every comment, unscored, and the language
+/// verdicts on the body and on each comment.
+pub fn initial_work(articles: &[&Article], check: &LanguageCheck) -> Vec<ArticleWork> {
+    let skip = check.policy == OtherLanguage::Skip;
     let mut index = 0;
-    articles
-        .iter()
-        .map(|a| ArticleWork {
+    let mut work_of = |a: &Article| {
+        let body = check.check(&a.body);
+        let mut warnings: Vec<String> = body.problem.iter().map(|p| format!("body: {p}")).collect();
+        let comments = a
+            .comments
+            .iter()
+            .map(|c| {
+                index += 1;
+                let verdict = check.check(&c.text);
+                if let Some(p) = &verdict.problem {
+                    warnings.push(format!("comment {}: {p}", c.id));
+                }
+                CommentWork {
+                    index: index - 1,
+                    comment: c.clone(),
+                    redacted: false,
+                    skipped: skip && verdict.problem.is_some(),
+                    stages: IndexMap::new(),
+                }
+            })
+            .collect();
+        ArticleWork {
             stages: IndexMap::new(),
-            comments: a
-                .comments
-                .iter()
-                .map(|c| {
-                    index += 1;
-                    CommentWork {
-                        index: index - 1,
-                        comment: c.clone(),
-                        redacted: false,
-                        stages: IndexMap::new(),
-                    }
-                })
-                .collect(),
-        })
-        .collect()
+            comments,
+            language: body.language,
+            off_language: body.problem.is_some(),
+            warnings,
+        }
+    };
+    articles.iter().map(|a| work_of(a)).collect()
 }
 
 impl ClassifierStage {
@@ -260,7 +306,7 @@ impl ClassifierStage {
     ) -> Result<(), PluginError> {
         let inputs: Vec<ClassifyInput<'_>> = work
             .iter()
-            .flat_map(|w| w.comments.iter().filter(|c| !c.redacted))
+            .flat_map(|w| w.comments.iter().filter(|c| c.scored()))
             .map(|c| ClassifyInput {
                 main: (texts.comment_texts[c.index], &texts.comment_tokens, c.index),
                 pair: None,
@@ -297,7 +343,7 @@ impl ClassifierStage {
         let mut sums = vec![0f64; self.width()];
         let mut kept = Vec::with_capacity(comments.len());
         for mut c in comments.drain(..) {
-            if c.redacted {
+            if !c.scored() {
                 kept.push(c);
                 continue;
             }

@@ -30,6 +30,7 @@ use std::path::{Path, PathBuf};
 use indexmap::IndexMap;
 use serde::Deserialize;
 
+use super::language::OtherLanguage;
 use super::units::Unit;
 use crate::labeled::RESERVED_NAMES;
 
@@ -71,11 +72,17 @@ pub struct PipelineConfig {
 pub struct PipelineSettings {
     /// Articles per plugin call.
     pub batch_size: usize,
+    /// Texts not in the tokenizer's language, or not text: `warn` (label, with a warning) or
+    /// `skip` (no classifier results for them, with a warning).
+    pub other_language: OtherLanguage,
 }
 
 impl Default for PipelineSettings {
     fn default() -> Self {
-        PipelineSettings { batch_size: 256 }
+        PipelineSettings {
+            batch_size: 256,
+            other_language: OtherLanguage::Warn,
+        }
     }
 }
 
@@ -373,6 +380,14 @@ impl PipelineConfig {
             self.resolve(Path::new(plugin)).display().to_string()
         } else {
             plugin.to_string()
+        }
+    }
+
+    /// The language a tokenize stage is configured with (`english` when not set).
+    pub fn stage_language(stage: &StageConfig) -> String {
+        match stage.settings.get("language") {
+            Some(toml::Value::String(l)) => l.clone(),
+            _ => "english".into(),
         }
     }
 

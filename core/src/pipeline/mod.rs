@@ -15,6 +15,7 @@ mod batch;
 pub mod config;
 pub mod explain;
 pub mod filter;
+pub mod language;
 mod result;
 pub mod stage;
 pub mod units;
@@ -26,6 +27,7 @@ use crate::labeled::OutputRecord;
 use crate::plugin::{PluginDirs, PluginError, StageInstance};
 pub use config::{ConfigError, FilterAction, PipelineConfig, StageConfig, StageOverride};
 pub use filter::{Filter, REDACTED};
+pub use language::{LanguageCheck, OtherLanguage};
 pub use result::{error_json, error_record, LabelOptions};
 pub use stage::{ClassifierStage, Outputs};
 pub use units::Unit;
@@ -55,6 +57,8 @@ pub struct Pipeline {
     pub tokenizer: StageInstance,
     /// Classifier stages in run order.
     pub classifiers: Vec<ClassifierStage>,
+    /// Whether each text is in the models' language.
+    pub language: LanguageCheck,
 }
 
 impl Pipeline {
@@ -91,7 +95,12 @@ impl Pipeline {
                 .map_err(|message| config.stage_error(name, message))?;
             classifiers.push(built);
         }
+        let language = LanguageCheck::new(
+            &PipelineConfig::stage_language(tokenize_config),
+            config.pipeline.other_language,
+        );
         Ok(Pipeline {
+            language,
             batch_size: config.pipeline.batch_size,
             tokenizer_name: tokenizer_name.clone(),
             tokenizer,
@@ -219,9 +228,13 @@ impl Pipeline {
         options: &LabelOptions,
     ) -> Result<Vec<OutputRecord>, PluginError> {
         let texts = self.batch_texts(articles)?;
-        let mut work = batch::initial_work(articles);
+        let mut work = batch::initial_work(articles, &self.language);
         for stage in &self.classifiers {
             stage.apply(&texts, &mut work, options)?;
+        }
+        if self.language.policy == OtherLanguage::Skip {
+            work.iter_mut()
+                .for_each(batch::ArticleWork::drop_article_results);
         }
         Ok(work
             .into_iter()

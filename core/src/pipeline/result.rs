@@ -49,6 +49,7 @@ pub fn labeled_article(
         author: article.author.clone(),
         date: article.date.clone(),
         url: article.url.clone(),
+        language: work.language,
         counts: Counts {
             body_bytes: article.body.len(),
             tokens: doc_tokens.len(),
@@ -70,7 +71,12 @@ pub fn labeled_article(
                 })
                 .collect()
         }),
-        warnings: record.warnings.clone(),
+        warnings: record
+            .warnings
+            .iter()
+            .cloned()
+            .chain(work.warnings)
+            .collect(),
         extra: article.extra.clone(),
     }))
 }

@@ -195,17 +195,24 @@ fn text_in_another_language_is_flagged_and_can_be_skipped() {
     let (recs, err, code) = label(&config, &["--target-text", "both"], &input);
     assert_eq!(code, Some(0), "{err}");
     let warnings = recs[0]["warnings"].to_string();
-    assert!(warnings.contains("body: language detected as French"), "{warnings}");
+    assert!(
+        warnings.contains("body: language detected as French"),
+        "{warnings}"
+    );
     assert_eq!(recs[0]["language"], "fra");
-    assert!(recs[0]["toxicity"]["scores"].is_object(), "warn: still labeled");
+    assert!(
+        recs[0]["toxicity"]["scores"].is_object(),
+        "warn: still labeled"
+    );
     assert!(recs[1]["warnings"].to_string().contains("not letters"));
 
     let skip = write(
         dir.path(),
         "skip.toml",
-        &std::fs::read_to_string(&config)
-            .unwrap()
-            .replace("[stages.tokenize]", "[pipeline]\nother_language = \"skip\"\n[stages.tokenize]"),
+        &std::fs::read_to_string(&config).unwrap().replace(
+            "[stages.tokenize]",
+            "[pipeline]\nother_language = \"skip\"\n[stages.tokenize]",
+        ),
     );
     let (recs, err, code) = label(&skip, &["--target-text", "both"], &input);
     assert_eq!(code, Some(0), "{err}");

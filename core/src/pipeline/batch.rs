@@ -10,7 +10,7 @@ use super::stage::ClassifierStage;
 use super::units::{regroup, sentence_ranges, weighted_mean, Unit};
 use super::{LabelOptions, Pipeline};
 use crate::article::{Article, Comment};
-use crate::labeled::{round4, CommentSummary, SentenceResult, StageResult, UnitScores};
+use crate::labeled::{round4, CommentSummary, Cue, SentenceResult, StageResult, UnitScores};
 use crate::plugin::{ClassifyInput, PluginError, TokenBatch};
 
 /// The tokenized texts of a batch, shared by every stage.
@@ -102,6 +102,9 @@ impl Pipeline {
     }
 }
 
+/// Explains one comment's decision from its scores (`--explain`), or gives nothing.
+type ExplainComment<'a> = dyn Fn(&CommentWork, &[f32]) -> Option<Vec<Cue>> + 'a;
+
 /// The work of each article before any stage ran: every comment, unscored, and the language
 /// verdicts on the body and on each comment.
 pub fn initial_work(articles: &[&Article], check: &LanguageCheck) -> Vec<ArticleWork> {
@@ -169,7 +172,7 @@ impl ClassifierStage {
         batch: &TokenBatch,
         doc: usize,
         output: usize,
-    ) -> Option<Vec<crate::labeled::Cue>> {
+    ) -> Option<Vec<Cue>> {
         let explainer = self.explainer.as_ref().filter(|_| options.explain > 0)?;
         Some(explainer.explain(text, batch, doc, output, options.explain))
     }
@@ -337,7 +340,7 @@ impl ClassifierStage {
         &self,
         comments: &mut Vec<CommentWork>,
         rows: &mut impl Iterator<Item = &'r [f32]>,
-        explain: &dyn Fn(&CommentWork, &[f32]) -> Option<Vec<crate::labeled::Cue>>,
+        explain: &ExplainComment<'_>,
     ) -> CommentSummary {
         let mut summary = CommentSummary::default();
         let mut sums = vec![0f64; self.width()];

@@ -239,7 +239,14 @@ impl ClassifierStage {
             let listed = options
                 .sentences
                 .then(|| self.sentence_list(&texts.body_tokens, ranges, rows));
-            *self.result(w) = self.aggregate(rows, ranges, listed);
+            let aggregate = self.aggregate(rows, ranges, listed);
+            let result = self.result(w);
+            // A stage may also read comments: keep their summary.
+            let comments = result.comments.take();
+            *result = StageResult {
+                comments,
+                ..aggregate
+            };
         }
         if options.explain > 0 {
             self.explain_articles(texts, work, options);

@@ -1,14 +1,28 @@
 //! A configured stage created from a [`Plugin`]: safe wrappers over `create`, `describe`,
 //! `tokenize`, `classify` and `destroy`, which validate everything the plugin writes back
-//! (counts, offsets, UTF-8) before the host uses it.
+//! (counts, offsets, UTF-8, scores) before the host uses it, cap the buffer sizes a plugin may
+//! ask for, and run every call under the [`watchdog`](super::watchdog)'s time budget.
 
 use slant_sdk::{status, ClassifyDoc, ErrorBuf, RStr, Token, TokenizeOutput, TokenizedText};
 use std::ffi::c_void;
 
 use super::loader::{error_text, rstr, Plugin};
-use super::PluginError;
+use super::{watchdog, PluginError};
 
 const ERROR_CAPACITY: usize = 4096;
+/// Largest description a plugin may ask the host to allocate.
+const MAX_DESCRIPTION_BYTES: usize = 64 << 20;
+
+/// The most tokens and term bytes a tokenize call may ask for: far above what any tokenizer
+/// needs (a token spans at least a byte, almost always), low enough that a hostile size cannot
+/// exhaust memory. `total` is the batch's text bytes, `docs` its document count.
+fn token_buffer_limits(total: usize, docs: usize) -> (usize, usize) {
+    let slack = docs.saturating_mul(64).saturating_add(4096);
+    (
+        total.saturating_mul(4).saturating_add(slack),
+        total.saturating_mul(16).saturating_add(slack),
+    )
+}
 
 /// A host-owned buffer the plugin writes an error message into.
 struct ErrorSlot {
@@ -130,8 +144,10 @@ impl StageInstance {
         let config_text = config.to_string();
         let mut err = ErrorSlot::new();
         let mut state: *mut c_void = std::ptr::null_mut();
+        let watch = watchdog::enter(plugin, "create");
         // SAFETY: ABI call with valid buffers owned by this frame.
         let code = unsafe { (plugin.vtable().create)(rstr(&config_text), &mut state, err.buf()) };
+        drop(watch);
         let message = err.message();
         check_status(plugin, "create", code, message)?;
         if state.is_null() {
@@ -179,10 +195,18 @@ impl StageInstance {
             let mut out = vec![0u8; cap];
             let mut needed = 0usize;
             let mut err = ErrorSlot::new();
+            let _watch = watchdog::enter(&self.plugin, "describe");
             // SAFETY: ABI call with buffers owned by this frame.
             let code =
                 unsafe { describe(self.state, out.as_mut_ptr(), cap, &mut needed, err.buf()) };
-            if code == status::NEED_CAPACITY && needed > cap && needed <= 64 << 20 {
+            if code == status::NEED_CAPACITY && needed > MAX_DESCRIPTION_BYTES {
+                return Err(call_error(
+                    &self.plugin,
+                    "describe",
+                    format!("asked for {needed} bytes for its description, over the limit of {MAX_DESCRIPTION_BYTES}"),
+                ));
+            }
+            if code == status::NEED_CAPACITY && needed > cap {
                 cap = needed;
                 continue;
             }
@@ -219,6 +243,7 @@ impl StageInstance {
         // so these first guesses rarely need the retry (which re-tokenizes the batch).
         let mut token_cap = total / 4 + texts.len() + 16;
         let mut term_cap = total + total / 4 + 64;
+        let (max_tokens, max_terms) = token_buffer_limits(total, texts.len());
         for _ in 0..3 {
             let mut tokens = vec![Token::default(); token_cap];
             let mut terms = vec![0u8; term_cap];
@@ -235,9 +260,23 @@ impl StageInstance {
                 terms_written: 0,
             };
             let mut err = ErrorSlot::new();
+            let watch = watchdog::enter(&self.plugin, "tokenize");
             // SAFETY: ABI call; every buffer is owned here and its capacity passed alongside.
             let code =
                 unsafe { tokenize(self.state, docs.as_ptr(), docs.len(), &mut out, err.buf()) };
+            drop(watch);
+            if code == status::NEED_CAPACITY
+                && (out.tokens_written > max_tokens || out.terms_written > max_terms)
+            {
+                return Err(call_error(
+                    &self.plugin,
+                    "tokenize",
+                    format!(
+                        "asked for room for {} tokens and {} term bytes for {total} bytes of text, over the limits of {max_tokens} and {max_terms}",
+                        out.tokens_written, out.terms_written
+                    ),
+                ));
+            }
             if code == status::NEED_CAPACITY {
                 token_cap = token_cap.max(out.tokens_written);
                 term_cap = term_cap.max(out.terms_written);
@@ -336,8 +375,10 @@ impl StageInstance {
                 target: rstr(d.target),
             })
             .collect();
-        let mut scores = vec![0f32; docs.len() * n_outputs];
+        // NaN marks every score the plugin has yet to write: one it leaves out is caught below.
+        let mut scores = vec![f32::NAN; docs.len() * n_outputs];
         let mut err = ErrorSlot::new();
+        let _watch = watchdog::enter(&self.plugin, "classify");
         // SAFETY: ABI call; `abi_docs` borrows texts and batches that outlive the call.
         let code = unsafe {
             classify(
@@ -350,15 +391,28 @@ impl StageInstance {
             )
         };
         check_status(&self.plugin, "classify", code, err.message())?;
-        if let Some(bad) = scores.iter().find(|s| !s.is_finite()) {
-            return Err(call_error(
-                &self.plugin,
-                "classify",
-                format!("returned a non-finite score {bad}"),
-            ));
-        }
+        check_scores(&scores, n_outputs)
+            .map_err(|what| call_error(&self.plugin, "classify", what))?;
         Ok(scores)
     }
+}
+
+/// Every score must be a probability. NaN is also what the host wrote before the call, so a
+/// NaN is a score the plugin left unwritten or computed as not-a-number.
+fn check_scores(scores: &[f32], n_outputs: usize) -> Result<(), String> {
+    let Some(at) = scores.iter().position(|s| !(0.0..=1.0).contains(s)) else {
+        return Ok(());
+    };
+    let (doc, output) = (at / n_outputs.max(1), at % n_outputs.max(1));
+    let score = scores[at];
+    Err(if score.is_nan() {
+        format!(
+            "score {output} of document {doc} is NaN: the plugin did not write it ({} scores expected, {n_outputs} per document) or computed no number",
+            scores.len()
+        )
+    } else {
+        format!("score {output} of document {doc} is {score}, not a probability in 0..=1")
+    })
 }
 
 fn call_error(plugin: &Plugin, op: &str, message: String) -> PluginError {

@@ -441,3 +441,173 @@ fn check_status(plugin: &Plugin, op: &str, code: u32, message: String) -> Result
         )),
     }
 }
+
+/// The host's wrappers driving stages that live in this process (the SDK's shims over small
+/// test stages): the capacity handshakes, validation of tokens and scores, buffer caps. No
+/// library is loaded, so `scripts/miri.sh` runs these under Miri.
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use slant_sdk::{export, kind, ClassifyStage, DocView, Stage, StageVTable, TokenSink};
+    use slant_sdk::{TokenizeStage, ABI_VERSION, VTABLE_SIZE};
+
+    /// One token per space-separated word; a long description, to need a second `describe`.
+    struct Words;
+
+    impl Stage for Words {
+        fn create(_config: &str) -> Result<Self, String> {
+            Ok(Words)
+        }
+        fn describe(&self) -> String {
+            format!(
+                "{{\"fingerprint\":\"words\",\"pad\":\"{}\"}}",
+                "x".repeat(2000)
+            )
+        }
+    }
+
+    impl TokenizeStage for Words {
+        fn tokenize(&self, text: &str, sink: &mut TokenSink) {
+            let mut at = 0;
+            for word in text.split(' ') {
+                if !word.is_empty() {
+                    sink.push(word, at, at + word.len(), 0);
+                }
+                at += word.len() + 1;
+            }
+        }
+    }
+
+    /// Writes its scores for every document but the last (as a plugin that counts wrong does).
+    struct Short;
+
+    impl Stage for Short {
+        fn create(_config: &str) -> Result<Self, String> {
+            Ok(Short)
+        }
+        fn describe(&self) -> String {
+            r#"{"labels":["a","b"]}"#.into()
+        }
+    }
+
+    impl ClassifyStage for Short {
+        fn n_outputs(&self) -> usize {
+            2
+        }
+        fn classify(&self, docs: &[DocView<'_>], scores: &mut [f32]) -> Result<(), String> {
+            let written = (docs.len().saturating_sub(1)) * 2;
+            scores[..written].fill(0.5);
+            Ok(())
+        }
+    }
+
+    /// A tokenize entry that asks for an absurd buffer, as no SDK-built plugin would.
+    unsafe extern "C" fn greedy_tokenize(
+        _state: *const c_void,
+        _docs: *const RStr,
+        _n_docs: usize,
+        out: *mut TokenizeOutput,
+        _err: *mut ErrorBuf,
+    ) -> u32 {
+        if let Some(out) = out.as_mut() {
+            out.tokens_written = usize::MAX / 8;
+            out.terms_written = 10;
+        }
+        status::NEED_CAPACITY
+    }
+
+    static WORDS: StageVTable = StageVTable {
+        abi_version: ABI_VERSION,
+        struct_size: VTABLE_SIZE,
+        name: RStr::from_static("words"),
+        kind: kind::TOKENIZE,
+        labels: std::ptr::null(),
+        n_labels: 0,
+        create: export::create::<Words>,
+        describe: export::describe::<Words>,
+        tokenize: Some(export::tokenize::<Words>),
+        classify: None,
+        destroy: export::destroy::<Words>,
+    };
+
+    static GREEDY: StageVTable = StageVTable {
+        tokenize: Some(greedy_tokenize),
+        name: RStr::from_static("greedy"),
+        ..WORDS
+    };
+
+    static SHORT: StageVTable = StageVTable {
+        abi_version: ABI_VERSION,
+        struct_size: VTABLE_SIZE,
+        name: RStr::from_static("short"),
+        kind: kind::CLASSIFY,
+        labels: std::ptr::null(),
+        n_labels: 0,
+        create: export::create::<Short>,
+        describe: export::describe::<Short>,
+        tokenize: None,
+        classify: Some(export::classify::<Short>),
+        destroy: export::destroy::<Short>,
+    };
+
+    fn instance(table: &'static StageVTable, path: &str) -> StageInstance {
+        StageInstance::create(&Plugin::in_process(table, path), &serde_json::json!({})).unwrap()
+    }
+
+    #[test]
+    fn tokenize_regrows_its_buffers_and_validates_the_batch() {
+        let stage = instance(&WORDS, "words.so");
+        assert_eq!(stage.describe_str("fingerprint"), Some("words"));
+        // One-letter words: more tokens than the first guess of a quarter of the bytes.
+        let long = "a b c d e f g h i j k l m n o p q r s t u v w x y z ".repeat(4);
+        let texts = [long.as_str(), "", "two words"];
+        let batch = stage.tokenize(&texts).unwrap();
+        assert_eq!(batch.doc_tokens(0).len(), 104);
+        assert!(batch.doc_tokens(1).is_empty());
+        let second: Vec<&str> = batch.doc_tokens(2).iter().map(|t| batch.term(t)).collect();
+        assert_eq!(second, ["two", "words"]);
+    }
+
+    #[test]
+    fn an_absurd_buffer_request_is_refused_before_allocating() {
+        let stage = instance(&GREEDY, "greedy.so");
+        let err = stage.tokenize(&["some text"]).unwrap_err().to_string();
+        assert!(
+            err.contains("greedy.so") && err.contains("over the limits"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn unwritten_scores_are_caught_naming_the_plugin() {
+        let words = instance(&WORDS, "words.so");
+        let short = instance(&SHORT, "short.so");
+        let texts = ["one text", "another text"];
+        let batch = words.tokenize(&texts).unwrap();
+        let err = short
+            .classify(&ClassifyInput::texts(&texts, &batch), 2)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("short.so") && err.contains("score 0 of document 1 is NaN"),
+            "{err}"
+        );
+        // With one document it writes nothing at all.
+        let err = short
+            .classify(&ClassifyInput::texts(&texts[..1], &batch), 2)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("score 0 of document 0 is NaN"), "{err}");
+    }
+
+    #[test]
+    fn score_checks_name_the_document_and_output() {
+        assert!(check_scores(&[0.0, 1.0, 0.5, 0.25], 2).is_ok());
+        let e = check_scores(&[0.0, 1.0, 0.5, -0.5], 2).unwrap_err();
+        assert!(e.contains("score 1 of document 1 is -0.5"), "{e}");
+        let e = check_scores(&[f32::INFINITY], 1).unwrap_err();
+        assert!(e.contains("inf"), "{e}");
+        let (tokens, terms) = token_buffer_limits(usize::MAX, 3);
+        assert_eq!((tokens, terms), (usize::MAX, usize::MAX));
+    }
+}

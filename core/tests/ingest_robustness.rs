@@ -30,6 +30,18 @@ proptest! {
         prop_assert!(!records.is_empty());
     }
 
+    /// Without quotes every non-empty line after the header is one record, whatever its fields.
+    #[test]
+    fn csv_reader_yields_one_record_per_unquoted_row(text in "[a,é \r\n]{0,400}") {
+        let records: Vec<_> = ingest::csv::read(text.as_bytes(), "q.csv".into()).collect();
+        let rows = text
+            .split('\n')
+            .map(|l| l.strip_suffix('\r').unwrap_or(l))
+            .filter(|l| !l.is_empty())
+            .count();
+        prop_assert_eq!(records.len(), rows.saturating_sub(1).max(1));
+    }
+
     #[test]
     fn jsonl_articles_round_trip(body in "\\PC{0,200}", title in "\\PC{0,40}") {
         let line = serde_json::json!({"body": body, "title": title}).to_string();
@@ -106,4 +118,47 @@ fn a_corrupt_gzip_file_is_one_error_record() {
         .as_ref()
         .unwrap_err()
         .contains("read error"));
+}
+
+#[test]
+fn a_csv_cell_that_never_closes_its_quote_costs_one_record_not_the_rest() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bad.csv");
+    std::fs::write(
+        &path,
+        "id,outlet,title,body\n1,A,t1,\"fine body one\n2,B,t2,body two\n3,C,t3,body three\n",
+    )
+    .unwrap();
+    let records: Vec<_> = ingest::read_all(&[path], &ReadOptions::default()).collect();
+    let got: Vec<_> = records
+        .iter()
+        .map(|r| (r.source.line, r.article.as_ref().map(|a| a.id.as_str())))
+        .collect();
+    assert_eq!(got.len(), 3, "three rows in, three records out: {got:?}");
+    let err = got[0].1.unwrap_err();
+    assert!(
+        err.contains("quote opened on line 2 is never closed"),
+        "{err}"
+    );
+    assert_eq!(got[1], (Some(3), Ok("2")));
+    assert_eq!(got[2], (Some(4), Ok("3")));
+}
+
+#[test]
+fn a_csv_row_over_the_record_limit_is_one_error_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("big.csv");
+    let body = "b".repeat(300);
+    std::fs::write(&path, format!("id,body\n1,{body}\n2,\"{body}\"\n3,ok\n")).unwrap();
+    let options = ReadOptions {
+        max_record_bytes: 256,
+        ..ReadOptions::default()
+    };
+    let records: Vec<_> = ingest::read_all(&[path], &options).collect();
+    assert_eq!(records.len(), 3);
+    for r in &records[..2] {
+        let err = r.article.as_ref().unwrap_err();
+        assert!(err.contains("over the limit of 256 bytes"), "{err}");
+    }
+    assert_eq!(records[2].article.as_ref().unwrap().body, "ok");
 }

@@ -1,12 +1,15 @@
 //! The plugin loader refuses every broken plugin with an error naming the file, and never
 //! crashes: missing file, a file that is not a shared library, a library that is not a slant
 //! plugin, a wrong ABI version, a wrong table size, a plugin that panics in `process`.
+//! Hostile plugins (`plugins/fixtures/hostile_*`) are caught too: too few, NaN or out-of-range
+//! scores, token spans outside the text, an absurd buffer request, and a call that never
+//! returns (the watchdog ends the run after its budget, naming the plugin).
 //!
 //! The fixture plugins live in `plugins/fixtures/` and are built by `cargo test --workspace`.
 
 use std::path::PathBuf;
 
-use slant::plugin::{ClassifyInput, PluginDirs, PluginError, StageInstance};
+use slant::plugin::{ClassifyInput, PluginDirs, PluginError, StageInstance, TokenBatch};
 
 fn dirs() -> PluginDirs {
     PluginDirs::resolve(None)
@@ -184,4 +187,132 @@ fn autotraits() {
     fn is_send_sync<T: Send + Sync>() {}
     is_send_sync::<StageInstance>();
     is_send_sync::<slant::plugin::Plugin>();
+}
+
+/// A configured instance of a fixture plugin.
+fn hostile(name: &str, mode: &str) -> StageInstance {
+    let plugin = dirs().find(name).expect("hostile fixture loads");
+    StageInstance::create(&plugin, &serde_json::json!({ "mode": mode })).expect("create works")
+}
+
+/// Two untokenized documents, as a classifier receives them.
+fn two_docs(batch: &TokenBatch) -> Vec<ClassifyInput<'_>> {
+    ClassifyInput::texts(&["first text", "second text"], batch)
+}
+
+fn empty_batch(docs: usize) -> TokenBatch {
+    TokenBatch {
+        doc_ranges: vec![0..0; docs],
+        sentences: vec![0; docs],
+        ..TokenBatch::default()
+    }
+}
+
+fn classify_error(mode: &str) -> String {
+    let stage = hostile("fixture_hostile_classify", mode);
+    let batch = empty_batch(2);
+    let err = stage
+        .classify(&two_docs(&batch), 2)
+        .expect_err("the scores should be refused");
+    assert!(matches!(err, PluginError::Call { .. }), "{err}");
+    let msg = err.to_string();
+    assert!(msg.contains("libslant_fixture_hostile_classify"), "{msg}");
+    msg
+}
+
+#[test]
+fn a_well_behaved_classifier_passes_the_score_checks() {
+    let stage = hostile("fixture_hostile_classify", "ok");
+    let batch = empty_batch(2);
+    let scores = stage.classify(&two_docs(&batch), 2).unwrap();
+    assert_eq!(scores, [0.25; 4]);
+}
+
+#[test]
+fn too_few_scores_written_are_caught_not_read_as_zeros() {
+    let msg = classify_error("short");
+    assert!(msg.contains("score 0 of document 1 is NaN"), "{msg}");
+    assert!(msg.contains("did not write it"), "{msg}");
+}
+
+#[test]
+fn nan_and_out_of_range_scores_are_refused() {
+    let msg = classify_error("nan");
+    assert!(msg.contains("score 0 of document 0 is NaN"), "{msg}");
+    let msg = classify_error("out_of_range");
+    assert!(msg.contains("is 1.5, not a probability"), "{msg}");
+}
+
+#[test]
+fn token_spans_outside_the_text_are_refused() {
+    let stage = hostile("fixture_hostile_tokenize", "span_outside");
+    let err = stage.tokenize(&["short"]).expect_err("span is refused");
+    let msg = err.to_string();
+    assert!(
+        msg.contains("libslant_fixture_hostile_tokenize") && msg.contains("0..15"),
+        "{msg}"
+    );
+    let good = hostile("fixture_hostile_tokenize", "ok");
+    let batch = good.tokenize(&["two words"]).unwrap();
+    assert_eq!(batch.doc_tokens(0).len(), 2);
+}
+
+#[test]
+fn an_absurd_buffer_request_is_refused_not_allocated() {
+    let stage = hostile("fixture_hostile_tokenize", "huge_request");
+    let err = stage
+        .tokenize(&["some text"])
+        .expect_err("request is refused");
+    let msg = err.to_string();
+    assert!(
+        msg.contains("libslant_fixture_hostile_tokenize") && msg.contains("over the limits"),
+        "{msg}"
+    );
+}
+
+/// Set in the child process of the test below, which runs the hanging call.
+const HANG_CHILD: &str = "SLANT_TEST_HANG_CHILD";
+
+#[test]
+fn hang_child() {
+    if std::env::var_os(HANG_CHILD).is_none() {
+        return; // Only meaningful as the child of the test below.
+    }
+    let stage = hostile("fixture_hostile_classify", "hang");
+    let batch = empty_batch(2);
+    let _ = stage.classify(&two_docs(&batch), 2);
+    unreachable!("the watchdog ends the process before the call returns");
+}
+
+#[test]
+fn a_call_that_never_returns_ends_the_run_after_the_budget_naming_the_plugin() {
+    let started = std::time::Instant::now();
+    let mut child = std::process::Command::new(std::env::current_exe().unwrap())
+        .args(["hang_child", "--exact", "--nocapture", "--test-threads=1"])
+        .env(HANG_CHILD, "1")
+        .env("SLANT_PLUGIN_TIMEOUT_SECS", "1")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // A safety net for this test itself: never wait more than a minute.
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > std::time::Duration::from_secs(60) {
+            child.kill().unwrap();
+            panic!("the watchdog did not end the hanging call");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    };
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+    assert_eq!(status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("libslant_fixture_hostile_classify")
+            && stderr.contains("has not returned from classify")
+            && stderr.contains("SLANT_PLUGIN_TIMEOUT_SECS=1"),
+        "{stderr}"
+    );
 }

@@ -8,14 +8,11 @@ use std::path::{Path, PathBuf};
 use slant::article::Article;
 use slant::ingest::{self, ReadOptions};
 
-/// The seeds folder, or `None` (after saying so: a silent pass would hide the skip).
-fn seeds() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/seeds");
-    if !dir.is_dir() {
-        println!("skipped: {} is not present", dir.display());
-        return None;
-    }
-    Some(dir)
+mod support;
+
+/// The seeds folder, or `None` after a visible skip (a failure under CI).
+fn seeds(test: &str) -> Option<PathBuf> {
+    support::needs_shared(test, support::shared_dir().join("seeds"))
 }
 
 /// Articles by file name (without folder), in page order.
@@ -46,7 +43,7 @@ fn file<'a>(by_file: &'a BTreeMap<String, Vec<Article>>, prefix: &str) -> &'a [A
 
 #[test]
 fn real_pages_read_into_six_articles() {
-    let Some(dir) = seeds() else {
+    let Some(dir) = seeds("real_pages_read_into_six_articles") else {
         return;
     };
     let by_file = read_seeds(&dir);
@@ -71,7 +68,7 @@ fn real_pages_read_into_six_articles() {
 
 #[test]
 fn real_pages_name_their_outlets() {
-    let Some(dir) = seeds() else {
+    let Some(dir) = seeds("real_pages_name_their_outlets") else {
         return;
     };
     let by_file = read_seeds(&dir);
@@ -114,7 +111,7 @@ fn real_pages_name_their_outlets() {
 
 #[test]
 fn real_comment_thread_is_split_into_comments() {
-    let Some(dir) = seeds() else {
+    let Some(dir) = seeds("real_comment_thread_is_split_into_comments") else {
         return;
     };
     let by_file = read_seeds(&dir);
@@ -162,7 +159,7 @@ fn real_comment_thread_is_split_into_comments() {
 
 #[test]
 fn real_bodies_carry_no_boilerplate() {
-    let Some(dir) = seeds() else {
+    let Some(dir) = seeds("real_bodies_carry_no_boilerplate") else {
         return;
     };
     let by_file = read_seeds(&dir);

@@ -7,6 +7,8 @@ use std::process::Command;
 
 use serde_json::Value;
 
+mod support;
+
 fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
@@ -70,11 +72,12 @@ fn shipped_samples_abusive_comments_are_flagged_and_civil_ones_are_not() {
 
 #[test]
 fn real_thread_is_flagged_and_dropping_leaves_body_numbers_alone() {
-    let page = repo().join("../shared/seeds/003_3c44b507e7f19585.txt");
-    if !page.exists() {
-        eprintln!("skipping: {} is absent (needs ../shared)", page.display());
+    let Some(page) = support::needs_shared(
+        "real_thread_is_flagged_and_dropping_leaves_body_numbers_alone",
+        support::shared_dir().join("seeds/003_3c44b507e7f19585.txt"),
+    ) else {
         return;
-    }
+    };
     let flagged = label(std::slice::from_ref(&page), &[]);
     let thread = &flagged[0];
     let comments = thread["comments"].as_array().unwrap();

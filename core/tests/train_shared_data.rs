@@ -9,11 +9,12 @@ use slant::train::progress::Progress;
 use slant::train::recipe::Recipe;
 use slant::train::{export, train, TrainOptions};
 
+mod support;
+
 #[test]
 fn olid_sample_trains_and_beats_chance() {
-    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/data");
-    if !data.join("olid_offensive/train.jsonl.gz").is_file() {
-        eprintln!("skipping: {} is absent", data.display());
+    let olid = support::shared_dir().join("data/olid_offensive/train.jsonl.gz");
+    if support::needs_shared("olid_sample_trains_and_beats_chance", olid).is_none() {
         return;
     }
     let recipe_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../benches/recipes/olid.toml");

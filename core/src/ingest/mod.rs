@@ -263,7 +263,7 @@ pub fn read_file(
     };
     match file.format {
         Format::JsonLines => Box::new(jsonl::read(reader, name, options.max_record_bytes)),
-        Format::Csv => Box::new(csv::read(reader, name)),
+        Format::Csv => Box::new(csv::read_with_limit(reader, name, options.max_record_bytes)),
         Format::Page(kind) => {
             let hints = page::PageHints {
                 outlet: options.outlet.clone().or(file.folder_outlet),

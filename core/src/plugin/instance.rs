@@ -1,14 +1,28 @@
 //! A configured stage created from a [`Plugin`]: safe wrappers over `create`, `describe`,
 //! `tokenize`, `classify` and `destroy`, which validate everything the plugin writes back
-//! (counts, offsets, UTF-8) before the host uses it.
+//! (counts, offsets, UTF-8, scores) before the host uses it, cap the buffer sizes a plugin may
+//! ask for, and run every call under the [`watchdog`](super::watchdog)'s time budget.
 
 use slant_sdk::{status, ClassifyDoc, ErrorBuf, RStr, Token, TokenizeOutput, TokenizedText};
 use std::ffi::c_void;
 
 use super::loader::{error_text, rstr, Plugin};
-use super::PluginError;
+use super::{watchdog, PluginError};
 
 const ERROR_CAPACITY: usize = 4096;
+/// Largest description a plugin may ask the host to allocate.
+const MAX_DESCRIPTION_BYTES: usize = 64 << 20;
+
+/// The most tokens and term bytes a tokenize call may ask for: far above what any tokenizer
+/// needs (a token spans at least a byte, almost always), low enough that a hostile size cannot
+/// exhaust memory. `total` is the batch's text bytes, `docs` its document count.
+fn token_buffer_limits(total: usize, docs: usize) -> (usize, usize) {
+    let slack = docs.saturating_mul(64).saturating_add(4096);
+    (
+        total.saturating_mul(4).saturating_add(slack),
+        total.saturating_mul(16).saturating_add(slack),
+    )
+}
 
 /// A host-owned buffer the plugin writes an error message into.
 struct ErrorSlot {
@@ -130,8 +144,10 @@ impl StageInstance {
         let config_text = config.to_string();
         let mut err = ErrorSlot::new();
         let mut state: *mut c_void = std::ptr::null_mut();
+        let watch = watchdog::enter(plugin, "create");
         // SAFETY: ABI call with valid buffers owned by this frame.
         let code = unsafe { (plugin.vtable().create)(rstr(&config_text), &mut state, err.buf()) };
+        drop(watch);
         let message = err.message();
         check_status(plugin, "create", code, message)?;
         if state.is_null() {
@@ -179,10 +195,18 @@ impl StageInstance {
             let mut out = vec![0u8; cap];
             let mut needed = 0usize;
             let mut err = ErrorSlot::new();
+            let _watch = watchdog::enter(&self.plugin, "describe");
             // SAFETY: ABI call with buffers owned by this frame.
             let code =
                 unsafe { describe(self.state, out.as_mut_ptr(), cap, &mut needed, err.buf()) };
-            if code == status::NEED_CAPACITY && needed > cap && needed <= 64 << 20 {
+            if code == status::NEED_CAPACITY && needed > MAX_DESCRIPTION_BYTES {
+                return Err(call_error(
+                    &self.plugin,
+                    "describe",
+                    format!("asked for {needed} bytes for its description, over the limit of {MAX_DESCRIPTION_BYTES}"),
+                ));
+            }
+            if code == status::NEED_CAPACITY && needed > cap {
                 cap = needed;
                 continue;
             }
@@ -219,6 +243,7 @@ impl StageInstance {
         // so these first guesses rarely need the retry (which re-tokenizes the batch).
         let mut token_cap = total / 4 + texts.len() + 16;
         let mut term_cap = total + total / 4 + 64;
+        let (max_tokens, max_terms) = token_buffer_limits(total, texts.len());
         for _ in 0..3 {
             let mut tokens = vec![Token::default(); token_cap];
             let mut terms = vec![0u8; term_cap];
@@ -235,9 +260,23 @@ impl StageInstance {
                 terms_written: 0,
             };
             let mut err = ErrorSlot::new();
+            let watch = watchdog::enter(&self.plugin, "tokenize");
             // SAFETY: ABI call; every buffer is owned here and its capacity passed alongside.
             let code =
                 unsafe { tokenize(self.state, docs.as_ptr(), docs.len(), &mut out, err.buf()) };
+            drop(watch);
+            if code == status::NEED_CAPACITY
+                && (out.tokens_written > max_tokens || out.terms_written > max_terms)
+            {
+                return Err(call_error(
+                    &self.plugin,
+                    "tokenize",
+                    format!(
+                        "asked for room for {} tokens and {} term bytes for {total} bytes of text, over the limits of {max_tokens} and {max_terms}",
+                        out.tokens_written, out.terms_written
+                    ),
+                ));
+            }
             if code == status::NEED_CAPACITY {
                 token_cap = token_cap.max(out.tokens_written);
                 term_cap = term_cap.max(out.terms_written);
@@ -336,8 +375,10 @@ impl StageInstance {
                 target: rstr(d.target),
             })
             .collect();
-        let mut scores = vec![0f32; docs.len() * n_outputs];
+        // NaN marks every score the plugin has yet to write: one it leaves out is caught below.
+        let mut scores = vec![f32::NAN; docs.len() * n_outputs];
         let mut err = ErrorSlot::new();
+        let _watch = watchdog::enter(&self.plugin, "classify");
         // SAFETY: ABI call; `abi_docs` borrows texts and batches that outlive the call.
         let code = unsafe {
             classify(
@@ -350,15 +391,28 @@ impl StageInstance {
             )
         };
         check_status(&self.plugin, "classify", code, err.message())?;
-        if let Some(bad) = scores.iter().find(|s| !s.is_finite()) {
-            return Err(call_error(
-                &self.plugin,
-                "classify",
-                format!("returned a non-finite score {bad}"),
-            ));
-        }
+        check_scores(&scores, n_outputs)
+            .map_err(|what| call_error(&self.plugin, "classify", what))?;
         Ok(scores)
     }
+}
+
+/// Every score must be a probability. NaN is also what the host wrote before the call, so a
+/// NaN is a score the plugin left unwritten or computed as not-a-number.
+fn check_scores(scores: &[f32], n_outputs: usize) -> Result<(), String> {
+    let Some(at) = scores.iter().position(|s| !(0.0..=1.0).contains(s)) else {
+        return Ok(());
+    };
+    let (doc, output) = (at / n_outputs.max(1), at % n_outputs.max(1));
+    let score = scores[at];
+    Err(if score.is_nan() {
+        format!(
+            "score {output} of document {doc} is NaN: the plugin did not write it ({} scores expected, {n_outputs} per document) or computed no number",
+            scores.len()
+        )
+    } else {
+        format!("score {output} of document {doc} is {score}, not a probability in 0..=1")
+    })
 }
 
 fn call_error(plugin: &Plugin, op: &str, message: String) -> PluginError {
@@ -385,5 +439,175 @@ fn check_status(plugin: &Plugin, op: &str, code: u32, message: String) -> Result
             op,
             format!("unexpected status {other}: {message}"),
         )),
+    }
+}
+
+/// The host's wrappers driving stages that live in this process (the SDK's shims over small
+/// test stages): the capacity handshakes, validation of tokens and scores, buffer caps. No
+/// library is loaded, so `scripts/miri.sh` runs these under Miri.
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use slant_sdk::{export, kind, ClassifyStage, DocView, Stage, StageVTable, TokenSink};
+    use slant_sdk::{TokenizeStage, ABI_VERSION, VTABLE_SIZE};
+
+    /// One token per space-separated word; a long description, to need a second `describe`.
+    struct Words;
+
+    impl Stage for Words {
+        fn create(_config: &str) -> Result<Self, String> {
+            Ok(Words)
+        }
+        fn describe(&self) -> String {
+            format!(
+                "{{\"fingerprint\":\"words\",\"pad\":\"{}\"}}",
+                "x".repeat(2000)
+            )
+        }
+    }
+
+    impl TokenizeStage for Words {
+        fn tokenize(&self, text: &str, sink: &mut TokenSink) {
+            let mut at = 0;
+            for word in text.split(' ') {
+                if !word.is_empty() {
+                    sink.push(word, at, at + word.len(), 0);
+                }
+                at += word.len() + 1;
+            }
+        }
+    }
+
+    /// Writes its scores for every document but the last (as a plugin that counts wrong does).
+    struct Short;
+
+    impl Stage for Short {
+        fn create(_config: &str) -> Result<Self, String> {
+            Ok(Short)
+        }
+        fn describe(&self) -> String {
+            r#"{"labels":["a","b"]}"#.into()
+        }
+    }
+
+    impl ClassifyStage for Short {
+        fn n_outputs(&self) -> usize {
+            2
+        }
+        fn classify(&self, docs: &[DocView<'_>], scores: &mut [f32]) -> Result<(), String> {
+            let written = (docs.len().saturating_sub(1)) * 2;
+            scores[..written].fill(0.5);
+            Ok(())
+        }
+    }
+
+    /// A tokenize entry that asks for an absurd buffer, as no SDK-built plugin would.
+    unsafe extern "C" fn greedy_tokenize(
+        _state: *const c_void,
+        _docs: *const RStr,
+        _n_docs: usize,
+        out: *mut TokenizeOutput,
+        _err: *mut ErrorBuf,
+    ) -> u32 {
+        if let Some(out) = out.as_mut() {
+            out.tokens_written = usize::MAX / 8;
+            out.terms_written = 10;
+        }
+        status::NEED_CAPACITY
+    }
+
+    static WORDS: StageVTable = StageVTable {
+        abi_version: ABI_VERSION,
+        struct_size: VTABLE_SIZE,
+        name: RStr::from_static("words"),
+        kind: kind::TOKENIZE,
+        labels: std::ptr::null(),
+        n_labels: 0,
+        create: export::create::<Words>,
+        describe: export::describe::<Words>,
+        tokenize: Some(export::tokenize::<Words>),
+        classify: None,
+        destroy: export::destroy::<Words>,
+    };
+
+    static GREEDY: StageVTable = StageVTable {
+        tokenize: Some(greedy_tokenize),
+        name: RStr::from_static("greedy"),
+        ..WORDS
+    };
+
+    static SHORT: StageVTable = StageVTable {
+        abi_version: ABI_VERSION,
+        struct_size: VTABLE_SIZE,
+        name: RStr::from_static("short"),
+        kind: kind::CLASSIFY,
+        labels: std::ptr::null(),
+        n_labels: 0,
+        create: export::create::<Short>,
+        describe: export::describe::<Short>,
+        tokenize: None,
+        classify: Some(export::classify::<Short>),
+        destroy: export::destroy::<Short>,
+    };
+
+    fn instance(table: &'static StageVTable, path: &str) -> StageInstance {
+        StageInstance::create(&Plugin::in_process(table, path), &serde_json::json!({})).unwrap()
+    }
+
+    #[test]
+    fn tokenize_regrows_its_buffers_and_validates_the_batch() {
+        let stage = instance(&WORDS, "words.so");
+        assert_eq!(stage.describe_str("fingerprint"), Some("words"));
+        // One-letter words: more tokens than the first guess of a quarter of the bytes.
+        let long = "a b c d e f g h i j k l m n o p q r s t u v w x y z ".repeat(4);
+        let texts = [long.as_str(), "", "two words"];
+        let batch = stage.tokenize(&texts).unwrap();
+        assert_eq!(batch.doc_tokens(0).len(), 104);
+        assert!(batch.doc_tokens(1).is_empty());
+        let second: Vec<&str> = batch.doc_tokens(2).iter().map(|t| batch.term(t)).collect();
+        assert_eq!(second, ["two", "words"]);
+    }
+
+    #[test]
+    fn an_absurd_buffer_request_is_refused_before_allocating() {
+        let stage = instance(&GREEDY, "greedy.so");
+        let err = stage.tokenize(&["some text"]).unwrap_err().to_string();
+        assert!(
+            err.contains("greedy.so") && err.contains("over the limits"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn unwritten_scores_are_caught_naming_the_plugin() {
+        let words = instance(&WORDS, "words.so");
+        let short = instance(&SHORT, "short.so");
+        let texts = ["one text", "another text"];
+        let batch = words.tokenize(&texts).unwrap();
+        let err = short
+            .classify(&ClassifyInput::texts(&texts, &batch), 2)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("short.so") && err.contains("score 0 of document 1 is NaN"),
+            "{err}"
+        );
+        // With one document it writes nothing at all.
+        let err = short
+            .classify(&ClassifyInput::texts(&texts[..1], &batch), 2)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("score 0 of document 0 is NaN"), "{err}");
+    }
+
+    #[test]
+    fn score_checks_name_the_document_and_output() {
+        assert!(check_scores(&[0.0, 1.0, 0.5, 0.25], 2).is_ok());
+        let e = check_scores(&[0.0, 1.0, 0.5, -0.5], 2).unwrap_err();
+        assert!(e.contains("score 1 of document 1 is -0.5"), "{e}");
+        let e = check_scores(&[f32::INFINITY], 1).unwrap_err();
+        assert!(e.contains("inf"), "{e}");
+        let (tokens, terms) = token_buffer_limits(usize::MAX, 3);
+        assert_eq!((tokens, terms), (usize::MAX, usize::MAX));
     }
 }

@@ -18,8 +18,9 @@ use super::PluginError;
 /// stage created from it lives.
 #[derive(Clone)]
 pub struct Plugin {
-    /// Keeps the shared library loaded while this plugin, or any stage created from it, lives.
-    _library: Arc<Library>,
+    /// Keeps the shared library loaded while this plugin, or any stage created from it, lives
+    /// (`None` only for the in-process tables of the host's own tests).
+    _library: Option<Arc<Library>>,
     vtable: &'static StageVTable,
     path: PathBuf,
     name: String,
@@ -125,12 +126,26 @@ impl Plugin {
             .map(|i| unsafe { (*vtable.labels.add(i)).to_string_lossy() })
             .collect();
         Ok(Plugin {
-            _library: Arc::new(library),
+            _library: Some(Arc::new(library)),
             vtable,
             path: path_buf,
             name,
             labels,
         })
+    }
+
+    /// A plugin whose table lives in this process, for tests of the host's call wrappers that
+    /// Miri can run (it cannot load shared libraries).
+    #[cfg(test)]
+    pub(crate) fn in_process(vtable: &'static StageVTable, path: &str) -> Plugin {
+        Plugin {
+            _library: None,
+            vtable,
+            path: PathBuf::from(path),
+            // SAFETY: a view of a static string.
+            name: unsafe { vtable.name.to_string_lossy() },
+            labels: Vec::new(),
+        }
     }
 
     /// The stage name the plugin declares.

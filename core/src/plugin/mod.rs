@@ -7,6 +7,7 @@
 
 mod instance;
 mod loader;
+pub mod watchdog;
 
 use std::path::{Path, PathBuf};
 

@@ -29,6 +29,12 @@ pub const MAX_FILE_BYTES: u64 = 1 << 30;
 const MAX_HEADER_BYTES: u64 = 16 << 20;
 const MAX_CLASSES: usize = 1024;
 const MAX_HEADS: usize = 64;
+/// Temperatures the loader accepts. Training searches 0.05..20; outside this wider range the
+/// scaled logits would saturate the softmax into 0/1 or NaN.
+pub const TEMPERATURE_RANGE: std::ops::RangeInclusive<f32> = 1e-3..=1e3;
+/// Largest magnitude of a stored weight, bias or column weight. Trained weights are a few units;
+/// this bound keeps every logit finite for any document (features are L2-normalized).
+pub const MAX_ABS_WEIGHT: f32 = 1e6;
 
 /// Why a model file could not be read.
 #[derive(Debug, thiserror::Error)]
@@ -92,19 +98,81 @@ pub fn to_bytes(model: &Model) -> Result<Vec<u8>, String> {
 /// do not fit the file, checksum mismatch, invalid contents.
 pub fn read_file(path: &std::path::Path) -> Result<Model, ModelError> {
     let name = path.display().to_string();
-    let io = |cause| ModelError::Io {
-        path: name.clone(),
-        cause,
-    };
-    let len = std::fs::metadata(path).map_err(io)?.len();
-    if len > MAX_FILE_BYTES {
-        return Err(ModelError::Layout {
-            path: name,
-            what: format!("{len} bytes, larger than the {MAX_FILE_BYTES}-byte limit"),
-        });
-    }
-    let bytes = std::fs::read(path).map_err(io)?;
+    let bytes = read_capped(path, MAX_FILE_BYTES).map_err(|e| match e {
+        CappedRead::Io(cause) => ModelError::Io {
+            path: name.clone(),
+            cause,
+        },
+        CappedRead::TooLarge => ModelError::Layout {
+            path: name.clone(),
+            what: format!("larger than the {MAX_FILE_BYTES}-byte limit"),
+        },
+    })?;
     from_bytes(&bytes, &name)
+}
+
+/// Why [`read_capped`] gave no bytes.
+enum CappedRead {
+    Io(std::io::Error),
+    TooLarge,
+}
+
+/// Reads at most `max + 1` bytes of `path`, so a file over `max` is refused without trusting its
+/// metadata (a FIFO or a device reports length 0) and without reading all of it.
+fn read_capped(path: &std::path::Path, max: u64) -> Result<Vec<u8>, CappedRead> {
+    use std::io::Read;
+    let file = std::fs::File::open(path).map_err(CappedRead::Io)?;
+    let mut bytes = Vec::new();
+    file.take(max.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(CappedRead::Io)?;
+    if bytes.len() as u64 > max {
+        return Err(CappedRead::TooLarge);
+    }
+    Ok(bytes)
+}
+
+/// Checks the heads of a header: counts, unique names, and calibration values in range (a
+/// stored threshold becomes the default flag threshold, so it must be a probability).
+fn check_heads(heads: &[crate::model::HeadSpec]) -> Result<(), String> {
+    if heads.is_empty() || heads.len() > MAX_HEADS {
+        return Err(format!("{} heads", heads.len()));
+    }
+    let mut names = std::collections::BTreeSet::new();
+    for h in heads {
+        if !names.insert(h.name.as_str()) {
+            return Err(format!("two heads are named `{}`", h.name));
+        }
+        if h.classes.is_empty() || h.classes.len() > MAX_CLASSES {
+            return Err(format!("head `{}` has {} classes", h.name, h.classes.len()));
+        }
+        let mut classes = std::collections::BTreeSet::new();
+        if let Some(dup) = h.classes.iter().find(|c| !classes.insert(c.as_str())) {
+            return Err(format!("head `{}` has two classes named `{dup}`", h.name));
+        }
+        if h.positive.is_some() && h.positive_index().is_none() {
+            return Err(format!(
+                "head `{}`: positive class is not one of its classes",
+                h.name
+            ));
+        }
+        if !TEMPERATURE_RANGE.contains(&h.temperature) {
+            return Err(format!(
+                "head `{}`: temperature {} is outside {}..={}",
+                h.name,
+                h.temperature,
+                TEMPERATURE_RANGE.start(),
+                TEMPERATURE_RANGE.end()
+            ));
+        }
+        if let Some(t) = h.threshold.filter(|t| !(0.0..=1.0).contains(t)) {
+            return Err(format!(
+                "head `{}`: threshold {t} is not a probability in 0..=1",
+                h.name
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// A cursor that refuses to read past the end.
@@ -146,10 +214,10 @@ impl<'a> Cursor<'a> {
             .chunks_exact(4)
             .map(|c| f32::from_le_bytes(c.try_into().expect("4 bytes")))
             .collect();
-        if v.iter().any(|x| !x.is_finite()) {
+        if let Some(x) = v.iter().find(|x| !(x.abs() <= MAX_ABS_WEIGHT)) {
             return Err(ModelError::Layout {
                 path: self.path.into(),
-                what: format!("{what} holds a non-finite number"),
+                what: format!("{what} holds {x}, outside ±{MAX_ABS_WEIGHT}"),
             });
         }
         Ok(v)
@@ -213,30 +281,7 @@ pub fn from_bytes(bytes: &[u8], path: &str) -> Result<Model, ModelError> {
         what,
     };
     header.features.validate().map_err(bad_header)?;
-    if header.heads.is_empty() || header.heads.len() > MAX_HEADS {
-        return Err(bad_header(format!("{} heads", header.heads.len())));
-    }
-    for h in &header.heads {
-        if h.classes.is_empty() || h.classes.len() > MAX_CLASSES {
-            return Err(bad_header(format!(
-                "head `{}` has {} classes",
-                h.name,
-                h.classes.len()
-            )));
-        }
-        if h.positive.is_some() && h.positive_index().is_none() {
-            return Err(bad_header(format!(
-                "head `{}`: positive class is not one of its classes",
-                h.name
-            )));
-        }
-        if !(h.temperature.is_finite() && h.temperature > 0.0) {
-            return Err(bad_header(format!(
-                "head `{}`: temperature must be > 0",
-                h.name
-            )));
-        }
-    }
+    check_heads(&header.heads).map_err(bad_header)?;
     let n = c.u64("feature count")?;
     // Each feature costs at least 8 bytes (id + column weight): check before allocating.
     let remaining = (body.len() - c.at) as u64;
@@ -276,4 +321,140 @@ pub fn from_bytes(bytes: &[u8], path: &str) -> Result<Model, ModelError> {
         )));
     }
     Ok(Model::new(header, feature_ids, column_weights, heads))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{HeadSpec, InputKind};
+    use crate::FeatureSpec;
+
+    fn head(name: &str, classes: &[&str]) -> HeadSpec {
+        HeadSpec {
+            name: name.into(),
+            classes: classes.iter().map(|c| c.to_string()).collect(),
+            positive: Some(classes[classes.len() - 1].into()),
+            temperature: 1.0,
+            threshold: Some(0.5),
+        }
+    }
+
+    /// A valid two-feature model with the given heads, serialized.
+    fn model_bytes(heads: Vec<HeadSpec>) -> Vec<u8> {
+        let weights = heads
+            .iter()
+            .map(|h| HeadWeights {
+                weights: vec![0.25; 2 * h.classes.len()],
+                bias: vec![0.0; h.classes.len()],
+            })
+            .collect();
+        let header = ModelHeader {
+            task: "toxicity".into(),
+            input: InputKind::Text,
+            heads,
+            features: FeatureSpec::default(),
+            tokenizer_fingerprint: "fp".into(),
+            weighting: "none".into(),
+            learner: serde_json::json!({}),
+            training: serde_json::json!({}),
+            metrics: serde_json::json!({}),
+            seed: 1,
+            slant_version: "0".into(),
+        };
+        to_bytes(&Model::new(header, vec![1, 2], vec![1.0, 1.0], weights)).unwrap()
+    }
+
+    fn header_error(heads: Vec<HeadSpec>) -> String {
+        match from_bytes(&model_bytes(heads), "m.model") {
+            Err(e @ ModelError::Header { .. }) => e.to_string(),
+            Err(other) => panic!("expected a header error, got {other}"),
+            Ok(_) => panic!("expected a header error, the model loaded"),
+        }
+    }
+
+    #[test]
+    fn stored_thresholds_and_temperatures_are_range_checked() {
+        assert!(from_bytes(&model_bytes(vec![head("toxic", &["no", "yes"])]), "m").is_ok());
+        for threshold in [1.5, -0.1, 2e30] {
+            let mut h = head("toxic", &["no", "yes"]);
+            h.threshold = Some(threshold);
+            let e = header_error(vec![h]);
+            assert!(e.contains("m.model") && e.contains("threshold"), "{e}");
+        }
+        for temperature in [1e-30, 0.0, -1.0, 1e9, 3e38] {
+            let mut h = head("toxic", &["no", "yes"]);
+            h.temperature = temperature;
+            let e = header_error(vec![h]);
+            assert!(e.contains("temperature"), "{e}");
+        }
+    }
+
+    #[test]
+    fn the_shipped_model_is_within_every_bound() {
+        let path =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../models/toxicity.model");
+        let model = read_file(&path).unwrap();
+        assert!(model.n_outputs() > 0);
+    }
+
+    #[test]
+    fn duplicate_head_or_class_names_are_refused() {
+        let e = header_error(vec![
+            head("toxic", &["no", "yes"]),
+            head("toxic", &["a", "b"]),
+        ]);
+        assert!(e.contains("two heads are named `toxic`"), "{e}");
+        let e = header_error(vec![head("toxic", &["yes", "no", "yes"])]);
+        assert!(e.contains("two classes named `yes`"), "{e}");
+    }
+
+    #[test]
+    fn huge_weights_are_refused_so_scores_stay_finite() {
+        let mut bytes = model_bytes(vec![head("toxic", &["no", "yes"])]);
+        // The last float before the checksum is the head's last bias.
+        let at = bytes.len() - 32 - 4;
+        bytes[at..at + 4].copy_from_slice(&3e38f32.to_le_bytes());
+        let n = bytes.len() - 32;
+        let digest = Sha256::digest(&bytes[..n]);
+        bytes[n..].copy_from_slice(&digest);
+        let e = from_bytes(&bytes, "m").unwrap_err().to_string();
+        assert!(
+            e.contains("bias of head `toxic`") && e.contains("outside"),
+            "{e}"
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_size_cap_holds_for_a_fifo_whose_metadata_says_zero_bytes() {
+        let dir = tempfile_dir();
+        let fifo = dir.join("model.fifo");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        if !made.is_ok_and(|s| s.success()) {
+            eprintln!("SKIPPED: mkfifo is not available");
+            return;
+        }
+        assert_eq!(std::fs::metadata(&fifo).unwrap().len(), 0);
+        let writer = {
+            let fifo = fifo.clone();
+            std::thread::spawn(move || {
+                use std::io::Write;
+                let mut f = std::fs::OpenOptions::new().write(true).open(fifo).unwrap();
+                // The reader stops after max + 1 bytes; a broken pipe after that is expected.
+                let _ = f.write_all(&vec![7u8; 4096]);
+            })
+        };
+        assert!(matches!(
+            read_capped(&fifo, 1000),
+            Err(CappedRead::TooLarge)
+        ));
+        writer.join().unwrap();
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    fn tempfile_dir() -> std::path::PathBuf {
+        let dir = std::env::temp_dir().join(format!("slant-model-test-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
 }

@@ -224,7 +224,9 @@ pub type TokenizeFn = unsafe extern "C" fn(
     out: *mut TokenizeOutput,
     err: *mut ErrorBuf,
 ) -> u32;
-/// Scores a batch of documents into `scores` (`n_docs × n_outputs`, row-major).
+/// Scores a batch of documents into `scores` (`n_docs × n_outputs`, row-major). Every score is
+/// a probability in `0..=1`; the host fills the buffer with NaN before the call and refuses the
+/// batch if any score is left unwritten or out of range.
 pub type ClassifyFn = unsafe extern "C" fn(
     state: *const c_void,
     docs: *const ClassifyDoc,

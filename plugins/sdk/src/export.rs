@@ -33,7 +33,8 @@ pub trait ClassifyStage: Stage {
     /// Number of scores written per document.
     fn n_outputs(&self) -> usize;
 
-    /// Scores `docs` into `scores` (`docs.len() × n_outputs`, row-major).
+    /// Scores `docs` into `scores` (`docs.len() × n_outputs`, row-major): every entry, each a
+    /// probability in `0..=1` (the host refuses a batch with any other value, NaN included).
     ///
     /// # Errors
     /// A message naming what could not be scored.

@@ -271,6 +271,22 @@ mod tests {
     }
 
     #[test]
+    fn the_shipped_model_is_accepted() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../models/sentiment.model");
+        let config = serde_json::json!({ "model": path }).to_string();
+        let s = Sentiment::create(&config).unwrap();
+        let d: serde_json::Value = serde_json::from_str(&s.describe()).unwrap();
+        assert_eq!(d["labels"], serde_json::json!(THREE));
+        assert!(d["tokenizer_fingerprint"]
+            .as_str()
+            .unwrap()
+            .starts_with("slant-tokenize/"));
+        let mut out = [0.0f32; 3];
+        s.classify(&[doc("", &[])], &mut out).unwrap();
+        assert!((out.iter().sum::<f32>() - 1.0).abs() < 1e-5, "{out:?}");
+    }
+
+    #[test]
     fn settings_errors_are_messages() {
         let e = Sentiment::create("{\"modle\": \"x\"}").err().unwrap();
         assert!(e.contains("sentiment settings"), "{e}");

@@ -1,7 +1,9 @@
 //! Loading a recipe's data: every source file is hashed (sha256, for the header and card) and
 //! read into [`Row`]s carrying the texts and, per head, the mapped class (or none when the head
 //! does not learn from that row). Label problems are errors naming the file and line; the
-//! optional `max_rows` cap takes a seeded sample, kept in file order.
+//! optional `max_rows` cap takes a seeded sample, kept in file order. A source may also give
+//! one row per labeled phrase of a sentiment tree (`phrases`) or fold records that share a key
+//! into one row (`merge_by`).
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
@@ -114,7 +116,7 @@ pub fn load(recipe: &Recipe, base: &Path) -> Result<Dataset, TrainError> {
         let mut src_rows = Vec::new();
         let mut src_raw: Vec<Vec<Option<String>>> = Vec::new();
         let mut excluded = 0u64;
-        let mut records = 0u64;
+        let mut n_records = 0u64;
         let mut seen_phrases = HashSet::new();
         let mut merge = Merge::default();
         let reader = records::read(&resolved).map_err(|message| TrainError::Data { message })?;
@@ -124,7 +126,7 @@ pub fn load(recipe: &Recipe, base: &Path) -> Result<Dataset, TrainError> {
                 message,
             };
             let fields = rec.fields.as_ref().map_err(|e| at(e.clone()))?;
-            records += 1;
+            n_records += 1;
             let is_excluded = source
                 .exclude
                 .iter()
@@ -176,7 +178,7 @@ pub fn load(recipe: &Recipe, base: &Path) -> Result<Dataset, TrainError> {
             path: source.path.clone(),
             split: source.split,
             sha256,
-            rows: records,
+            rows: n_records,
             used: keep.len() as u64,
             excluded,
             dev_rows,

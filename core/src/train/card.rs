@@ -57,6 +57,18 @@ pub fn render(trained: &Trained, out: &Path) -> String {
                 src.name, src.excluded
             ));
         }
+        if src.phrase_rows {
+            notes.push(format!(
+                "`{}`: rows are the distinct labeled phrases of each record's tree (`phrases`), so `used` counts phrases",
+                src.name
+            ));
+        }
+        if src.merged_away + src.conflicting > 0 {
+            notes.push(format!(
+                "`{}`: {} records merged into an earlier one with the same key and labels, {} left out because records with their key disagree (`merge_by`)",
+                src.name, src.merged_away, src.conflicting
+            ));
+        }
         if src.dev_rows > 0 {
             notes.push(format!(
                 "`{}`: {} of its used rows are dev rows (seeded `dev_share`)",

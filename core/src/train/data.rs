@@ -1,20 +1,24 @@
 //! Loading a recipe's data: every source file is hashed (sha256, for the header and card) and
 //! read into [`Row`]s carrying the texts and, per head, the mapped class (or none when the head
 //! does not learn from that row). Label problems are errors naming the file and line; the
-//! optional `max_rows` cap takes a seeded sample, kept in file order.
+//! optional `max_rows` cap takes a seeded sample, kept in file order. A source may also give
+//! one row per labeled phrase of a sentiment tree (`phrases`) or fold records that share a key
+//! into one row (`merge_by`).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::borrow::Cow;
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
+use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 use slant_model::InputKind;
 
-use super::recipe::{Head, HeadSource, Recipe, Split};
+use super::recipe::{Head, HeadSource, Recipe, Source, Split};
 use super::records::{self, label_field, text_field};
 use super::split::Rng;
-use super::TrainError;
+use super::{tree, TrainError};
 
 /// One training or dev example.
 #[derive(Debug, Clone)]
@@ -46,6 +50,15 @@ pub struct SourceInfo {
     pub excluded: u64,
     /// Kept records moved to dev by `dev_share`.
     pub dev_rows: u64,
+    /// `merge_by`: records folded into an earlier one with the same key and labels.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub merged_away: u64,
+    /// `merge_by`: records left out because records with their key disagree.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub conflicting: u64,
+    /// Rows are the phrases of each record's tree (`phrases`), so `used` counts phrases.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub phrase_rows: bool,
     #[serde(skip)]
     pub license: String,
     #[serde(skip)]
@@ -101,8 +114,11 @@ pub fn load(recipe: &Recipe, base: &Path) -> Result<Dataset, TrainError> {
             })
             .collect();
         let mut src_rows = Vec::new();
-        let mut src_raw = Vec::new();
+        let mut src_raw: Vec<Vec<Option<String>>> = Vec::new();
         let mut excluded = 0u64;
+        let mut n_records = 0u64;
+        let mut seen_phrases = HashSet::new();
+        let mut merge = Merge::default();
         let reader = records::read(&resolved).map_err(|message| TrainError::Data { message })?;
         for rec in reader {
             let at = |message: String| TrainError::Record {
@@ -110,6 +126,7 @@ pub fn load(recipe: &Recipe, base: &Path) -> Result<Dataset, TrainError> {
                 message,
             };
             let fields = rec.fields.as_ref().map_err(|e| at(e.clone()))?;
+            n_records += 1;
             let is_excluded = source
                 .exclude
                 .iter()
@@ -118,40 +135,22 @@ pub fn load(recipe: &Recipe, base: &Path) -> Result<Dataset, TrainError> {
                 excluded += 1;
                 continue;
             }
-            let text = text_field(fields, &source.text_field).map_err(at)?;
-            let pair = match recipe.input {
-                InputKind::Text => String::new(),
-                InputKind::Pair => {
-                    text_field(fields, source.pair_field.as_deref().unwrap_or("headline"))
-                        .map_err(at)?
+            let line = rec.source.line.unwrap_or(0);
+            for fields in expand(fields, source, &mut seen_phrases).map_err(at)? {
+                let (row, labels) =
+                    read_row(recipe, si, &uses, &fields, line, &mut dropped).map_err(at)?;
+                let key = match &source.merge_by {
+                    Some(k) => Some(label_field(&fields, k).map_err(at)?),
+                    None => None,
+                };
+                if merge.is_repeat(key, &labels, &src_raw) {
+                    continue;
                 }
-                InputKind::Target => {
-                    text_field(fields, source.target_field.as_deref().unwrap_or("target"))
-                        .map_err(at)?
-                }
-            };
-            let mut labels = vec![None; recipe.heads.len()];
-            for &(hi, from) in &uses {
-                let value = label_field(fields, &from.field).map_err(at)?;
-                match map_label(&value, from) {
-                    Ok(Some(class)) => labels[hi] = Some(class),
-                    Ok(None) => dropped[hi] += 1,
-                    Err(message) => {
-                        return Err(at(format!("head `{}`: {message}", recipe.heads[hi].name)))
-                    }
-                }
+                src_rows.push(row);
+                src_raw.push(labels);
             }
-            src_rows.push(Row {
-                source: si,
-                line: rec.source.line.unwrap_or(0),
-                split: source.split,
-                text,
-                pair,
-                labels: Vec::new(),
-            });
-            src_raw.push(labels);
         }
-        let total = src_rows.len() as u64 + excluded;
+        let (mut src_rows, mut src_raw) = merge.without_conflicts(src_rows, src_raw);
         if src_rows.is_empty() {
             return Err(TrainError::Data {
                 message: format!("{name}: no records"),
@@ -179,10 +178,13 @@ pub fn load(recipe: &Recipe, base: &Path) -> Result<Dataset, TrainError> {
             path: source.path.clone(),
             split: source.split,
             sha256,
-            rows: total,
+            rows: n_records,
             used: keep.len() as u64,
             excluded,
             dev_rows,
+            merged_away: merge.merged_away,
+            conflicting: merge.conflicting,
+            phrase_rows: source.phrases.is_some(),
             license: source
                 .license
                 .clone()
@@ -211,6 +213,136 @@ pub fn load(recipe: &Recipe, base: &Path) -> Result<Dataset, TrainError> {
         sources,
         heads,
     })
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
+/// The field phrase rows carry their subtree's label in.
+pub const PHRASE_LABEL: &str = "phrase_label";
+
+/// The rows one record gives: itself, or with `phrases` each of its tree's phrases not seen
+/// before in this source (text field replaced by the phrase, label in [`PHRASE_LABEL`]).
+fn expand<'a>(
+    fields: &'a Map<String, Value>,
+    source: &Source,
+    seen: &mut HashSet<String>,
+) -> Result<Vec<Cow<'a, Map<String, Value>>>, String> {
+    let Some(spec) = &source.phrases else {
+        return Ok(vec![Cow::Borrowed(fields)]);
+    };
+    let tree = text_field(fields, &spec.field)?;
+    let phrases = tree::phrases(&tree)?;
+    let root = phrases.len() - 1;
+    let mut base = fields.clone();
+    base.remove(&spec.field);
+    let mut out = Vec::new();
+    for (i, p) in phrases.into_iter().enumerate() {
+        if (p.words < spec.min_words && i != root) || !seen.insert(p.text.clone()) {
+            continue;
+        }
+        let mut f = base.clone();
+        f.insert(source.text_field.clone(), Value::String(p.text));
+        f.insert(PHRASE_LABEL.into(), Value::String(p.label));
+        out.push(Cow::Owned(f));
+    }
+    Ok(out)
+}
+
+/// One row from one record's fields, with each head's raw label (before classes are known).
+fn read_row(
+    recipe: &Recipe,
+    si: usize,
+    uses: &[(usize, &HeadSource)],
+    fields: &Map<String, Value>,
+    line: u64,
+    dropped: &mut [u64],
+) -> Result<(Row, Vec<Option<String>>), String> {
+    let source = &recipe.sources[si];
+    let text = text_field(fields, &source.text_field)?;
+    let pair = match recipe.input {
+        InputKind::Text => String::new(),
+        InputKind::Pair => text_field(fields, source.pair_field.as_deref().unwrap_or("headline"))?,
+        InputKind::Target => {
+            text_field(fields, source.target_field.as_deref().unwrap_or("target"))?
+        }
+    };
+    let mut labels = vec![None; recipe.heads.len()];
+    for &(hi, from) in uses {
+        let value = label_field(fields, &from.field)?;
+        match map_label(&value, from) {
+            Ok(Some(class)) => labels[hi] = Some(class),
+            Ok(None) => dropped[hi] += 1,
+            Err(message) => return Err(format!("head `{}`: {message}", recipe.heads[hi].name)),
+        }
+    }
+    let row = Row {
+        source: si,
+        line,
+        split: source.split,
+        text,
+        pair,
+        labels: Vec::new(),
+    };
+    Ok((row, labels))
+}
+
+/// `merge_by` bookkeeping: the first row of each key, how many records repeated it, and the
+/// rows whose repeats disagreed with them.
+#[derive(Default)]
+struct Merge {
+    first: HashMap<String, usize>,
+    repeats: HashMap<usize, u64>,
+    conflicted: BTreeSet<usize>,
+    /// Records folded into an agreeing first row (known after [`Merge::without_conflicts`]).
+    merged_away: u64,
+    /// Records left out because their key's labels disagree (ditto).
+    conflicting: u64,
+}
+
+impl Merge {
+    /// Whether a row with `key` and `labels` repeats an earlier kept row (and is not kept
+    /// itself); marks that row as conflicting when the labels differ. Rows without a key are
+    /// never repeats.
+    fn is_repeat(
+        &mut self,
+        key: Option<String>,
+        labels: &[Option<String>],
+        kept: &[Vec<Option<String>>],
+    ) -> bool {
+        let Some(key) = key else { return false };
+        let Some(&i) = self.first.get(&key) else {
+            self.first.insert(key, kept.len());
+            return false;
+        };
+        *self.repeats.entry(i).or_default() += 1;
+        if kept[i] != labels {
+            self.conflicted.insert(i);
+        }
+        true
+    }
+
+    /// The kept rows minus those whose key had conflicting labels; fills in the counts.
+    fn without_conflicts(
+        &mut self,
+        rows: Vec<Row>,
+        raw: Vec<Vec<Option<String>>>,
+    ) -> (Vec<Row>, Vec<Vec<Option<String>>>) {
+        for (i, &n) in &self.repeats {
+            if self.conflicted.contains(i) {
+                self.conflicting += n + 1;
+            } else {
+                self.merged_away += n;
+            }
+        }
+        rows.into_iter()
+            .zip(raw)
+            .enumerate()
+            .filter(|(i, _)| !self.conflicted.contains(i))
+            .map(|(_, pair)| pair)
+            .unzip()
+    }
 }
 
 impl Default for Row {
@@ -452,6 +584,100 @@ drop = ["skip"]
         let bad = Recipe::from_toml(&toml.replace("drop = [\"skip\"]", ""), "t").unwrap();
         let e = load(&bad, dir.path()).unwrap_err().to_string();
         assert!(e.contains("d.jsonl:3") && e.contains("\"skip\""), "{e}");
+    }
+
+    #[test]
+    fn phrase_rows_come_from_the_tree_once_each() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("t.jsonl"),
+            concat!(
+                "{\"id\":\"a\",\"text\":\"not good\",\"tree\":\"(1 (2 not) (3 good))\"}\n",
+                "{\"id\":\"b\",\"text\":\"good film\",\"tree\":\"(4 (3 good) (2 film))\"}\n",
+            ),
+        )
+        .unwrap();
+        let toml = r#"
+name = "t"
+task = "t"
+[[source]]
+name = "t"
+path = "t.jsonl"
+phrases = { field = "tree" }
+[[head]]
+name = "h"
+[[head.from]]
+source = "t"
+field = "phrase_label"
+"#;
+        let recipe = Recipe::from_toml(toml, "t").unwrap();
+        let data = load(&recipe, dir.path()).unwrap();
+        let texts: Vec<&str> = data.rows.iter().map(|r| r.text.as_str()).collect();
+        // "good" appears in both trees and is kept once.
+        assert_eq!(texts, ["not", "good", "not good", "film", "good film"]);
+        let classes = &data.heads[0].classes;
+        let label = |i: usize| classes[data.rows[i].labels[0].unwrap()].as_str();
+        assert_eq!((label(2), label(4)), ("1", "4"));
+        assert_eq!((data.sources[0].rows, data.sources[0].used), (2, 5));
+        assert_eq!(data.rows[3].line, 2);
+        let short = Recipe::from_toml(
+            &toml.replace("\"tree\" }", "\"tree\", min_words = 2 }"),
+            "t",
+        )
+        .unwrap();
+        let data = load(&short, dir.path()).unwrap();
+        assert_eq!(
+            data.rows.len(),
+            2,
+            "only the whole sentences have two words"
+        );
+        std::fs::write(
+            dir.path().join("t.jsonl"),
+            "{\"text\":\"x\",\"tree\":\"(1 x\"}\n",
+        )
+        .unwrap();
+        let e = load(&recipe, dir.path()).unwrap_err().to_string();
+        assert!(e.contains("t.jsonl:1") && e.contains("tree:"), "{e}");
+    }
+
+    #[test]
+    fn merge_by_keeps_agreeing_records_once_and_drops_disagreeing_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("m.jsonl"),
+            concat!(
+                "{\"s\":1,\"text\":\"a\",\"y\":\"neg\"}\n",
+                "{\"s\":1,\"text\":\"a\",\"y\":\"neg\"}\n",
+                "{\"s\":2,\"text\":\"b\",\"y\":\"pos\"}\n",
+                "{\"s\":2,\"text\":\"b\",\"y\":\"neg\"}\n",
+                "{\"s\":2,\"text\":\"b\",\"y\":\"neg\"}\n",
+                "{\"s\":3,\"text\":\"c\",\"y\":\"pos\"}\n",
+            ),
+        )
+        .unwrap();
+        let toml = r#"
+name = "t"
+task = "t"
+[[source]]
+name = "m"
+path = "m.jsonl"
+merge_by = "s"
+[[head]]
+name = "h"
+[[head.from]]
+source = "m"
+field = "y"
+"#;
+        let data = load(&Recipe::from_toml(toml, "t").unwrap(), dir.path()).unwrap();
+        let texts: Vec<&str> = data.rows.iter().map(|r| r.text.as_str()).collect();
+        assert_eq!(texts, ["a", "c"]);
+        let info = &data.sources[0];
+        assert_eq!((info.rows, info.merged_away, info.conflicting), (6, 1, 3));
+        let both = toml.replace(
+            "merge_by = \"s\"",
+            "merge_by = \"s\"\nphrases = { field = \"t\" }",
+        );
+        assert!(Recipe::from_toml(&both, "t").is_err());
     }
 
     #[test]

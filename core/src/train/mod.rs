@@ -25,6 +25,7 @@ pub mod records;
 pub mod score;
 pub mod select;
 pub mod split;
+pub mod tree;
 pub mod tune;
 
 use std::path::{Path, PathBuf};

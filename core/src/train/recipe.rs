@@ -264,6 +264,32 @@ pub struct Source {
     /// `post_in_sampled_test = "true"`).
     #[serde(default)]
     pub exclude: BTreeMap<String, String>,
+    /// Rows are the labeled phrases of a sentiment tree held in a field (SST's `tree`), not
+    /// the records themselves. Off by default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phrases: Option<Phrases>,
+    /// Records sharing this field's value (e.g. one sentence annotated once per target) become
+    /// one row when every head's label agrees; when they disagree, all of them are left out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub merge_by: Option<String>,
+}
+
+/// Phrase rows from a PTB-style tree (see [`super::tree`]): each distinct subtree of each record
+/// becomes a row whose text (`text_field`) is the phrase and whose field `phrase_label` is the
+/// subtree's label; the record's other fields are kept (e.g. `id`, to group a sentence's
+/// phrases). A phrase seen earlier in the same source is kept once.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Phrases {
+    /// The field holding the tree.
+    pub field: String,
+    /// Phrases with fewer words (leaves) are left out; the whole sentence is always kept.
+    #[serde(default = "default_min_words")]
+    pub min_words: usize,
+}
+
+fn default_min_words() -> usize {
+    1
 }
 
 fn default_split() -> Split {
@@ -393,6 +419,12 @@ impl Recipe {
             if !names.insert(s.name.as_str()) {
                 return Err(format!("source `{}` is defined twice", s.name));
             }
+            if s.phrases.is_some() && s.merge_by.is_some() {
+                return Err(format!(
+                    "source `{}`: phrases and merge_by cannot be combined",
+                    s.name
+                ));
+            }
             if let Some(share) = s.dev_share {
                 if !(share > 0.0 && share <= 0.5) || s.split != Split::Train {
                     return Err(format!(
@@ -504,6 +536,8 @@ impl Recipe {
             license: None,
             dev_share: None,
             exclude: BTreeMap::new(),
+            phrases: None,
+            merge_by: None,
         };
         let sources: Vec<Source> = a
             .data

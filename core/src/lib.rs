@@ -7,12 +7,16 @@
 //! - [`plugin`] finds and loads stage plugins (the ABI lives in `slant-sdk`);
 //! - [`pipeline`] runs configured stages over articles in parallel batches;
 //! - [`output`] writes one result or error record per input record;
+//! - [`compare`] turns labeled outputs into per-group figures with intervals and tests, which
+//!   [`report`] renders as a table, JSON, CSV or an HTML report with charts;
 //! - offline: [`train`] fits linear models with linfa into model files, [`eval`] measures them.
 
 pub mod article;
+pub mod compare;
 pub mod eval;
 pub mod ingest;
 pub mod output;
 pub mod pipeline;
 pub mod plugin;
+pub mod report;
 pub mod train;

@@ -18,7 +18,14 @@ use super::Options;
 
 /// Labels shown first, in this order, when they occur; others follow alphabetically.
 const LABEL_ORDER: &[&str] = &[
-    "negative", "against", "disagree", "neutral", "discuss", "positive", "favor", "agree",
+    "negative",
+    "against",
+    "disagree",
+    "neutral",
+    "discuss",
+    "positive",
+    "favor",
+    "agree",
     "unrelated",
 ];
 
@@ -66,9 +73,12 @@ pub fn compute(groups: Vec<GroupData>, input: InputCounts, options: &Options) ->
         .enumerate()
         .map(|(i, g)| summarize(i, g, &sentiment_labels, &replicates, options))
         .collect();
-    let contrasts = contrasts(&groups, &summaries, &figures, &replicates, options);
+    let (contrasts, permutations) = contrasts(&groups, &summaries, &figures, &replicates, options);
     Comparison {
-        settings: settings(options),
+        settings: Settings {
+            permutations,
+            ..settings(options)
+        },
         input,
         sentiment_labels,
         targets,
@@ -105,7 +115,12 @@ fn union_of<'a>(keys: impl Iterator<Item = impl Iterator<Item = &'a String>>) ->
 }
 
 fn ordered_labels(mut labels: Vec<String>) -> Vec<String> {
-    let rank = |l: &String| LABEL_ORDER.iter().position(|k| k == l).unwrap_or(LABEL_ORDER.len());
+    let rank = |l: &String| {
+        LABEL_ORDER
+            .iter()
+            .position(|k| k == l)
+            .unwrap_or(LABEL_ORDER.len())
+    };
     labels.sort_by(|a, b| rank(a).cmp(&rank(b)).then(a.cmp(b)));
     labels
 }
@@ -224,7 +239,10 @@ fn summarize(
 /// The pairs of groups to contrast: every pair, or each group against the baseline.
 fn pairs(groups: &[GroupData], baseline: Option<usize>) -> Vec<(usize, usize)> {
     match baseline {
-        Some(b) => (0..groups.len()).filter(|&i| i != b).map(|i| (i, b)).collect(),
+        Some(b) => (0..groups.len())
+            .filter(|&i| i != b)
+            .map(|i| (i, b))
+            .collect(),
         None => (0..groups.len())
             .flat_map(|i| (i + 1..groups.len()).map(move |j| (i, j)))
             .collect(),
@@ -237,7 +255,7 @@ fn contrasts(
     figures: &[Figure],
     replicates: &ReplicateTable,
     options: &Options,
-) -> Vec<Contrast> {
+) -> (Vec<Contrast>, usize) {
     let baseline = options
         .baseline_key
         .as_ref()
@@ -249,15 +267,32 @@ fn contrasts(
             units_of(&groups[a], &f.name).is_some() && units_of(&groups[b], &f.name).is_some()
         })
         .collect();
+    let permutations = permutations_for(options.permutations, tasks.len());
     let mut contrasts: Vec<Contrast> = tasks
         .into_par_iter()
-        .map(|(a, b, figure)| contrast(groups, summaries, (a, b), figure, replicates, options))
+        .map(|(a, b, figure)| {
+            let sides = (a, b);
+            contrast(
+                groups,
+                summaries,
+                sides,
+                figure,
+                replicates,
+                (options, permutations),
+            )
+        })
         .collect();
     let adjusted = stats::holm(&contrasts.iter().map(|c| c.p_value).collect::<Vec<_>>());
     for (contrast, p) in contrasts.iter_mut().zip(adjusted) {
         contrast.p_holm = p;
     }
-    contrasts
+    (contrasts, permutations)
+}
+
+/// Permutations per test: at least the requested number, and at least 40 per comparison, so
+/// that the smallest p a test can give, 1 / (P + 1), survives Holm's ×m (m / (P + 1) < 0.025).
+pub fn permutations_for(requested: usize, comparisons: usize) -> usize {
+    requested.max(40 * comparisons)
 }
 
 fn contrast(
@@ -266,7 +301,7 @@ fn contrast(
     (a, b): (usize, usize),
     figure: &Figure,
     replicates: &ReplicateTable,
-    options: &Options,
+    (options, permutations): (&Options, usize),
 ) -> Contrast {
     let name = figure.name.as_str();
     let (ua, ub) = (units_of(&groups[a], name), units_of(&groups[b], name));
@@ -282,8 +317,7 @@ fn contrast(
         ci_high,
     };
     let cohen_d = figure.is_mean.then(|| {
-        let (ci_low, ci_high) =
-            ra.cohen_d_interval(rb, (ua.len(), ub.len()), options.confidence);
+        let (ci_low, ci_high) = ra.cohen_d_interval(rb, (ua.len(), ub.len()), options.confidence);
         Interval {
             value: stats::cohen_d_of(ua, ub).unwrap_or(f64::NAN),
             ci_low,
@@ -298,7 +332,7 @@ fn contrast(
         group_b: groups[b].name.clone(),
         difference,
         cohen_d,
-        p_value: stats::permutation_p_value(ua, ub, options.permutations, &mut rng),
+        p_value: stats::permutation_p_value(ua, ub, permutations, &mut rng),
         p_holm: f64::NAN,
         small: summaries[a].small || summaries[b].small,
     }

@@ -214,7 +214,12 @@ mod tests {
         let blocs = parse_blocs("pro=RT, Sputnik; anti=BBC").unwrap();
         let namer = GroupNamer::new(GroupField::Outlet, Aliases::default());
         let mut collector = Collector::new(namer, blocs).unwrap();
-        for (outlet, tone) in [("rt.com", -0.5), ("Sputnik", -0.3), ("BBC", 0.1), ("CNN", 0.2)] {
+        for (outlet, tone) in [
+            ("rt.com", -0.5),
+            ("Sputnik", -0.3),
+            ("BBC", 0.1),
+            ("CNN", 0.2),
+        ] {
             collector.add(&article(outlet, tone));
         }
         assert_eq!(collector.outside_blocs, 1);

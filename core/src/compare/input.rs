@@ -171,7 +171,10 @@ fn group_key(record: &Map<String, Value>, by: &GroupField) -> Option<String> {
     match by {
         GroupField::Outlet => record.get("outlet").and_then(text_of),
         GroupField::Author => record.get("author").and_then(text_of),
-        GroupField::Month => record.get("date").and_then(Value::as_str).and_then(month_of),
+        GroupField::Month => record
+            .get("date")
+            .and_then(Value::as_str)
+            .and_then(month_of),
         GroupField::Field(name) => {
             let extra = record.get("extra").and_then(Value::as_object);
             match name.strip_prefix("extra.") {
@@ -196,7 +199,9 @@ fn month_of(date: &str) -> Option<String> {
 }
 
 /// Stage results: the top-level objects other than the article's own fields.
-fn stage_results(record: &Map<String, Value>) -> impl Iterator<Item = (&String, &Map<String, Value>)> {
+fn stage_results(
+    record: &Map<String, Value>,
+) -> impl Iterator<Item = (&String, &Map<String, Value>)> {
     record
         .iter()
         .filter_map(|(name, value)| value.as_object().map(|object| (name, object)))
@@ -296,15 +301,27 @@ mod tests {
         assert_eq!(f.stances[0].mentions, 4);
         assert_eq!(f.stances[0].score, Some(-0.4));
         assert_eq!(f.claims[0].label, "disagree");
-        assert_eq!(f.comments, Some(CommentCounts { total: 9, flagged: 5 }));
+        assert_eq!(
+            f.comments,
+            Some(CommentCounts {
+                total: 9,
+                flagged: 5
+            })
+        );
     }
 
     #[test]
     fn group_keys_come_from_author_month_field_and_extra() {
         assert_eq!(figures(&sample(), "author").group.as_deref(), Some("Ann"));
-        assert_eq!(figures(&sample(), "month").group.as_deref(), Some("2017-10"));
+        assert_eq!(
+            figures(&sample(), "month").group.as_deref(),
+            Some("2017-10")
+        );
         assert_eq!(figures(&sample(), "region").group.as_deref(), Some("EU"));
-        assert_eq!(figures(&sample(), "extra.region").group.as_deref(), Some("EU"));
+        assert_eq!(
+            figures(&sample(), "extra.region").group.as_deref(),
+            Some("EU")
+        );
         assert_eq!(figures(&sample(), "id").group.as_deref(), Some("a1"));
         assert_eq!(figures(&sample(), "nope").group, None);
     }
@@ -312,7 +329,10 @@ mod tests {
     #[test]
     fn error_records_are_recognized() {
         let e = json!({"source":{"file":"x","line":3},"error":"bad"});
-        assert_eq!(read_record(&e, &how("outlet")).unwrap(), LabeledRecord::Error);
+        assert_eq!(
+            read_record(&e, &how("outlet")).unwrap(),
+            LabeledRecord::Error
+        );
     }
 
     #[test]
@@ -321,7 +341,10 @@ mod tests {
         v["sentiment"]["score"] = json!("high");
         let err = read_record(&v, &how("outlet")).unwrap_err();
         assert!(err.to_string().contains("sentiment.score"), "{err}");
-        assert_eq!(read_record(&json!([1]), &how("outlet")), Err(RecordError::NotAnObject));
+        assert_eq!(
+            read_record(&json!([1]), &how("outlet")),
+            Err(RecordError::NotAnObject)
+        );
     }
 
     #[test]

@@ -14,6 +14,7 @@ pub mod names;
 pub mod source;
 pub mod stats;
 pub mod summary;
+pub mod synthetic;
 
 use groups::{Bloc, Collector};
 use input::{Extraction, LabeledRecord};

@@ -92,10 +92,10 @@ impl Aliases {
             .get("aliases")
             .or_else(|| doc.get("compare").and_then(|c| c.get("aliases")))
             .ok_or_else(|| fail("no [aliases] or [compare.aliases] table".into()))?;
-        let table: BTreeMap<String, Vec<String>> = table
-            .clone()
-            .try_into()
-            .map_err(|e: toml::de::Error| fail(format!("aliases must map a name to a list of names: {e}")))?;
+        let table: BTreeMap<String, Vec<String>> =
+            table.clone().try_into().map_err(|e: toml::de::Error| {
+                fail(format!("aliases must map a name to a list of names: {e}"))
+            })?;
         Ok(Aliases::new(&table))
     }
 
@@ -163,8 +163,11 @@ impl GroupNamer {
 
     /// The raw spellings of a key, most frequent first.
     pub fn members(&self, key: &str) -> Vec<String> {
-        let mut members: Vec<(&String, &usize)> =
-            self.spellings.get(key).map(|m| m.iter().collect()).unwrap_or_default();
+        let mut members: Vec<(&String, &usize)> = self
+            .spellings
+            .get(key)
+            .map(|m| m.iter().collect())
+            .unwrap_or_default();
         members.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
         members.into_iter().map(|(name, _)| name.clone()).collect()
     }
@@ -174,7 +177,10 @@ impl GroupNamer {
         if let Some(name) = self.canonical.get(key) {
             return name.clone();
         }
-        self.members(key).into_iter().next().unwrap_or_else(|| key.to_string())
+        self.members(key)
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| key.to_string())
     }
 }
 
@@ -184,7 +190,13 @@ mod tests {
 
     #[test]
     fn spellings_of_one_outlet_merge() {
-        for raw in ["RT", "rt.com", " www.RT.com ", "https://www.rt.com/news/123", "RT Online"] {
+        for raw in [
+            "RT",
+            "rt.com",
+            " www.RT.com ",
+            "https://www.rt.com/news/123",
+            "RT Online",
+        ] {
             assert_eq!(normalize_outlet(raw), "rt", "{raw}");
         }
         assert_eq!(normalize_outlet("The  Guardian"), "the guardian");

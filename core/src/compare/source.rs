@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::ingest::lines::{Line, LimitedLines};
+use crate::ingest::lines::{LimitedLines, Line};
 
 use super::input::{read_record, Extraction, LabeledRecord};
 use super::CompareError;

@@ -168,7 +168,11 @@ impl Replicates {
 
     /// The percentile interval of `self − other`, pairing replicate i with replicate i.
     pub fn difference_interval(&self, other: &Replicates, confidence: f64) -> (f64, f64) {
-        let diffs = self.estimates.iter().zip(&other.estimates).map(|(a, b)| a - b);
+        let diffs = self
+            .estimates
+            .iter()
+            .zip(&other.estimates)
+            .map(|(a, b)| a - b);
         percentile_interval(diffs.collect(), confidence)
     }
 
@@ -380,11 +384,9 @@ mod tests {
             .map(|_| (if rng.random_bool(0.5) { 20.0 } else { 0.0 }, 20.0))
             .collect();
         let clustered = Units::of_clusters(articles.iter().copied());
-        let comments = Units::of_values(
-            articles
-                .iter()
-                .flat_map(|&(flagged, total)| (0..total as usize).map(move |i| f64::from(u8::from((i as f64) < flagged)))),
-        );
+        let comments = Units::of_values(articles.iter().flat_map(|&(flagged, total)| {
+            (0..total as usize).map(move |i| f64::from(u8::from((i as f64) < flagged)))
+        }));
         assert_eq!(clustered.estimate(), comments.estimate());
         let width = |u: &Units| {
             let (l, h) = Replicates::draw(u, 2000, &mut task_rng(2, "w")).interval(CONFIDENCE);

@@ -99,6 +99,7 @@ pub struct Settings {
     pub tone_stage: String,
     pub interval_method: String,
     pub resamples: usize,
+    /// Permutations per test actually run (see `compute::permutations_for`).
     pub permutations: usize,
     pub confidence: f64,
     pub seed: u64,

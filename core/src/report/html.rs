@@ -17,7 +17,7 @@ figure.chart svg { display: block; }
 figcaption { font-size: 0.85em; color: #555; }
 table { border-collapse: collapse; font-size: 0.85em; margin: 8px 0; }
 th, td { border-bottom: 1px solid #ddd; padding: 4px 8px; text-align: right; white-space: nowrap; }
-th:first-child, td:first-child { text-align: left; white-space: normal; max-width: 22em; }
+th:first-child, td:first-child, td.text { text-align: left; white-space: normal; max-width: 22em; }
 ul.notes { font-size: 0.85em; color: #444; }
 ";
 
@@ -66,7 +66,10 @@ fn grid_html(grid: &Grid) -> String {
     for row in &grid.rows {
         out.push_str("<tr>");
         for cell in row {
-            let _ = write!(out, "<td>{}</td>", cell_html(cell));
+            // Text cells (names, figures) read left to right; numbers align right.
+            let is_text = cell.0.iter().all(|p| matches!(p, Part::Text(_)));
+            let class = if is_text { " class=\"text\"" } else { "" };
+            let _ = write!(out, "<td{class}>{}</td>", cell_html(cell));
         }
         out.push_str("</tr>\n");
     }

@@ -1,6 +1,7 @@
 //! Group names: outlet names normalized so spellings of one outlet merge ("RT", "rt.com",
 //! "https://www.rt.com/news/" → `rt`), an optional alias table for names no rule can merge
-//! ("Russia Today" → RT), and the raw spellings behind each group for the report.
+//! ("Russia Today" → RT), and the raw spellings behind each group for the report. Other
+//! group values (authors, fields) are only trimmed and their spacing collapsed.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
@@ -130,10 +131,10 @@ impl GroupNamer {
 
     /// The key of a raw value, without recording it (for `--baseline` and `--blocs` names).
     pub fn key_of(&self, raw: &str) -> String {
-        let normalized = match self.by {
-            GroupField::Outlet => normalize_outlet(raw),
-            _ => collapse_spaces(raw.trim()),
-        };
+        if self.by != GroupField::Outlet {
+            return collapse_spaces(raw.trim());
+        }
+        let normalized = normalize_outlet(raw);
         match self.aliases.resolve(&normalized) {
             Some((canonical, _)) => canonical.clone(),
             None => normalized,
@@ -147,7 +148,7 @@ impl GroupNamer {
             key if key.is_empty() || raw == MISSING_GROUP => MISSING_GROUP.to_string(),
             key => key,
         };
-        if let GroupField::Outlet = self.by {
+        if self.by == GroupField::Outlet {
             if let Some((_, written)) = self.aliases.resolve(&normalize_outlet(raw)) {
                 self.canonical.insert(key.clone(), written.clone());
             }

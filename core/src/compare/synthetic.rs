@@ -85,8 +85,13 @@ fn label_of(score: f64, poles: [&str; 3]) -> &str {
 /// `n` labeled records; one in fifty is an error record. The last outlet ("Small Blog") gets
 /// about one article in a hundred, so small corpora have a small group.
 pub fn records(n: usize, seed: u64) -> Vec<Value> {
+    record_stream(n, seed).collect()
+}
+
+/// The records of [`records`], one at a time (for large corpora).
+pub fn record_stream(n: usize, seed: u64) -> impl Iterator<Item = Value> {
     let mut rng = task_rng(seed, "synthetic");
-    (0..n).map(|i| record(i, &mut rng)).collect()
+    (0..n).map(move |i| record(i, &mut rng))
 }
 
 fn record(i: usize, rng: &mut StatsRng) -> Value {

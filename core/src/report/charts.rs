@@ -8,6 +8,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::ReportError;
+use crate::compare::names::MISSING_GROUP;
 use crate::compare::summary::{Comparison, Interval, Share};
 
 /// One chart: a file stem, a title, and its SVG document.
@@ -161,14 +162,22 @@ pub fn charts(comparison: &Comparison) -> Result<Vec<Chart>, ReportError> {
             range,
         )?);
     }
-    if comparison.settings.by == "month" && tones.iter().flatten().count() > 1 {
-        let months: Vec<String> = names.iter().map(|(n, _)| n.clone()).collect();
-        charts.push(time_series(
-            "tone-by-month",
-            "Tone by month",
-            &months,
-            &tones,
-        )?);
+    if comparison.settings.by == "month" {
+        // Articles without a date form a group too, but have no place on a time axis.
+        let (months, tones): (Vec<String>, Vec<Option<Interval>>) = names
+            .iter()
+            .zip(&tones)
+            .filter(|((name, _), _)| name != MISSING_GROUP)
+            .map(|((name, _), tone)| (name.clone(), *tone))
+            .unzip();
+        if tones.iter().flatten().count() > 1 {
+            charts.push(time_series(
+                "tone-by-month",
+                "Tone by month",
+                &months,
+                &tones,
+            )?);
+        }
     }
     Ok(charts)
 }

@@ -240,3 +240,34 @@ fn every_svg_of_the_report_parses() {
         assert!(out.join("report.html").exists() && out.join("comparison.json").exists());
     }
 }
+
+#[test]
+fn reads_standard_input_and_gzip() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let file = labeled_fixture(dir.path(), "labeled.jsonl", 120, 9);
+    let bytes = std::fs::read(&file).unwrap();
+    let from_file = json_of(&["compare", file.to_str().unwrap(), "--json"]);
+
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_slant"))
+        .args(["compare", "-", "--json"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(&bytes).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    let from_stdin: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(from_stdin["groups"], from_file["groups"]);
+
+    let gz = dir.path().join("labeled.jsonl.gz");
+    let mut encoder = flate2::write::GzEncoder::new(
+        std::fs::File::create(&gz).unwrap(),
+        flate2::Compression::fast(),
+    );
+    encoder.write_all(&bytes).unwrap();
+    encoder.finish().unwrap();
+    let from_gz = json_of(&["compare", gz.to_str().unwrap(), "--json"]);
+    assert_eq!(from_gz["groups"], from_file["groups"]);
+}

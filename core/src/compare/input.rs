@@ -218,7 +218,7 @@ fn stances(record: &Map<String, Value>) -> Result<Vec<TargetStance>, RecordError
                 continue;
             };
             if out.iter().any(|t| &t.target == target) {
-                continue; // a target two stances stages both report counts once, from the first
+                continue; // a target that two stance stages report counts once, from the first
             }
             let mentions = figures.get("mentions").and_then(Value::as_u64).unwrap_or(0);
             out.push(TargetStance {

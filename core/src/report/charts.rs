@@ -303,12 +303,12 @@ fn dot_whisker(
             .map_err(chart_error)?;
         chart
             .configure_mesh()
+            .max_light_lines(1)
             .disable_y_mesh()
             .y_labels(0)
             .x_desc(axis)
             .axis_desc_style((FONT, 13))
             .label_style((FONT, 12))
-            .light_line_style(RGBColor(0xEE, 0xEE, 0xEE))
             .draw()
             .map_err(chart_error)?;
         if range.0 < 0.0 && range.1 > 0.0 {
@@ -386,6 +386,7 @@ fn stacked(
             .map_err(chart_error)?;
         chart
             .configure_mesh()
+            .max_light_lines(1)
             .disable_y_mesh()
             .y_labels(0)
             .x_desc("share of articles")
@@ -454,6 +455,7 @@ fn time_series(
             .map_err(chart_error)?;
         chart
             .configure_mesh()
+            .max_light_lines(1)
             .disable_x_mesh()
             .x_labels(0)
             .y_desc("mean tone, 95% CI")

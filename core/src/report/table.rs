@@ -304,12 +304,26 @@ fn pad(text: &str, width: usize, right: bool) -> String {
     }
 }
 
+/// Widest cell of the terminal table; longer names end in "…" (the notes and the HTML give
+/// them whole).
+const TERMINAL_CELL: usize = 44;
+
+/// A cell for the terminal: names shortened, numbers never.
+fn terminal_text(cell: &Cell) -> String {
+    let text = cell.plain();
+    let is_name = cell.0.iter().all(|p| matches!(p, Part::Text(_)));
+    if !is_name || text.chars().count() <= TERMINAL_CELL {
+        return text;
+    }
+    text.chars().take(TERMINAL_CELL - 1).collect::<String>() + "…"
+}
+
 /// A grid as aligned text: first column left-aligned, the rest right-aligned.
 pub fn render_grid(grid: &Grid) -> String {
     let cells: Vec<Vec<String>> = grid
         .rows
         .iter()
-        .map(|r| r.iter().map(Cell::plain).collect())
+        .map(|r| r.iter().map(terminal_text).collect())
         .collect();
     let widths: Vec<usize> = (0..grid.headers.len())
         .map(|c| {

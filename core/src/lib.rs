@@ -8,13 +8,17 @@
 //! - [`pipeline`] runs configured stages over articles in parallel batches;
 //! - [`labeled`] is the typed output record, read back by later commands;
 //! - [`output`] writes one result or error record per input record;
+//! - [`compare`] turns labeled outputs into per-group figures with intervals and tests, which
+//!   [`report`] renders as a table, JSON, CSV or an HTML report with charts;
 //! - offline: [`train`] fits linear models with linfa into model files, [`eval`] measures them.
 
 pub mod article;
+pub mod compare;
 pub mod eval;
 pub mod ingest;
 pub mod labeled;
 pub mod output;
 pub mod pipeline;
 pub mod plugin;
+pub mod report;
 pub mod train;

@@ -1,6 +1,7 @@
 //! Flag parsing (clap) and dispatch to one module per subcommand. Each module turns its flags
 //! into library calls; no pipeline logic lives here.
 
+mod compare;
 mod eval;
 mod label;
 mod plugins;
@@ -44,6 +45,8 @@ pub enum Command {
     Predict(predict::PredictArgs),
     /// Measure a model on labeled data.
     Eval(eval::EvalArgs),
+    /// Compare outlets (or authors, months, any field) in `slant label` outputs, with intervals and tests.
+    Compare(compare::CompareArgs),
 }
 
 /// Parses the command line and runs it; returns the exit code.
@@ -63,6 +66,7 @@ pub fn main() -> i32 {
         Command::Train(args) => train::run(args, &cli.global),
         Command::Predict(args) => predict::run(args, &cli.global),
         Command::Eval(args) => eval::run(args, &cli.global),
+        Command::Compare(args) => compare::run(args, &cli.global),
     };
     match result {
         Ok(code) => code,

@@ -1,0 +1,273 @@
+//! `slant compare` as a user runs it, on generated labeled outputs: the table, `--json`,
+//! `--csv`, `--by`, `--baseline`, `--blocs`, aliases, error records, bad input, reproducibility,
+//! and the SVG files of `--out` (each must parse as XML).
+
+mod compare_common;
+
+use compare_common::{labeled_fixture, slant, slant_ok};
+use serde_json::Value;
+
+fn json_of(args: &[&str]) -> Value {
+    serde_json::from_str(&slant_ok(args)).unwrap()
+}
+
+fn group<'a>(v: &'a Value, name: &str) -> &'a Value {
+    v["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["name"] == name || g["key"] == name)
+        .unwrap_or_else(|| panic!("no group {name} in {}", v["groups"]))
+}
+
+#[test]
+fn spellings_merge_error_records_are_counted_and_small_groups_marked() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = labeled_fixture(dir.path(), "labeled.jsonl", 600, 1);
+    let f = file.to_str().unwrap();
+    let v = json_of(&["compare", f, "--json"]);
+    assert_eq!(v["input"]["records"], 600);
+    assert_eq!(v["input"]["error_records"], 12);
+    assert_eq!(v["input"]["articles"], 588);
+    // "RT" and "rt.com" merge by rule; "Russia Today" stays apart without an alias.
+    let rt = group(&v, "rt");
+    let members: Vec<&str> = rt["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m.as_str().unwrap())
+        .collect();
+    assert!(
+        members.contains(&"rt.com") && members.contains(&"RT"),
+        "{members:?}"
+    );
+    assert!(!members.contains(&"Russia Today"));
+    assert_eq!(group(&v, "Small Blog")["small"], true);
+    assert_eq!(group(&v, "Reuters")["small"], false);
+    let total: u64 = v["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["articles"].as_u64().unwrap())
+        .sum();
+    assert_eq!(total, 588, "every article in exactly one group");
+    // RT's generated tone is clearly more negative than Reuters': the interval says so.
+    let (rt_tone, reuters) = (&rt["tone"], &group(&v, "Reuters")["tone"]);
+    assert!(rt_tone["ci_high"].as_f64().unwrap() < reuters["ci_low"].as_f64().unwrap());
+    let tone_rt_reuters = v["contrasts"].as_array().unwrap().iter().find(|c| {
+        let pair = [
+            c["group_a"].as_str().unwrap(),
+            c["group_b"].as_str().unwrap(),
+        ];
+        c["figure"] == "tone"
+            && pair.contains(&"Reuters")
+            && pair.contains(&rt["name"].as_str().unwrap())
+    });
+    let c = tone_rt_reuters.expect("tone contrast RT/Reuters");
+    assert!(c["p_holm"].as_f64().unwrap() < 0.05, "{c}");
+    assert!(c["p_holm"].as_f64().unwrap() >= c["p_value"].as_f64().unwrap());
+
+    let table = slant_ok(&["compare", f]);
+    assert!(
+        table.contains("Groups by outlet") && table.contains("Small Blog *"),
+        "{table}"
+    );
+    assert!(table.contains("12 error records skipped"), "{table}");
+}
+
+#[test]
+fn aliases_baseline_and_same_seed_same_numbers() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = labeled_fixture(dir.path(), "labeled.jsonl", 400, 2);
+    let aliases = dir.path().join("aliases.toml");
+    std::fs::write(&aliases, "[aliases]\nRT = [\"Russia Today\"]\n").unwrap();
+    let (f, a) = (file.to_str().unwrap(), aliases.to_str().unwrap());
+    let args = [
+        "compare",
+        f,
+        "--aliases",
+        a,
+        "--baseline",
+        "reuters.com",
+        "--json",
+        "--seed",
+        "7",
+    ];
+    let v = json_of(&args);
+    let members = group(&v, "RT")["members"].to_string();
+    assert!(members.contains("Russia Today"), "{members}");
+    for c in v["contrasts"].as_array().unwrap() {
+        assert_eq!(c["group_b"], "Reuters", "{c}");
+    }
+    assert_eq!(v, json_of(&args), "same seed, same numbers");
+    let other_seed = json_of(&["compare", f, "--aliases", a, "--json", "--seed", "8"]);
+    assert_ne!(
+        v["groups"][0]["tone"]["ci_low"],
+        other_seed["groups"][0]["tone"]["ci_low"]
+    );
+    assert_eq!(
+        v["groups"][0]["tone"]["value"],
+        other_seed["groups"][0]["tone"]["value"]
+    );
+}
+
+#[test]
+fn blocs_by_month_and_extra_fields() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = labeled_fixture(dir.path(), "labeled.jsonl", 300, 3);
+    let f = file.to_str().unwrap();
+    let v = json_of(&[
+        "compare",
+        f,
+        "--blocs",
+        "west=BBC News,Reuters;east=RT,Al Jazeera English",
+        "--json",
+    ]);
+    let names: Vec<&str> = v["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["east", "west"]);
+    assert!(v["input"]["outside_blocs"].as_u64().unwrap() > 0);
+    assert!(v["contrasts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|c| c["group_a"] == "east" && c["group_b"] == "west"));
+
+    let months = json_of(&["compare", f, "--by", "month", "--json"]);
+    let names: Vec<&str> = months["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names.first(), Some(&"2017-01"));
+    assert_eq!(names.len(), 12);
+    let regions = json_of(&["compare", f, "--by", "extra.region", "--json"]);
+    assert_eq!(regions["groups"].as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn csv_has_every_number_of_the_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = labeled_fixture(dir.path(), "labeled.jsonl", 200, 4);
+    let f = file.to_str().unwrap();
+    let v = json_of(&["compare", f, "--json"]);
+    let csv = slant_ok(&["compare", f, "--csv"]);
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    let differences = rows
+        .iter()
+        .filter(|r| &r[0] == "contrast" && &r[4] == "difference")
+        .count();
+    assert_eq!(differences, v["contrasts"].as_array().unwrap().len());
+    let g = &v["groups"][0];
+    let tone = rows
+        .iter()
+        .find(|r| &r[0] == "group" && r[1] == *g["name"].as_str().unwrap() && &r[3] == "tone")
+        .unwrap();
+    assert_eq!(
+        tone[5].parse::<f64>().unwrap(),
+        g["tone"]["value"].as_f64().unwrap()
+    );
+    assert_eq!(
+        tone[6].parse::<f64>().unwrap(),
+        g["tone"]["ci_low"].as_f64().unwrap()
+    );
+}
+
+#[test]
+fn bad_input_names_the_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("bad.jsonl");
+    std::fs::write(
+        &file,
+        "{\"outlet\":\"RT\",\"sentiment\":{\"score\":0.1}}\n{not json\n",
+    )
+    .unwrap();
+    let out = slant(&["compare", file.to_str().unwrap()]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("bad.jsonl, line 2") && err.contains("not JSON"),
+        "{err}"
+    );
+
+    let out = slant(&["compare", file.to_str().unwrap(), "--resamples", "100"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("at least 2000"));
+    let good = labeled_fixture(dir.path(), "good.jsonl", 50, 5);
+    let out = slant(&["compare", good.to_str().unwrap(), "--baseline", "Nobody"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--baseline `Nobody`"));
+}
+
+#[test]
+fn every_svg_of_the_report_parses() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = labeled_fixture(dir.path(), "labeled.jsonl", 300, 6);
+    let out = dir.path().join("report");
+    for by in ["outlet", "month"] {
+        slant_ok(&[
+            "compare",
+            file.to_str().unwrap(),
+            "--by",
+            by,
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        let svgs: Vec<_> = std::fs::read_dir(&out)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "svg"))
+            .collect();
+        assert!(svgs.len() >= 6, "{svgs:?}");
+        for svg in &svgs {
+            let text = std::fs::read_to_string(svg).unwrap();
+            let doc = roxmltree::Document::parse(&text)
+                .unwrap_or_else(|e| panic!("{} does not parse: {e}", svg.display()));
+            assert_eq!(doc.root_element().tag_name().name(), "svg");
+            assert!(
+                doc.descendants().filter(|n| n.is_element()).count() > 20,
+                "{}",
+                svg.display()
+            );
+        }
+        if by == "month" {
+            assert!(out.join("tone-by-month.svg").exists());
+        }
+        assert!(out.join("report.html").exists() && out.join("comparison.json").exists());
+    }
+}
+
+#[test]
+fn reads_standard_input_and_gzip() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let file = labeled_fixture(dir.path(), "labeled.jsonl", 120, 9);
+    let bytes = std::fs::read(&file).unwrap();
+    let from_file = json_of(&["compare", file.to_str().unwrap(), "--json"]);
+
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_slant"))
+        .args(["compare", "-", "--json"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(&bytes).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    let from_stdin: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(from_stdin["groups"], from_file["groups"]);
+
+    let gz = dir.path().join("labeled.jsonl.gz");
+    let mut encoder = flate2::write::GzEncoder::new(
+        std::fs::File::create(&gz).unwrap(),
+        flate2::Compression::fast(),
+    );
+    encoder.write_all(&bytes).unwrap();
+    encoder.finish().unwrap();
+    let from_gz = json_of(&["compare", gz.to_str().unwrap(), "--json"]);
+    assert_eq!(from_gz["groups"], from_file["groups"]);
+}

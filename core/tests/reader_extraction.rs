@@ -62,14 +62,26 @@ fn score(pages: &[(f64, f64, f64)]) -> (f64, f64, f64) {
         pages
             .iter()
             .filter(|(tp, fp, _)| tp + fp > 0.0)
-            .map(|&(tp, fp, fn_)| if fp == 0.0 && fn_ == 0.0 { 1.0 } else { tp / (tp + fp) })
+            .map(|&(tp, fp, fn_)| {
+                if fp == 0.0 && fn_ == 0.0 {
+                    1.0
+                } else {
+                    tp / (tp + fp)
+                }
+            })
             .collect(),
     );
     let recall = mean(
         pages
             .iter()
             .filter(|(tp, _, fn_)| tp + fn_ > 0.0)
-            .map(|&(tp, fp, fn_)| if fp == 0.0 && fn_ == 0.0 { 1.0 } else { tp / (tp + fn_) })
+            .map(|&(tp, fp, fn_)| {
+                if fp == 0.0 && fn_ == 0.0 {
+                    1.0
+                } else {
+                    tp / (tp + fn_)
+                }
+            })
             .collect(),
     );
     let f1 = 2.0 * precision * recall / (precision + recall);
@@ -82,7 +94,10 @@ fn metric_matches_its_definition() {
     assert_eq!((tp, fp, fn_), (1.0, 0.0, 0.0));
     // Truth has shingles abcd, bcde; prediction abcd, bcdx: one of each kind.
     let third = 1.0 / 3.0;
-    assert_eq!(shingle_match("a b c d e", "a b c d x"), (third, third, third));
+    assert_eq!(
+        shingle_match("a b c d e", "a b c d x"),
+        (third, third, third)
+    );
     // Short texts are one shingle each.
     assert_eq!(shingle_match("a b", "a b"), (1.0, 0.0, 0.0));
     assert_eq!(shingle_match("a b", "a c"), (0.0, 0.5, 0.5));

@@ -8,6 +8,7 @@
 use super::boilerplate;
 use super::markup::{word_count, Line};
 use super::meta::{self, Meta};
+use super::notices;
 
 /// Longest line taken for a footer link once the footer has begun.
 const FOOTER_LINK_WORDS: usize = 12;
@@ -38,7 +39,7 @@ pub fn assemble(lines: &[&Line]) -> Body {
             }
             continue;
         }
-        if let Some(outlet) = meta::original_source_notice(t) {
+        if let Some(outlet) = notices::original_source_notice(t) {
             body.notice.get_or_insert(outlet);
             in_footer = true;
             continue;
@@ -50,7 +51,7 @@ pub fn assemble(lines: &[&Line]) -> Body {
         if boilerplate::is_boilerplate(t) || (in_footer && word_count(t) <= FOOTER_LINK_WORDS) {
             continue;
         }
-        if let Some(outlet) = meta::first_published(t) {
+        if let Some(outlet) = notices::first_published(t) {
             body.first_published.get_or_insert(outlet);
         }
         if let Some(p) = paragraphs.last_mut() {

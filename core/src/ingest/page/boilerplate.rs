@@ -10,10 +10,22 @@ use std::sync::LazyLock;
 use regex::{Regex, RegexSet};
 
 use super::markup::word_count;
-use super::meta;
 
 fn set(patterns: &[&str]) -> RegexSet {
     RegexSet::new(patterns.iter().map(|p| format!("(?i){p}"))).expect("built-in pattern is valid")
+}
+
+/// Topic lists: "Region: …", "Theme: …", "Tags: …".
+static TAXONOMY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"^(?i:regions?|themes?|in-depth reports?|tags?|topics?|categor(?:y|ies)|filed under|keywords|sections?|subjects?)\s*:",
+    )
+    .expect("built-in pattern is valid")
+});
+
+/// Whether `line` is a topic list ("Region: …", "Theme: …", "Tags: …").
+pub fn taxonomy(line: &str) -> bool {
+    TAXONOMY.is_match(line)
 }
 
 /// Lines that mark the end of the article text: what follows them on the page is footer.
@@ -113,7 +125,7 @@ pub fn is_boilerplate(line: &str) -> bool {
     is_footer_marker(line)
         || PROMPTS.is_match(line)
         || (word_count(line) <= SHORT_PROMPT_WORDS && SHORT_PROMPTS.is_match(line))
-        || meta::taxonomy(line)
+        || taxonomy(line)
         || is_nav(line)
 }
 

@@ -9,6 +9,7 @@
 #   SLANT_EXTRACTION_ENGINE=trafilatura benches/scripts/extraction.sh   # a bare engine
 #   SLANT_EXTRACTION_ENGINE=smoothie    benches/scripts/extraction.sh
 #   SLANT_EXTRACTION_VERBOSE=1 ...                 # also per-page precision and recall
+#   SLANT_EXTRACTION_DUMP=DIR ...                  # also each page's text and truth into DIR
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 cargo test --release --quiet -p slant --test reader_extraction -- \

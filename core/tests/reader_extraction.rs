@@ -229,6 +229,12 @@ fn dev_set_extraction_score() {
                 *counts.entry(field).or_default() += usize::from(present);
             }
         }
+        if let Some(out) = std::env::var_os("SLANT_EXTRACTION_DUMP") {
+            let out = Path::new(&out);
+            std::fs::create_dir_all(out).unwrap();
+            std::fs::write(out.join(format!("{id}.txt")), &got.body).unwrap();
+            std::fs::write(out.join(format!("{id}.truth.txt")), true_body).unwrap();
+        }
         let m = shingle_match(true_body, &got.body);
         if verbose {
             let (p, r, _) = score(&[m]);

@@ -26,8 +26,20 @@ pub struct Body {
     pub source: Option<String>,
 }
 
+/// How the body of a page kind is assembled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Footer {
+    /// After a footer marker, short lines are footer links too (saved text pages hold the whole
+    /// page, footer included).
+    DropShortLines,
+    /// Only lines a rule names are dropped after a footer marker: an extraction engine already
+    /// cut the page's footer off, and what follows a marker there (a photo credit "© …" inside
+    /// the article) is text.
+    KeepShortLines,
+}
+
 /// Builds the body from `lines` (the article after its head, before its comments).
-pub fn assemble(lines: &[&Line]) -> Body {
+pub fn assemble(lines: &[&Line], footer: Footer) -> Body {
     let mut body = Body::default();
     let mut paragraphs: Vec<Vec<&str>> = vec![Vec::new()];
     let mut in_footer = false;
@@ -48,7 +60,9 @@ pub fn assemble(lines: &[&Line]) -> Body {
             in_footer = true;
             continue;
         }
-        if boilerplate::is_boilerplate(t) || (in_footer && word_count(t) <= FOOTER_LINK_WORDS) {
+        if boilerplate::is_boilerplate(t)
+            || (in_footer && footer == Footer::DropShortLines && word_count(t) <= FOOTER_LINK_WORDS)
+        {
             continue;
         }
         if let Some(outlet) = notices::first_published(t) {
@@ -107,7 +121,7 @@ mod tests {
 
     fn body(text: &str) -> Body {
         let lines = markup::lines(text, PageKind::Text);
-        assemble(&lines.iter().collect::<Vec<_>>())
+        assemble(&lines.iter().collect::<Vec<_>>(), Footer::DropShortLines)
     }
 
     #[test]

@@ -189,7 +189,11 @@ fn build(
             .chain(article_lines[head.body_start.min(article_lines.len())..].iter())
             .collect(),
     };
-    let body = body::assemble(&body_lines);
+    let footer = match hints.kind {
+        PageKind::Html => body::Footer::KeepShortLines,
+        _ => body::Footer::DropShortLines,
+    };
+    let body = body::assemble(&body_lines, footer);
     if body.text.trim().is_empty() {
         return None;
     }

@@ -26,20 +26,21 @@ pub struct Body {
     pub source: Option<String>,
 }
 
-/// How the body of a page kind is assembled.
+/// Where the lines of a body come from, which decides two rules of its assembly.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Footer {
-    /// After a footer marker, short lines are footer links too (saved text pages hold the whole
-    /// page, footer included).
-    DropShortLines,
-    /// Only lines a rule names are dropped after a footer marker: an extraction engine already
-    /// cut the page's footer off, and what follows a marker there (a photo credit "© …" inside
-    /// the article) is text.
-    KeepShortLines,
+pub enum Origin {
+    /// A saved text or Markdown page: it holds the whole page, so after a footer marker short
+    /// lines are footer links too; a line break inside a paragraph is kept.
+    SavedText,
+    /// Text an extraction engine took from HTML: the engine already cut the page's footer off,
+    /// so what follows a marker (a photo credit "© …" inside the article) is text unless a rule
+    /// names it; a single line break inside a paragraph is the HTML source's whitespace, read
+    /// as a space.
+    Extracted,
 }
 
 /// Builds the body from `lines` (the article after its head, before its comments).
-pub fn assemble(lines: &[&Line], footer: Footer) -> Body {
+pub fn assemble(lines: &[&Line], origin: Origin) -> Body {
     let mut body = Body::default();
     let mut paragraphs: Vec<Vec<&str>> = vec![Vec::new()];
     let mut in_footer = false;
@@ -61,7 +62,7 @@ pub fn assemble(lines: &[&Line], footer: Footer) -> Body {
             continue;
         }
         if boilerplate::is_boilerplate(t)
-            || (in_footer && footer == Footer::DropShortLines && word_count(t) <= FOOTER_LINK_WORDS)
+            || (in_footer && origin == Origin::SavedText && word_count(t) <= FOOTER_LINK_WORDS)
         {
             continue;
         }
@@ -86,7 +87,11 @@ pub fn assemble(lines: &[&Line], footer: Footer) -> Body {
 
     let mut joined: Vec<String> = Vec::new();
     for p in paragraphs {
-        let text = p.join("\n");
+        let text = p.join(if origin == Origin::Extracted {
+            " "
+        } else {
+            "\n"
+        });
         match joined.last_mut() {
             Some(prev) if continues(prev, &text) => {
                 prev.push(' ');
@@ -121,7 +126,7 @@ mod tests {
 
     fn body(text: &str) -> Body {
         let lines = markup::lines(text, PageKind::Text);
-        assemble(&lines.iter().collect::<Vec<_>>(), Footer::DropShortLines)
+        assemble(&lines.iter().collect::<Vec<_>>(), Origin::SavedText)
     }
 
     #[test]

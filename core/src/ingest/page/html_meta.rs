@@ -19,6 +19,7 @@ use scraper::{Html, Selector};
 use serde_json::Value;
 
 use super::date;
+use super::markup;
 
 /// A page's metadata, each field with the name of its source in `provenance`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -97,6 +98,11 @@ fn selector(s: &str) -> Selector {
 
 static BODY_START: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?i)<body[\s>]").expect("built-in pattern is valid"));
+static H1: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?is)<h1\b[^>]*>(.*?)</h1\s*>").expect("built-in pattern is valid")
+});
+static TAG: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?s)<[^>]*>").expect("built-in pattern is valid"));
 static JSON_LD: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"(?is)<script\b[^>]*application/ld\+json[^>]*>(.*?)</script\s*>"#)
         .expect("built-in pattern is valid")
@@ -198,7 +204,32 @@ pub fn read(html: &str) -> PageMeta {
         );
     }
     strip_site_from_title(&mut meta);
+    prefer_visible_headline(&mut meta, &html[head_end..]);
     meta
+}
+
+/// A `<title>` is often the page's `<h1>` headline cut short: the headline that starts with it
+/// is the better title (source `headline`).
+fn prefer_visible_headline(meta: &mut PageMeta, body: &str) {
+    if meta.provenance.get("title").map(String::as_str) != Some("title") {
+        return;
+    }
+    let Some(h1) = H1.captures(body) else {
+        return;
+    };
+    let text = markup::decode_entities(&TAG.replace_all(&h1[1], " "));
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let key = |s: &str| -> String {
+        s.chars()
+            .filter(|c| c.is_alphanumeric())
+            .flat_map(char::to_lowercase)
+            .collect()
+    };
+    let title = meta.title.as_deref().map(key).unwrap_or_default();
+    if !title.is_empty() && key(&text).starts_with(&title) {
+        meta.title = Some(text);
+        meta.provenance.insert("title".into(), "headline".into());
+    }
 }
 
 /// "<headline> | <site>": the site part of a `<title>` (or og:title) is not the headline.

@@ -189,11 +189,11 @@ fn build(
             .chain(article_lines[head.body_start.min(article_lines.len())..].iter())
             .collect(),
     };
-    let footer = match hints.kind {
-        PageKind::Html => body::Footer::KeepShortLines,
-        _ => body::Footer::DropShortLines,
+    let origin = match hints.kind {
+        PageKind::Html => body::Origin::Extracted,
+        _ => body::Origin::SavedText,
     };
-    let body = body::assemble(&body_lines, footer);
+    let body = body::assemble(&body_lines, origin);
     if body.text.trim().is_empty() {
         return None;
     }
@@ -295,6 +295,7 @@ fn source_name(s: &str) -> &'static str {
         "canonical-link",
         "html-lang",
         "byline",
+        "headline",
         "engine",
     ]
     .into_iter()
@@ -314,13 +315,25 @@ fn html_body_lines<'a>(
     let title = page.and_then(|p| p.meta.title.as_deref());
     let drop_title = head
         .title_at
-        .filter(|&at| title.is_some_and(|t| same_outlet(t, &lines[at].text)));
+        .filter(|&at| title.is_some_and(|t| repeats(&lines[at].text, t)));
     lines
         .iter()
         .enumerate()
         .filter(|(i, _)| Some(*i) != drop_title && !head.meta_lines.contains(i))
         .map(|(_, l)| l)
         .collect()
+}
+
+/// Whether the line `line` is the title `title`, or starts with it (a `<title>` cut short).
+fn repeats(line: &str, title: &str) -> bool {
+    let key = |s: &str| -> String {
+        s.chars()
+            .filter(|c| c.is_alphanumeric())
+            .flat_map(char::to_lowercase)
+            .collect()
+    };
+    let (line, title) = (key(line), key(title));
+    !title.is_empty() && line.starts_with(&title)
 }
 
 /// Names (outlets, titles) equal up to case, spacing and punctuation ("The Duran" = "the

@@ -12,7 +12,12 @@ use slant::ingest::{self, ReadOptions};
 fn seeds() -> Option<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/seeds");
     if !dir.is_dir() {
-        println!("skipped: {} is not present", dir.display());
+        eprintln!("skipped: {} is not present", dir.display());
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "{} is required under CI",
+            dir.display()
+        );
         return None;
     }
     Some(dir)

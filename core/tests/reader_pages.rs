@@ -573,7 +573,7 @@ fn html_gz_page_is_read_directly_with_its_metadata() {
         .unwrap();
     gz.finish().unwrap();
     let records: Vec<InputRecord> =
-        ingest::read_all(&[path.clone()], &ingest::ReadOptions::default()).collect();
+        ingest::read_all(std::slice::from_ref(&path), &ingest::ReadOptions::default()).collect();
     assert_eq!(records.len(), 1);
     let a = records[0].article.as_ref().expect("an article");
     assert!(a.body.contains("The council met on Tuesday. Paragraph 0"));

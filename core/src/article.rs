@@ -2,6 +2,7 @@
 //! came from ([`SourceRef`]), so that every output or error can name its file and line.
 
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::fmt;
 
 /// One news article as the reader produced it.
@@ -24,6 +25,14 @@ pub struct Article {
     pub date: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
+    /// BCP 47 language tag the page declares (`en`, `pt-BR`), for pages read from HTML.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
+    /// Where the reader found each metadata field of a page: field name (`title`, `author`,
+    /// `date`, `outlet`, `url`, `language`) → source (`json-ld`, `open-graph`, `meta`, `title`,
+    /// `canonical-link`, `html-lang`, `headline` (the page's `<h1>`), `byline`, `page-text`, `engine`, `hint`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub provenance: BTreeMap<String, String>,
     /// The article text, boilerplate removed.
     #[serde(default)]
     pub body: String,

@@ -544,3 +544,88 @@ proptest! {
         }
     }
 }
+
+/// An HTML article page in `charset`-encoded bytes, with a comment section.
+fn article_page(paragraph: &str) -> String {
+    let body: String = (0..6)
+        .map(|i| format!("<p>{paragraph} Paragraph {i} of the report goes on with more detail about the council vote and what residents said about it.</p>\n"))
+        .collect();
+    format!(
+        "<html lang=\"fr\"><head><title>Council votes</title>\
+         <script type=\"application/ld+json\">{{\"@type\":\"NewsArticle\",\"headline\":\"Council votes on the bridge\",\
+         \"author\":{{\"@type\":\"Person\",\"name\":\"Jane Roe\"}},\"datePublished\":\"2021-06-01T10:00:00Z\",\
+         \"publisher\":{{\"name\":\"Example Courier\"}}}}</script></head><body>\
+         <nav><a href=\"/\">Home</a> <a href=\"/news\">News</a></nav>\
+         <article><h1>Council votes on the bridge</h1>{body}</article>\
+         <div id=\"comments\" class=\"comments\"><h3>Comments</h3>\
+         <div class=\"comment\"><p>I think the bridge is a waste of money and the council should listen to us.</p></div>\
+         </div><footer>© Example Courier</footer></body></html>"
+    )
+}
+
+#[test]
+fn html_gz_page_is_read_directly_with_its_metadata() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("page.html.gz");
+    let mut gz = flate2::write::GzEncoder::new(File::create(&path).unwrap(), Default::default());
+    gz.write_all(article_page("The council met on Tuesday.").as_bytes())
+        .unwrap();
+    gz.finish().unwrap();
+    let records: Vec<InputRecord> =
+        ingest::read_all(std::slice::from_ref(&path), &ingest::ReadOptions::default()).collect();
+    assert_eq!(records.len(), 1);
+    let a = records[0].article.as_ref().expect("an article");
+    assert!(a.body.contains("The council met on Tuesday. Paragraph 0"));
+    assert!(a.body.contains("Paragraph 5"));
+    assert_eq!(a.title.as_deref(), Some("Council votes on the bridge"));
+    assert_eq!(a.author.as_deref(), Some("Jane Roe"));
+    assert_eq!(a.date.as_deref(), Some("2021-06-01"));
+    assert_eq!(a.outlet.as_deref(), Some("Example Courier"));
+    assert_eq!(a.language.as_deref(), Some("fr"));
+    for field in ["title", "author", "date", "outlet"] {
+        assert_eq!(a.provenance[field], "json-ld", "{field}");
+    }
+    assert!(
+        !a.body.contains("waste of money"),
+        "comments never go into the body: {}",
+        a.body
+    );
+    assert!(!a.body.contains("Home"), "navigation is not text");
+}
+
+#[test]
+fn html_in_windows_1252_and_shift_jis_is_decoded() {
+    let page = article_page("Le caf\u{e9} \u{201c}ferm\u{e9}\u{201d}.")
+        .replace("<head>", "<head><meta charset=\"windows-1252\">");
+    let (bytes, _, _) = encoding_rs::WINDOWS_1252.encode(&page);
+    let r = page::read(&bytes[..], &hints(PageKind::Html), MAX_BYTES);
+    let a = r[0].article.as_ref().unwrap();
+    assert!(a.body.contains("Le café “fermé”."), "{}", a.body);
+    assert!(r[0].warnings.is_empty(), "{:?}", r[0].warnings);
+
+    let page = article_page("日本語の記事です。").replace(
+        "<head>",
+        "<head><meta http-equiv=\"Content-Type\" content=\"text/html; charset=Shift_JIS\">",
+    );
+    let (bytes, _, _) = encoding_rs::SHIFT_JIS.encode(&page);
+    let r = page::read(&bytes[..], &hints(PageKind::Html), MAX_BYTES);
+    assert!(r[0]
+        .article
+        .as_ref()
+        .unwrap()
+        .body
+        .contains("日本語の記事です。"));
+}
+
+#[test]
+fn html_without_article_text_is_an_error_record_saying_why() {
+    let r = page::read(
+        &b"<html><head><title>Menu</title></head><body><nav><a href='/'>Home</a></nav></body></html>"[..],
+        &hints(PageKind::Html),
+        MAX_BYTES,
+    );
+    assert_eq!(r.len(), 1);
+    let err = r[0].article.as_ref().unwrap_err();
+    assert!(err.contains("no article text in in.txt"), "{err}");
+}

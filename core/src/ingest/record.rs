@@ -92,6 +92,7 @@ pub fn article_from_object(obj: Map<String, Value>, fallback_id: &str) -> Result
             .into_iter()
             .filter(|(k, _)| !KNOWN.contains(&k.as_str()))
             .collect(),
+        ..Article::default()
     };
     Ok(article)
 }

@@ -8,6 +8,7 @@
 use super::boilerplate;
 use super::markup::{word_count, Line};
 use super::meta::{self, Meta};
+use super::notices;
 
 /// Longest line taken for a footer link once the footer has begun.
 const FOOTER_LINK_WORDS: usize = 12;
@@ -25,8 +26,21 @@ pub struct Body {
     pub source: Option<String>,
 }
 
+/// Where the lines of a body come from, which decides two rules of its assembly.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// A saved text or Markdown page: it holds the whole page, so after a footer marker short
+    /// lines are footer links too; a line break inside a paragraph is kept.
+    SavedText,
+    /// Text an extraction engine took from HTML: the engine already cut the page's footer off,
+    /// so what follows a marker (a photo credit "© …" inside the article) is text unless a rule
+    /// names it; a single line break inside a paragraph is the HTML source's whitespace, read
+    /// as a space.
+    Extracted,
+}
+
 /// Builds the body from `lines` (the article after its head, before its comments).
-pub fn assemble(lines: &[&Line]) -> Body {
+pub fn assemble(lines: &[&Line], origin: Origin) -> Body {
     let mut body = Body::default();
     let mut paragraphs: Vec<Vec<&str>> = vec![Vec::new()];
     let mut in_footer = false;
@@ -38,7 +52,7 @@ pub fn assemble(lines: &[&Line]) -> Body {
             }
             continue;
         }
-        if let Some(outlet) = meta::original_source_notice(t) {
+        if let Some(outlet) = notices::original_source_notice(t) {
             body.notice.get_or_insert(outlet);
             in_footer = true;
             continue;
@@ -47,10 +61,12 @@ pub fn assemble(lines: &[&Line]) -> Body {
             in_footer = true;
             continue;
         }
-        if boilerplate::is_boilerplate(t) || (in_footer && word_count(t) <= FOOTER_LINK_WORDS) {
+        if boilerplate::is_boilerplate(t)
+            || (in_footer && origin == Origin::SavedText && word_count(t) <= FOOTER_LINK_WORDS)
+        {
             continue;
         }
-        if let Some(outlet) = meta::first_published(t) {
+        if let Some(outlet) = notices::first_published(t) {
             body.first_published.get_or_insert(outlet);
         }
         if let Some(p) = paragraphs.last_mut() {
@@ -71,7 +87,11 @@ pub fn assemble(lines: &[&Line]) -> Body {
 
     let mut joined: Vec<String> = Vec::new();
     for p in paragraphs {
-        let text = p.join("\n");
+        let text = p.join(if origin == Origin::Extracted {
+            " "
+        } else {
+            "\n"
+        });
         match joined.last_mut() {
             Some(prev) if continues(prev, &text) => {
                 prev.push(' ');
@@ -106,7 +126,7 @@ mod tests {
 
     fn body(text: &str) -> Body {
         let lines = markup::lines(text, PageKind::Text);
-        assemble(&lines.iter().collect::<Vec<_>>())
+        assemble(&lines.iter().collect::<Vec<_>>(), Origin::SavedText)
     }
 
     #[test]

@@ -10,10 +10,22 @@ use std::sync::LazyLock;
 use regex::{Regex, RegexSet};
 
 use super::markup::word_count;
-use super::meta;
 
 fn set(patterns: &[&str]) -> RegexSet {
     RegexSet::new(patterns.iter().map(|p| format!("(?i){p}"))).expect("built-in pattern is valid")
+}
+
+/// Topic lists: "Region: …", "Theme: …", "Tags: …".
+static TAXONOMY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"^(?i:regions?|themes?|in-depth reports?|tags?|topics?|categor(?:y|ies)|filed under|keywords|sections?|subjects?)\s*:",
+    )
+    .expect("built-in pattern is valid")
+});
+
+/// Whether `line` is a topic list ("Region: …", "Theme: …", "Tags: …").
+pub fn taxonomy(line: &str) -> bool {
+    TAXONOMY.is_match(line)
 }
 
 /// Lines that mark the end of the article text: what follows them on the page is footer.
@@ -113,7 +125,7 @@ pub fn is_boilerplate(line: &str) -> bool {
     is_footer_marker(line)
         || PROMPTS.is_match(line)
         || (word_count(line) <= SHORT_PROMPT_WORDS && SHORT_PROMPTS.is_match(line))
-        || meta::taxonomy(line)
+        || taxonomy(line)
         || is_nav(line)
 }
 
@@ -124,7 +136,7 @@ pub fn is_nav(line: &str) -> bool {
         return true;
     }
     let separators = CRUMB_SEPARATOR.find_iter(line).count();
-    if separators >= 2 {
+    if separators >= 2 && !is_table_row(line) {
         let parts = separators + 1;
         // Crumbs are a few words each; prose with slashes or pipes has long stretches between.
         if word_count(line) <= parts * 4 && !line.ends_with('.') {
@@ -151,6 +163,20 @@ pub fn is_nav(line: &str) -> bool {
     false
 }
 
+/// Whether `line` is a table row written with `|` between cells and numbers in two or more of
+/// them (standings, prices): crumbs and menus name pages, they do not hold figures.
+fn is_table_row(line: &str) -> bool {
+    let numeric = |cell: &str| {
+        let cell = cell.trim().trim_end_matches('%');
+        !cell.is_empty()
+            && cell
+                .chars()
+                .all(|c| c.is_ascii_digit() || matches!(c, '.' | ',' | '-' | '+'))
+            && cell.chars().any(|c| c.is_ascii_digit())
+    };
+    line.contains('|') && line.split('|').filter(|c| numeric(c)).count() >= 2
+}
+
 /// Removes a trailing "More" / "Read more" link left at the end of a paragraph.
 pub fn strip_read_more(paragraph: &str) -> String {
     READ_MORE_TAIL.replace(paragraph, "$1").into_owned()
@@ -159,6 +185,15 @@ pub fn strip_read_more(paragraph: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn table_rows_are_not_menus() {
+        assert!(is_nav("Home | World | Europe | Sport"));
+        assert!(!is_nav("1 | Kyle Busch | 5040 | 5 | 1 | 17 | 27"));
+        assert!(!is_nav(
+            "HD | THE HOME DEPOT INC. | 225.86 | -12.99 | -5.44%"
+        ));
+    }
 
     #[test]
     fn footer_and_prompts() {

@@ -118,6 +118,54 @@ pub fn split_thread(lines: &[Line]) -> Thread {
         },
     };
 
+    Thread {
+        start,
+        comments: comments_at(lines, &headers, headerless),
+    }
+}
+
+/// The comments of a section that holds nothing else (the comment section an extraction engine
+/// found apart from the article): split at comment headers when it has them, otherwise one
+/// comment per paragraph.
+pub fn from_section(lines: &[Line]) -> Vec<Comment> {
+    let headers: Vec<(usize, Header)> = lines
+        .iter()
+        .enumerate()
+        .filter_map(|(i, l)| header(&l.text).map(|h| (i, h)))
+        .collect();
+    let first = headers.first().map_or(lines.len(), |(i, _)| *i);
+    let lead = lines[..first]
+        .iter()
+        .position(|l| !l.is_blank() && !is_thread_marker(&l.text))
+        .unwrap_or(first);
+    if !headers.is_empty() {
+        return comments_at(lines, &headers, Some(lead..first));
+    }
+    let mut comments = Vec::new();
+    let mut block_start = lead;
+    for i in lead..=lines.len() {
+        if i == lines.len() || lines[i].is_blank() {
+            let text = comment_text(&lines[block_start..i]);
+            if !text.is_empty() && !is_thread_marker(&text) {
+                comments.push(Comment {
+                    id: format!("c{}", comments.len() + 1),
+                    text,
+                    ..Comment::default()
+                });
+            }
+            block_start = i + 1;
+        }
+    }
+    comments
+}
+
+/// Comments from header lines `headers` of `lines`, after the header-less first comment in
+/// `headerless`.
+fn comments_at(
+    lines: &[Line],
+    headers: &[(usize, Header)],
+    headerless: Option<std::ops::Range<usize>>,
+) -> Vec<Comment> {
     let names: Vec<&[String]> = headers.iter().map(|(_, h)| h.names.as_slice()).collect();
     let mut comments = Vec::new();
     if let Some(block) = headerless {
@@ -143,7 +191,7 @@ pub fn split_thread(lines: &[Line]) -> Thread {
     for (n, c) in comments.iter_mut().enumerate() {
         c.id = format!("c{}", n + 1);
     }
-    Thread { start, comments }
+    comments
 }
 
 /// The header-less first comment before the first header: the paragraphs after the last wide

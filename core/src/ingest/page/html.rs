@@ -1,4 +1,5 @@
-//! HTML pages → text lines, with the facts the page states in its `<head>`.
+//! slant's own walk of an HTML page → text lines: the last fallback of `engine` when neither
+//! extraction engine finds text (its page metadata moved to `html_meta`).
 //!
 //! Block elements become line breaks so the text rules see the page's structure; scripts,
 //! styles, menus, forms, sidebars, figure captions and elements whose class or id names them as
@@ -13,24 +14,13 @@
 use std::sync::LazyLock;
 
 use regex::Regex;
-use scraper::{Html, Node, Selector};
+use scraper::{Html, Node};
 
-use super::date;
 use super::markup;
 
 /// Largest sum, over start tags, of the nesting depth at that tag, for which the HTML parser is
 /// used. Real pages are far below (tens of thousands of tags at depth 10–50).
 pub const MAX_PARSE_COST: u64 = 20_000_000;
-
-/// What the page's `<head>` (and `<time>` elements) say about the article.
-#[derive(Debug, Clone, Default)]
-pub struct PageMeta {
-    pub title: Option<String>,
-    pub site_name: Option<String>,
-    pub author: Option<String>,
-    pub date: Option<String>,
-    pub url: Option<String>,
-}
 
 /// Elements whose content is never article text.
 const SKIP: &[&str] = &[
@@ -113,66 +103,12 @@ const FURNITURE: &[&str] = &[
     "socials",
 ];
 
-fn selector(s: &str) -> Selector {
-    Selector::parse(s).expect("built-in selector is valid")
-}
-
-static META_SELECTORS: LazyLock<[(Field, Selector, &'static str); 11]> = LazyLock::new(|| {
-    [
-        (
-            Field::Title,
-            selector("meta[property='og:title']"),
-            "content",
-        ),
-        (Field::Title, selector("title"), ""),
-        (
-            Field::Site,
-            selector("meta[property='og:site_name']"),
-            "content",
-        ),
-        (
-            Field::Site,
-            selector("meta[name='application-name']"),
-            "content",
-        ),
-        (Field::Author, selector("meta[name='author']"), "content"),
-        (
-            Field::Author,
-            selector("meta[property='article:author']"),
-            "content",
-        ),
-        (
-            Field::Date,
-            selector("meta[property='article:published_time']"),
-            "content",
-        ),
-        (
-            Field::Date,
-            selector("meta[name='date'], meta[itemprop='datePublished']"),
-            "content",
-        ),
-        (Field::Date, selector("time[datetime]"), "datetime"),
-        (Field::Url, selector("link[rel='canonical']"), "href"),
-        (Field::Url, selector("meta[property='og:url']"), "content"),
-    ]
-});
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Field {
-    Title,
-    Site,
-    Author,
-    Date,
-    Url,
-}
-
-/// Converts an HTML document to text (blocks separated by blank lines) and its metadata.
-pub fn to_text(html: &str) -> (String, PageMeta) {
+/// Converts an HTML document to text (blocks separated by blank lines).
+pub fn to_text(html: &str) -> String {
     if parse_cost(html) > MAX_PARSE_COST {
-        return (strip_tags(html), PageMeta::default());
+        return strip_tags(html);
     }
     let doc = Html::parse_document(html);
-    let meta = page_meta(&doc);
     let mut out = String::new();
     // Explicit stack of (node, closing) instead of recursion.
     let mut stack = vec![(doc.tree.root(), false)];
@@ -207,7 +143,7 @@ pub fn to_text(html: &str) -> (String, PageMeta) {
             _ => {}
         }
     }
-    (tidy(&out), meta)
+    tidy(&out)
 }
 
 /// Appends a text node with HTML whitespace collapsed to single spaces.
@@ -329,56 +265,13 @@ fn is_furniture(e: &scraper::node::Element) -> bool {
         .any(|w| FURNITURE.contains(&w.to_ascii_lowercase().as_str()))
 }
 
-fn page_meta(doc: &Html) -> PageMeta {
-    let mut meta = PageMeta::default();
-    for (field, sel, attr) in META_SELECTORS.iter() {
-        let Some(el) = doc.select(sel).next() else {
-            continue;
-        };
-        let value = if attr.is_empty() {
-            el.text().collect::<String>()
-        } else {
-            el.attr(attr).unwrap_or_default().to_string()
-        };
-        let value = value.split_whitespace().collect::<Vec<_>>().join(" ");
-        if value.is_empty() {
-            continue;
-        }
-        let slot = match field {
-            Field::Title => &mut meta.title,
-            Field::Site => &mut meta.site_name,
-            Field::Author => {
-                // `article:author` is often a profile URL, which names nobody.
-                if value.starts_with("http") {
-                    continue;
-                }
-                &mut meta.author
-            }
-            Field::Date => &mut meta.date,
-            Field::Url => &mut meta.url,
-        };
-        slot.get_or_insert(value);
-    }
-    meta.date = meta.date.map(|d| date::iso_or_text(&d));
-    if let (Some(title), Some(site)) = (&meta.title, &meta.site_name) {
-        // "<headline> | <site>" in `<title>`: the site part is not the headline.
-        for sep in [" | ", " - ", " – ", " — ", " :: "] {
-            if let Some(head) = title.strip_suffix(&format!("{sep}{site}")) {
-                meta.title = Some(head.to_string());
-                break;
-            }
-        }
-    }
-    meta
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn blocks_become_lines_and_furniture_goes() {
-        let (text, meta) = to_text(
+        let text = to_text(
             "<html><head><title>Bridge reopens | Example Gazette</title>\
              <meta property='og:site_name' content='Example Gazette'>\
              <meta property='article:published_time' content='2022-03-12T09:15:00Z'>\
@@ -391,9 +284,6 @@ mod tests {
             text,
             "# Bridge reopens\n\nThe bridge reopened on Saturday.\nTraffic flows.\n\n- One\n\n- Two"
         );
-        assert_eq!(meta.title.as_deref(), Some("Bridge reopens"));
-        assert_eq!(meta.site_name.as_deref(), Some("Example Gazette"));
-        assert_eq!(meta.date.as_deref(), Some("2022-03-12"));
     }
 
     #[test]
@@ -401,7 +291,7 @@ mod tests {
         let html = "<div>".repeat(100_000) + "deep <b>text</b>" + &"</div>".repeat(100_000);
         assert!(parse_cost(&html) > MAX_PARSE_COST);
         let started = std::time::Instant::now();
-        let (text, _) = to_text(&html);
+        let text = to_text(&html);
         assert_eq!(text, "deep text");
         assert!(
             started.elapsed().as_secs() < 10,

@@ -1,5 +1,5 @@
-//! The head of an article — title, byline, outlet, date, topic lines — and the republication
-//! notices that name where an article first appeared.
+//! The head of an article — title, byline, outlet, date, topic lines. (The republication notices
+//! that name where an article first appeared are `notices`.)
 //!
 //! News pages open with the same few lines in varying order: an optional site name over a
 //! menu, the headline, then metadata lines ("By …", "Source: …", `<Outlet>, <date>`, a bare
@@ -40,37 +40,11 @@ static DATE_PREFIX: LazyLock<Regex> = LazyLock::new(|| {
         r"^(?i:(?:(?:first|last|originally)\s+)?(?:published|updated|posted|modified)|date|dated)(?:\s+on)?\s*:?\s*",
     )
 });
-static TAXONOMY: LazyLock<Regex> = LazyLock::new(|| {
-    re(
-        r"^(?i:regions?|themes?|in-depth reports?|tags?|topics?|categor(?:y|ies)|filed under|keywords|sections?|subjects?)\s*:",
-    )
-});
 static URL_LINE: LazyLock<Regex> = LazyLock::new(|| {
     re(
         r"^(?:(?i:url|link|permalink|canonical|original url|source url|web)\s*:\s*)?(?P<url>https?://\S+)$",
     )
 });
-static NOTICE: LazyLock<Regex> =
-    LazyLock::new(|| re(r"^(?i:the original source of this article is)\s+(?P<rest>.+)$"));
-static NOTICE_END: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)\s*(?:\bcopyright\b|©).*$"));
-static ORIGINALLY_PUBLISHED: LazyLock<Regex> = LazyLock::new(|| {
-    re(
-        r"^(?i:(?:this (?:article|piece|story|report) (?:was|is) )?(?:originally|first) (?:published|appeared)(?: (?:on|in|by|at))?)\s*:?\s+(?P<rest>.+)$",
-    )
-});
-/// "… at `<Outlet>` where this article was first published".
-static WHERE_FIRST_PUBLISHED: LazyLock<Regex> = LazyLock::new(|| {
-    re(
-        r"\b(?:at|on|by|in|for|with)\s+(?P<name>(?:[Tt]he\s+)?[A-Z][\w'&.-]*(?:\s+(?:[A-Z][\w'&.-]*|of|the|and|for|&))*)\s*,?\s+where\s+(?i:this|the)\s+(?i:article|piece|story|report)\s+was\s+(?i:first|originally)\s+published",
-    )
-});
-/// "This article was first published by `<Outlet>`" inside a longer sentence.
-static FIRST_PUBLISHED_BY: LazyLock<Regex> = LazyLock::new(|| {
-    re(
-        r"(?i:(?:first|originally)\s+(?:published|appeared))\s+(?i:on|in|by|at)\s+(?P<name>(?:[Tt]he\s+)?[A-Z][\w'&.-]*(?:\s+(?:[A-Z][\w'&.-]*|of|the|and|for|&))*)",
-    )
-});
-
 /// A sentence ending inside a line ("… the slowdown. More"); two lower-case letters before the
 /// stop keep abbreviations ("U.S. Army", "Mr. Roe") out.
 static SENTENCE_BREAK: LazyLock<Regex> = LazyLock::new(|| re(r"[a-z]{2,}[.!?]\s+[A-Z]"));
@@ -167,7 +141,7 @@ pub fn classify(line: &str) -> Option<Meta> {
             });
         }
     }
-    if TAXONOMY.is_match(line) {
+    if boilerplate::taxonomy(line) {
         return Some(Meta::Taxonomy);
     }
     if let Some(c) = URL_LINE.captures(line) {
@@ -191,11 +165,6 @@ pub fn is_head_meta(line: &str) -> bool {
     )
 }
 
-/// Whether `line` is a topic list ("Region: …", "Theme: …", "Tags: …").
-pub fn taxonomy(line: &str) -> bool {
-    TAXONOMY.is_match(line)
-}
-
 /// Whether `line` looks like a headline: short, capitalised, not ending like a sentence, and
 /// not metadata, boilerplate or a comment header.
 pub fn heading_like(line: &Line) -> bool {
@@ -217,40 +186,8 @@ pub fn heading_like(line: &Line) -> bool {
         && (words <= LONG_TITLE_WORDS || !SENTENCE_BREAK.is_match(t))
 }
 
-/// The outlet a republication notice names: "The original source of this article is X",
-/// "Originally published by X".
-pub fn original_source_notice(line: &str) -> Option<String> {
-    if let Some(c) = NOTICE.captures(line) {
-        let rest = NOTICE_END.replace(&c["rest"], "");
-        return clean_name(&rest);
-    }
-    let c = ORIGINALLY_PUBLISHED.captures(line)?;
-    if word_count(line) > 20 {
-        return None;
-    }
-    let rest = c["rest"].trim();
-    if as_url(rest).is_some() {
-        return None;
-    }
-    clean_name(rest).filter(|n| date::parse(n).is_none() && outlet_name(n))
-}
-
-/// The outlet a sentence says the article first appeared at ("… at X where this article was
-/// first published"); the sentence itself stays in the text.
-pub fn first_published(line: &str) -> Option<String> {
-    let c = WHERE_FIRST_PUBLISHED
-        .captures(line)
-        .or_else(|| FIRST_PUBLISHED_BY.captures(line))?;
-    let name = clean_name(&c["name"])?;
-    // "a correspondent for the Valley Courier": a lower-case article is the sentence's, not
-    // the name's ("The Duran" keeps its capital).
-    let name = name.strip_prefix("the ").map_or(name.clone(), String::from);
-    let first = name.split_whitespace().next().unwrap_or_default();
-    (date::month(first).is_none() && outlet_name(&name)).then_some(name)
-}
-
 /// The value of a URL-shaped string.
-fn as_url(s: &str) -> Option<String> {
+pub(super) fn as_url(s: &str) -> Option<String> {
     let s = s.trim();
     let lower = s.to_ascii_lowercase();
     (!s.contains(char::is_whitespace)
@@ -261,7 +198,7 @@ fn as_url(s: &str) -> Option<String> {
 }
 
 /// Trims punctuation around a name; `None` when nothing is left.
-fn clean_name(s: &str) -> Option<String> {
+pub(super) fn clean_name(s: &str) -> Option<String> {
     let t = s
         .trim()
         .trim_matches(|c: char| matches!(c, '.' | ',' | ';' | ':' | '"' | '“' | '”' | '(' | ')'))
@@ -316,7 +253,7 @@ fn person(rest: &str) -> Option<(String, Option<String>)> {
 }
 
 /// Whether `name` reads as an outlet name: a few capitalised words, not a date word.
-fn outlet_name(name: &str) -> bool {
+pub(super) fn outlet_name(name: &str) -> bool {
     let words: Vec<&str> = name.split_whitespace().collect();
     if words.is_empty() || words.len() > 6 {
         return false;
@@ -378,6 +315,10 @@ pub struct Head {
     pub url: Option<String>,
     /// Headline-shaped lines after the title that turned out to be text (a subtitle).
     pub returned: Vec<usize>,
+    /// Index of the line taken as the title.
+    pub title_at: Option<usize>,
+    /// Indices of the head's metadata lines (byline, source, date, topic, URL lines).
+    pub meta_lines: Vec<usize>,
     /// Index of the first body line.
     pub body_start: usize,
 }
@@ -434,6 +375,7 @@ pub fn parse_head(lines: &[Line]) -> Head {
         if let Some(m) = classify(t) {
             after_taxonomy = m == Meta::Taxonomy;
             head.apply(m);
+            head.meta_lines.push(i);
             seen_meta = true;
             continue;
         }
@@ -471,6 +413,7 @@ pub fn parse_head(lines: &[Line]) -> Head {
     if let Some(k) = title_at {
         let (at, _) = candidates[k];
         head.title = Some(lines[at].text.clone());
+        head.title_at = Some(at);
         head.masthead = candidates[..k]
             .iter()
             .find(|&&(i, nav)| nav && outlet_name(&lines[i].text))
@@ -568,40 +511,6 @@ mod tests {
         );
         assert_eq!(classify("Theme: Energy, Water"), Some(Meta::Taxonomy));
         assert_eq!(classify("In the end, October 26, 2017"), None);
-    }
-
-    #[test]
-    fn notices() {
-        assert_eq!(
-            original_source_notice("The original source of this article is Example Wire Copyright © Example Wire, 2018")
-                .as_deref(),
-            Some("Example Wire")
-        );
-        assert_eq!(
-            original_source_notice("This article was originally published by The Example Post.")
-                .as_deref(),
-            Some("The Example Post")
-        );
-        assert_eq!(
-            original_source_notice("First published in March 2017."),
-            None
-        );
-        assert_eq!(
-            first_published("Jane Roe is a reporter at River Media Centre where this article was first published.")
-                .as_deref(),
-            Some("River Media Centre")
-        );
-        assert_eq!(
-            first_published("It was first published in March 2017."),
-            None
-        );
-        assert_eq!(
-            first_published(
-                "She writes for the Valley Courier, where this article was first published."
-            )
-            .as_deref(),
-            Some("Valley Courier")
-        );
     }
 
     #[test]

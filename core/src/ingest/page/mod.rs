@@ -1,33 +1,42 @@
 //! Saved news pages (plain text, Markdown, HTML) → one [`InputRecord`] per article.
 //!
 //! A page goes through these steps, one submodule each:
-//! 1. bytes → text, here: size limit, binary check, lossy UTF-8 with a warning;
-//! 2. `html`: HTML → text with block structure, plus what the page's `<head>` states;
+//! 1. bytes → text, here with `encoding`: size limit, binary check, the declared or sniffed
+//!    encoding (BOM, `<meta charset>`, UTF-8, a guess);
+//! 2. HTML only: `html_meta` reads what the markup states (JSON-LD, Open Graph, meta tags) and
+//!    `engine` extracts the article text and, apart from it, the comment section;
 //! 3. `markup`: whitespace, entity and Markdown clean-up into lines;
 //! 4. `split`: a file holding several articles → one line range per article;
 //! 5. `comments`: the reader-comment thread cut off the end of each article and split;
 //! 6. `meta`: title, byline, outlet and date from the article's head (`date` reads dates);
-//! 7. `body`: the text, with `boilerplate` (disclaimers, copyright, share prompts,
-//!    navigation) removed.
+//! 7. `body`: the text, with `boilerplate` (disclaimers, copyright, share prompts, navigation)
+//!    and `notices` (republication notices) removed.
 //!
-//! The outlet is what the page names — a "Source:" line, a `<Outlet>, <date>` line, the site
-//! name over the menu, HTML `og:site_name` — and only when it names none, the caller's hint
-//! (`--outlet` or the folder name). An outlet the page names as the first publisher of a
-//! republished text becomes `original_source`.
+//! The outlet is what the page names — a "Source:" line, the page's JSON-LD publisher or
+//! `og:site_name`, a `<Outlet>, <date>` line, the site name over the menu — and only when it
+//! names none, the caller's hint (`--outlet` or the folder name). An outlet the page names as the
+//! first publisher of a republished text becomes `original_source`. Where each field came from
+//! is kept in `Article::provenance`.
 
 mod body;
 mod boilerplate;
 mod comments;
 mod date;
+mod encoding;
+mod engine;
 mod html;
+mod html_meta;
 mod markup;
 mod meta;
+mod notices;
 mod split;
 
+use std::collections::BTreeMap;
 use std::io::Read;
 
 use super::error_record;
-use crate::article::{Article, InputRecord, SourceRef};
+use crate::article::{Article, Comment, InputRecord, SourceRef};
+use html_meta::PageMeta;
 
 /// The flavour of a page file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -71,28 +80,40 @@ pub fn read(mut reader: impl Read, hints: &PageHints, max_bytes: usize) -> Vec<I
             "binary file (holds NUL bytes), not a page".into(),
         )];
     }
-    let mut warnings = Vec::new();
-    let text = match String::from_utf8(bytes) {
-        Ok(t) => t,
-        Err(e) => {
-            warnings.push(format!(
-                "invalid UTF-8 at byte {}: decoded lossily (replacement characters in the text)",
-                e.utf8_error().valid_up_to()
-            ));
-            String::from_utf8_lossy(e.as_bytes()).into_owned()
+    let decoded = encoding::decode(&bytes, hints.kind);
+    drop(bytes);
+    if decoded.text.contains('\0') {
+        return vec![error_record(
+            whole_file(),
+            "binary file (holds NUL bytes), not a page".into(),
+        )];
+    }
+    let warnings: Vec<String> = decoded.warning.into_iter().collect();
+    let (text, page) = match hints.kind {
+        PageKind::Html => {
+            let meta = html_meta::read(&decoded.text);
+            let extraction = engine::extract(&decoded.text);
+            let comments = extraction
+                .comments
+                .as_deref()
+                .map(|c| comments::from_section(&markup::lines(c, PageKind::Html)))
+                .unwrap_or_default();
+            let page = PageFacts {
+                meta: with_engine_meta(meta, &extraction),
+                comments,
+            };
+            (extraction.text, page)
         }
-    };
-    let (text, page_meta) = match hints.kind {
-        PageKind::Html => html::to_text(&text),
-        PageKind::Text | PageKind::Markdown => (text, html::PageMeta::default()),
+        PageKind::Text | PageKind::Markdown => (decoded.text, PageFacts::default()),
     };
     let lines = markup::lines(&text, hints.kind);
     let ranges = split::articles(&lines);
     if ranges.is_empty() {
-        let mut r = error_record(
-            whole_file(),
-            format!("no article text in {file}: the page is empty"),
-        );
+        let why = match hints.kind {
+            PageKind::Html => "the page has no article text (only navigation, links or markup)",
+            _ => "the page is empty",
+        };
+        let mut r = error_record(whole_file(), format!("no article text in {file}: {why}"));
         r.warnings = warnings;
         return vec![r];
     }
@@ -102,9 +123,9 @@ pub fn read(mut reader: impl Read, hints: &PageHints, max_bytes: usize) -> Vec<I
         .enumerate()
         .map(|(i, range)| {
             let n = i as u64 + 1;
-            // `<head>` facts describe the page's main article, the first one.
-            let page_meta = (i == 0).then_some(&page_meta);
-            let article = build(&lines[range], hints, page_meta, n);
+            // What the page states describes its main article, the first one.
+            let page = (i == 0).then_some(&page);
+            let article = build(&lines[range], hints, page, n);
             let (source, article) = match article {
                 Some(a) => (SourceRef::record(file, n), Ok(a)),
                 None if several => (
@@ -124,37 +145,87 @@ pub fn read(mut reader: impl Read, hints: &PageHints, max_bytes: usize) -> Vec<I
         .collect()
 }
 
+/// What an HTML page says besides its article text: its metadata and its comment section.
+#[derive(Debug, Default)]
+struct PageFacts {
+    meta: PageMeta,
+    comments: Vec<Comment>,
+}
+
+/// Fills what the page's markup left open with what the engine read (its byline search), noted
+/// as `byline` for the author and `engine` otherwise.
+fn with_engine_meta(mut meta: PageMeta, extraction: &engine::Extraction) -> PageMeta {
+    use html_meta::Field;
+    let found = [
+        (Field::Author, &extraction.author, "byline"),
+        (Field::Date, &extraction.date, "engine"),
+        (Field::SiteName, &extraction.site_name, "engine"),
+        (Field::Language, &extraction.language, "engine"),
+    ];
+    for (field, value, source) in found {
+        if let Some(v) = value {
+            meta.offer(field, v, source);
+        }
+    }
+    meta
+}
+
 /// Builds the `n`-th article of a page from its lines; `None` when it has no text.
 fn build(
     lines: &[markup::Line],
     hints: &PageHints,
-    page_meta: Option<&html::PageMeta>,
+    page: Option<&PageFacts>,
     n: u64,
 ) -> Option<Article> {
     let thread = comments::split_thread(lines);
     let article_lines = &lines[..thread.start];
     let head = meta::parse_head(article_lines);
-    let body_lines: Vec<&markup::Line> = head
-        .returned
-        .iter()
-        .map(|&i| &article_lines[i])
-        .chain(article_lines[head.body_start.min(article_lines.len())..].iter())
-        .collect();
-    let body = body::assemble(&body_lines);
+    let body_lines = match hints.kind {
+        PageKind::Html => html_body_lines(article_lines, &head, page),
+        _ => head
+            .returned
+            .iter()
+            .map(|&i| &article_lines[i])
+            .chain(article_lines[head.body_start.min(article_lines.len())..].iter())
+            .collect(),
+    };
+    let origin = match hints.kind {
+        PageKind::Html => body::Origin::Extracted,
+        _ => body::Origin::SavedText,
+    };
+    let body = body::assemble(&body_lines, origin);
     if body.text.trim().is_empty() {
         return None;
     }
-    let page_meta = page_meta.cloned().unwrap_or_default();
+    let empty = PageFacts::default();
+    let page = page.unwrap_or(&empty);
+    let page_meta = &page.meta;
+    let mut provenance: BTreeMap<String, String> = BTreeMap::new();
+    let mut pick = |field: &str, candidates: Vec<(Option<String>, &str)>| -> Option<String> {
+        let (value, source) = candidates.into_iter().find(|(v, _)| v.is_some())?;
+        provenance.insert(field.to_string(), source.to_string());
+        value
+    };
+    let from_page = |field: &str, value: &Option<String>| -> (Option<String>, &'static str) {
+        let source = page_meta
+            .provenance
+            .get(field)
+            .map_or("page", |s| source_name(s));
+        (value.clone(), source)
+    };
 
     let mut datelines = head.datelines.iter();
-    let outlet = head
-        .source
-        .clone()
-        .or(body.source.clone())
-        .or_else(|| datelines.next().cloned())
-        .or(head.masthead.clone())
-        .or(page_meta.site_name.clone())
-        .or(hints.outlet.clone());
+    let outlet = pick(
+        "outlet",
+        vec![
+            (head.source.clone(), "page-text"),
+            (body.source.clone(), "page-text"),
+            from_page("outlet", &page_meta.site_name),
+            (datelines.next().cloned(), "page-text"),
+            (head.masthead.clone(), "page-text"),
+            (hints.outlet.clone(), "hint"),
+        ],
+    );
     // Candidates for the first publisher, most explicit first; one naming this copy's own
     // outlet says the page is not a republication and is passed over.
     let original_source = [body.notice.clone()]
@@ -163,22 +234,110 @@ fn build(
         .chain([body.first_published.clone()])
         .flatten()
         .find(|o| !matches!(outlet.as_deref(), Some(own) if same_outlet(own, o)));
+    // The page's markup is trusted over the text's head for HTML; text pages have only the
+    // text.
+    let title = pick(
+        "title",
+        vec![
+            from_page("title", &page_meta.title),
+            (head.title, "page-text"),
+        ],
+    );
+    let author = pick(
+        "author",
+        vec![
+            from_page("author", &page_meta.author),
+            (head.author, "byline"),
+        ],
+    );
+    let date = pick(
+        "date",
+        vec![from_page("date", &page_meta.date), (head.date, "page-text")],
+    );
+    let url = pick(
+        "url",
+        vec![from_page("url", &page_meta.url), (head.url, "page-text")],
+    );
+    let language = pick("language", vec![from_page("language", &page_meta.language)]);
+    if hints.kind != PageKind::Html {
+        // Text pages have one source for everything; naming it adds nothing.
+        provenance.clear();
+    }
+    let mut comments = thread.comments;
+    comments.extend(page.comments.iter().cloned());
+    for (k, c) in comments.iter_mut().enumerate() {
+        c.id = format!("c{}", k + 1);
+    }
 
     Some(Article {
         id: format!("{}#{n}", hints.file_name),
         outlet,
         original_source,
-        title: head.title.or(page_meta.title),
-        author: head.author.or(page_meta.author),
-        date: head.date.or(page_meta.date),
-        url: head.url.or(page_meta.url),
+        title,
+        author,
+        date,
+        url,
+        language,
+        provenance,
         body: body.text,
-        comments: thread.comments,
+        comments,
         extra: serde_json::Map::new(),
     })
 }
 
-/// Outlet names equal up to case, spacing and punctuation ("The Duran" = "the duran").
+/// The static name of a provenance source.
+fn source_name(s: &str) -> &'static str {
+    [
+        "json-ld",
+        "open-graph",
+        "meta",
+        "title",
+        "canonical-link",
+        "html-lang",
+        "byline",
+        "headline",
+        "engine",
+    ]
+    .into_iter()
+    .find(|k| *k == s)
+    .unwrap_or("page")
+}
+
+/// The body lines of an article the engine extracted from HTML: its lines less the head's
+/// metadata lines (byline, date, source) and a first line repeating the page's title. The
+/// engine leaves the headline out, so unlike in text pages a headline-shaped first line is
+/// text (a subheading, a lead) unless it is the title.
+fn html_body_lines<'a>(
+    lines: &'a [markup::Line],
+    head: &meta::Head,
+    page: Option<&PageFacts>,
+) -> Vec<&'a markup::Line> {
+    let title = page.and_then(|p| p.meta.title.as_deref());
+    let drop_title = head
+        .title_at
+        .filter(|&at| title.is_some_and(|t| repeats(&lines[at].text, t)));
+    lines
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| Some(*i) != drop_title && !head.meta_lines.contains(i))
+        .map(|(_, l)| l)
+        .collect()
+}
+
+/// Whether the line `line` is the title `title`, or starts with it (a `<title>` cut short).
+fn repeats(line: &str, title: &str) -> bool {
+    let key = |s: &str| -> String {
+        s.chars()
+            .filter(|c| c.is_alphanumeric())
+            .flat_map(char::to_lowercase)
+            .collect()
+    };
+    let (line, title) = (key(line), key(title));
+    !title.is_empty() && line.starts_with(&title)
+}
+
+/// Names (outlets, titles) equal up to case, spacing and punctuation ("The Duran" = "the
+/// duran").
 fn same_outlet(a: &str, b: &str) -> bool {
     let key = |s: &str| -> String {
         s.chars()

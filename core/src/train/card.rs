@@ -160,24 +160,32 @@ pub fn render(trained: &Trained, out: &Path) -> String {
         "## Learner\n\nlinfa-logistic 0.8.1 `MultiLogisticRegression` (f32, L-BFGS; `alpha = 1/C`, loss summed over rows), max {} iterations, gradient tolerance {}, class weight `{:?}`. C grid {:?}; the metric for choosing C is {:?}, after fitting the temperature (and, for binary heads, the threshold) on the same held-out rows.\n",
         r.learner.max_iterations, r.learner.gradient_tolerance, r.learner.class_weight, r.learner.c, r.tuning.metric
     );
-    s.push_str("| head | tuning | fit rows | chosen C | grid (C: score) | temperature | threshold |\n|---|---|---:|---:|---|---:|---:|\n");
+    s.push_str("| head | chosen by | fit rows | chosen C | temperature | threshold | final fit |\n|---|---|---:|---:|---:|---:|---|\n");
     for (o, spec) in trained.heads.iter().zip(&m.header.heads) {
+        let f = &o.result.final_fit;
         let _ = writeln!(
             s,
-            "| {} | {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {} iterations, ‖∇‖/‖∇₀‖ {:.1e}{} |",
             o.name,
             o.result.tuning,
             o.result.fit_rows,
             o.result.c,
-            o.result
-                .grid
-                .iter()
-                .map(|(c, v)| format!("{c}: {v:.4}"))
-                .collect::<Vec<_>>()
-                .join(", "),
             spec.temperature,
-            spec.threshold.map_or("argmax".into(), |t| format!("{t}"))
+            spec.threshold.map_or("argmax".into(), |t| format!("{t}")),
+            f.iterations,
+            f.relative_gradient,
+            if f.converged { "" } else { " (not converged)" }
         );
+    }
+    s.push_str("\nEvery grid point (score: the tuning metric on the held-out rows that chose C; iterations: the most any of its fits used; ‖∇‖/‖∇₀‖: the largest final relative gradient):\n\n| head | C | score | iterations | ‖∇‖/‖∇₀‖ | fits converged |\n|---|---:|---:|---:|---:|---:|\n");
+    for o in &trained.heads {
+        for g in &o.result.grid {
+            let _ = writeln!(
+                s,
+                "| {} | {} | {:.4} | {} | {:.1e} | {}/{} |",
+                o.name, g.c, g.score, g.iterations, g.relative_gradient, g.converged, g.fits
+            );
+        }
     }
 
     let _ = writeln!(

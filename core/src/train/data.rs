@@ -571,6 +571,67 @@ drop = ["skip"]
     }
 
     #[test]
+    fn groups_stay_on_one_side_and_dev_copies_of_training_text_are_left_out() {
+        let dir = tempfile::tempdir().unwrap();
+        // 40 posts of 3 sentences each (`post`), and a dev file repeating two training texts.
+        let mut train = String::new();
+        for p in 0..40 {
+            for s in 0..3 {
+                train.push_str(&format!(
+                    "{{\"text\":\"post {p} sentence {s}\",\"post\":\"{p}\",\"y\":\"{}\"}}\n",
+                    ["a", "b"][(p + s) % 2]
+                ));
+            }
+        }
+        std::fs::write(dir.path().join("t.jsonl"), train).unwrap();
+        std::fs::write(
+            dir.path().join("d.jsonl"),
+            "{\"text\":\"POST 1  sentence 0\",\"y\":\"a\"}\n{\"text\":\"fresh\",\"y\":\"b\"}\n{\"text\":\"other\",\"y\":\"a\"}\n",
+        )
+        .unwrap();
+        let toml = r#"
+name = "t"
+task = "t"
+[[source]]
+name = "t"
+path = "t.jsonl"
+group_by = "post"
+dev_share = 0.3
+[[source]]
+name = "d"
+path = "d.jsonl"
+split = "dev"
+[[head]]
+name = "h"
+[[head.from]]
+source = "t"
+field = "y"
+[[head.from]]
+source = "d"
+field = "y"
+"#;
+        let recipe = Recipe::from_toml(toml, "t").unwrap();
+        let data = load(&recipe, dir.path()).unwrap();
+        // Every post's three sentences share a group and a split.
+        for post in data.rows.chunks(3).take_while(|c| c[0].source == 0) {
+            assert!(post.iter().all(|r| r.group == post[0].group && r.split == post[0].split));
+        }
+        let dev_posts = data.rows.iter().filter(|r| r.source == 0 && r.split == Split::Dev).count();
+        assert!(dev_posts > 0 && dev_posts % 3 == 0 && dev_posts < 120, "{dev_posts}");
+        assert_eq!(data.sources[0].dev_rows, dev_posts as u64);
+        assert_eq!(data.sources[0].groups, 40);
+        // "POST 1  sentence 0" is "post 1 sentence 0" after normalization: left out of dev
+        // unless post 1 itself went to dev (then it is a dev row of the same group).
+        let post1_dev = data.rows.iter().any(|r| r.text == "post 1 sentence 0" && r.split == Split::Dev);
+        let kept_copy = data.rows.iter().any(|r| r.text == "POST 1  sentence 0");
+        assert_eq!(kept_copy, post1_dev);
+        assert_eq!(data.sources[1].dev_duplicates, u64::from(!post1_dev));
+        // Loading again gives the same split.
+        let again = load(&recipe, dir.path()).unwrap();
+        assert!(again.rows.iter().zip(&data.rows).all(|(a, b)| a.split == b.split && a.group == b.group));
+    }
+
+    #[test]
     fn sampling_is_seeded_and_ordered() {
         let a = sample(100, Some(10), 1, "s");
         assert_eq!(a, sample(100, Some(10), 1, "s"));

@@ -284,13 +284,20 @@ fn metrics(s: &mut String, trained: &Trained) {
         if let Some(cv) = &o.result.cv {
             let _ = writeln!(
                 s,
-                "### `{}`: grouped cross-validation on train (CV figures)\n\nEach fold's figures use the temperature and threshold fitted on the other folds' out-of-fold predictions; C was chosen on all of them.\n\n{}",
+                "### `{}`: {} ({})\n\n{}\n\n{}",
                 o.name,
+                o.result.tuning,
+                if cv.folds > 1 { "CV figures" } else { "holdout figures" },
+                if cv.folds > 1 {
+                    "Each fold's figures use the temperature and threshold fitted on the other folds' out-of-fold predictions; C was chosen on all of them."
+                } else {
+                    "The held-out rows chose C, the temperature and the threshold, so these figures are optimistic."
+                },
                 cv.to_markdown()
             );
         }
         if o.result.cv_by_source.len() > 1 {
-            let _ = writeln!(s, "By source (pooled out-of-fold rows, CV):\n");
+            let _ = writeln!(s, "By source (pooled held-out rows of `{}`):\n", o.result.tuning);
             source_table(s, trained, &o.name, &o.result.cv_by_source);
         }
         if let Some(h) = &o.heldout {
@@ -336,17 +343,21 @@ fn source_table(s: &mut String, trained: &Trained, head: &str, rows: &[(String, 
 
 /// One paragraph on which rows chose which numbers, and so which figures are estimates.
 fn what_chose_what(trained: &Trained) -> String {
-    let tunings: std::collections::BTreeSet<&str> = trained
+    let per_head: Vec<String> = trained
         .heads
         .iter()
-        .map(|o| o.result.tuning.as_str())
+        .map(|o| format!("`{}` by {}", o.name, o.result.tuning))
         .collect();
-    let by = tunings.into_iter().collect::<Vec<_>>().join(", ");
-    if by == "dev" {
-        "What chose what: the column selection and weights were fitted on the training rows; C, the temperature and the threshold were chosen on the dev rows, so the dev figures below are optimistic, not estimates.".into()
-    } else {
-        format!("What chose what: C, the temperature and the threshold were chosen by {by} (selection, idf/NB weights and the linfa objective refitted inside every fold); the recipe's features, k and weighting were chosen by comparing such CV figures (see the recipe's comments). The dev rows, if any, chose nothing: dev figures are an untouched estimate.")
-    }
+    let dev_chose = trained.heads.iter().any(|o| o.result.tuning == "dev");
+    format!(
+        "What chose what: column selection and idf/NB weights are fitted on training rows only (refitted inside every fold or holdout). C, the temperature and the threshold were chosen: {}. {} The recipe's features, k and weighting were chosen by comparing cross-validation figures on training data (see the recipe's comments).",
+        per_head.join("; "),
+        if dev_chose {
+            "Dev figures of heads chosen by dev are optimistic, not estimates."
+        } else {
+            "The dev rows chose nothing: dev figures are an untouched estimate."
+        }
+    )
 }
 
 /// Known limits: the recipe's, and what this run's tuning implies.

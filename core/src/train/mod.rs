@@ -1,17 +1,20 @@
-//! Offline training: recipe → data → tokens (through the tokenize plugin) → hashed features
-//! (`slant_model::extract`) → selected, idf-weighted, L2-normalized columns
-//! (`slant_model::Model::project`) → one linfa `MultiLogisticRegression` per head, its L2
-//! strength, temperature and threshold chosen on held-out rows → a [`slant_model::Model`],
-//! written atomically with a Markdown model card beside it.
+//! Offline training: recipe → data (grouped: same text or same `group_by` value) → tokens
+//! (through the tokenize plugin) → hashed features (`slant_model::extract`) → per pass: χ²/df
+//! selection and idf/NB weights on that pass's training rows, projected through
+//! `slant_model::Model::project` → one multinomial logistic regression per head (sparse
+//! L-BFGS, [`fit`]) → C, temperature and threshold chosen by grouped cross-validation, a grouped
+//! holdout or dev rows ([`tune`]) → a [`slant_model::Model`], written atomically with a
+//! Markdown model card beside it.
 //!
 //! Modules, in pipeline order: [`recipe`] (the TOML recipe), [`records`] (JSONL/CSV records),
-//! [`data`] (rows and labels), [`featurize`] (plugin tokenization in parallel), [`select`]
-//! (χ²/df selection, idf), [`fit`] (linfa), [`calibrate`] (temperature, threshold), [`tune`]
-//! (grid, dev/holdout/CV), [`export`] (model file and card), [`score`] (serving for
-//! `slant predict` / `slant eval`), [`split`] (seeded randomness), [`progress`].
+//! [`data`] (rows, labels, groups), [`featurize`] (plugin tokenization in parallel), [`select`]
+//! (χ²/df selection, idf, NB ratios), [`fit`] (the solver), [`calibrate`] (temperature,
+//! threshold), [`tune`] (passes, folds, the grid), [`export`] and [`card`] (model file and
+//! card), [`score`] (serving for `slant predict` / `slant eval`), [`split`] (seeded
+//! randomness), [`progress`].
 //!
-//! Determinism: no clocks, seeded splits, ordered reductions; matrixmultiply splits threads over
-//! output blocks, never over a sum, so the same recipe and data give the same bytes.
+//! Determinism: no clocks, seeded splits, sums in fixed blocks added in order, so the same
+//! recipe and data give the same bytes.
 
 pub mod calibrate;
 pub mod card;
@@ -159,6 +162,12 @@ impl Plan {
 /// Any [`TrainError`]: bad data, a missing or failing tokenize plugin, a failed fit.
 pub fn train(recipe: &Recipe, base: &Path, opts: &TrainOptions) -> Result<Trained, TrainError> {
     let progress = opts.progress;
+    if let Some(k) = opts.cv.filter(|k| !(2..=50).contains(k)) {
+        return Err(TrainError::Recipe {
+            path: "--cv".into(),
+            message: format!("{k} folds: need 2..=50"),
+        });
+    }
     let data = load_data(recipe, base, progress)?;
     let (raw, fingerprint) = featurize_rows(recipe, &data, opts)?;
     let tasks = HeadTask::all(&data);
@@ -182,7 +191,11 @@ pub fn train(recipe: &Recipe, base: &Path, opts: &TrainOptions) -> Result<Traine
         progress: &bar,
     };
     let (pass, results) = match plan {
-        Plan::Dev => tune::on_dev(ctx, &tasks)?,
+        Plan::Dev => {
+            let without_dev: Vec<bool> = tasks.iter().map(|t| t.dev_rows.is_empty()).collect();
+            let pre = tune::holdout_for(ctx, &tasks, &without_dev, recipe.tuning.holdout)?;
+            tune::on_dev(ctx, &tasks, pre)?
+        }
         Plan::Cv(k) => {
             let fold_of = tune::fold_assignment(ctx, k, None);
             let tuned = tune::cross_validate(ctx, &tasks, &fold_of, k)?;

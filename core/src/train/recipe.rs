@@ -17,13 +17,24 @@
 //! method = "chi2"                # chi2 | df | all
 //! k = 50000
 //!
+//! weighting = "idf"              # idf | nb | idf_nb | none (top-level key, before any table)
+//!
 //! [learner]
-//! c = [0.5, 1, 2, 4]             # inverse L2 strength grid (linfa alpha = 1/C)
+//! c = [0.5, 1, 2, 4]             # inverse L2 strength grid (alpha = 1/C)
+//! gradient_tolerance = 1e-3      # stop at ‖∇‖ ≤ this × ‖∇ at zero weights‖
+//! class_weight = "balanced"      # balanced | none | resample
+//!
+//! [tuning]
+//! method = "cv"                  # cv | auto (dev if any, else holdout) | holdout
+//! folds = 5
 //!
 //! [[source]]
 //! name = "train"
 //! path = "../../shared/data/olid_offensive/train.jsonl.gz"   # relative to the recipe file
 //! split = "train"                # train | dev
+//! # group_by = "post_id"         # rows sharing this field's value never straddle a split
+//! # dev_share = 0.1              # a seeded share of groups becomes dev rows
+//! # repeat = 4                   # oversample: each row 4 times in every fit
 //!
 //! [[head]]
 //! name = "offensive"

@@ -352,31 +352,38 @@ fn grid_point(c: f32, score: f64, fits: &[Convergence]) -> GridPoint {
     }
 }
 
-/// Tunes every head on its dev rows: one pass on all training rows. Returns the pass (its
-/// columns become the model's) and each head's result.
+/// Tunes every head on its dev rows: one pass on all training rows. Heads without dev rows
+/// come with their settings already chosen (`pre`, by a grouped holdout) and are fitted at
+/// their C. Returns the pass (its columns become the model's) and each head's result.
 ///
 /// # Errors
 /// A failed selection or fit.
 pub fn on_dev(
     ctx: Context<'_>,
     tasks: &[HeadTask<'_>],
+    pre: Vec<Option<(Tuned, String)>>,
 ) -> Result<(PassResult, Vec<HeadResult>), TrainError> {
     let grid = c_grid(ctx.recipe);
     let heads: Vec<PassHead> = tasks
         .iter()
-        .map(|t| {
+        .zip(&pre)
+        .map(|(t, pre)| {
             let (fit_rows, fit_y) = fit_rows(ctx, &t.train_rows, &t.train_y, t.k());
             PassHead {
                 fit_rows,
                 fit_y,
                 eval_rows: t.dev_rows.clone(),
-                grid: grid.clone(),
+                grid: pre.as_ref().map_or_else(|| grid.clone(), |(tu, _)| vec![tu.c]),
             }
         })
         .collect();
     let mut result = pass(ctx, tasks, &heads)?;
     let mut out = Vec::with_capacity(tasks.len());
-    for ((task, head), fits) in tasks.iter().zip(&heads).zip(result.fits.iter_mut()) {
+    for (((task, head), fits), pre) in tasks.iter().zip(&heads).zip(result.fits.iter_mut()).zip(pre) {
+        if let Some((tu, tuning)) = pre {
+            out.push(finish(tu, &tuning, head, fits.swap_remove(0).0));
+            continue;
+        }
         let judged: Vec<Judged> = fits
             .iter()
             .map(|(_, z)| judge(z, &task.dev_y, task, ctx.recipe.tuning.metric))
@@ -454,6 +461,35 @@ pub fn fold_assignment(ctx: Context<'_>, folds: usize, holdout: Option<f64>) -> 
         }
     }
     fold
+}
+
+/// Tunes the heads `which` by a grouped holdout of `share` of their training rows: the
+/// settings [`on_dev`] takes for heads without dev rows.
+///
+/// # Errors
+/// A failed selection or fit.
+pub fn holdout_for(
+    ctx: Context<'_>,
+    tasks: &[HeadTask<'_>],
+    which: &[bool],
+    share: f64,
+) -> Result<Vec<Option<(Tuned, String)>>, TrainError> {
+    if !which.iter().any(|&w| w) {
+        return Ok(tasks.iter().map(|_| None).collect());
+    }
+    let fold_of = fold_assignment(ctx, 1, Some(share));
+    let chosen: Vec<HeadTask<'_>> = tasks
+        .iter()
+        .zip(which)
+        .filter(|(_, &w)| w)
+        .map(|(t, _)| t.clone())
+        .collect();
+    let mut tuned = cross_validate(ctx, &chosen, &fold_of, 1)?.into_iter();
+    let name = format!("grouped holdout {share} of train");
+    Ok(which
+        .iter()
+        .map(|&w| if w { tuned.next().map(|t| (t, name.clone())) } else { None })
+        .collect())
 }
 
 /// Cross-validates every head over `fold_of` (from [`fold_assignment`]) with `folds`
@@ -603,8 +639,8 @@ fn summarize(
         temperature: judged[b].temperature,
         threshold: judged[b].threshold,
         grid: points,
-        cv: (folds > 1).then(|| FoldSummary::of(&reports)),
-        folds: if folds > 1 { reports } else { Vec::new() },
+        cv: Some(FoldSummary::of(&reports)),
+        folds: reports,
         cv_by_source,
     }
 }
@@ -637,31 +673,33 @@ pub fn final_pass(
         .into_iter()
         .zip(&heads)
         .zip(result.fits.iter_mut())
-        .map(|((tu, head), fits)| {
-            let (f, _) = fits.swap_remove(0);
-            HeadResult {
-                weights: f.weights,
-                bias: f.bias,
-                c: tu.c,
-                temperature: tu.temperature,
-                threshold: tu.threshold,
-                tuning: tuning.to_string(),
-                fit_rows: head.fit_rows.len(),
-                grid: tu.grid,
-                final_fit: f.convergence,
-                folds: tu.folds,
-                cv: tu.cv,
-                cv_by_source: tu.cv_by_source,
-            }
-        })
+        .map(|((tu, head), fits)| finish(tu, tuning, head, fits.swap_remove(0).0))
         .collect();
     Ok((result, out))
+}
+
+/// A head's result from its tuning and its final fit.
+fn finish(tu: Tuned, tuning: &str, head: &PassHead, f: Fitted) -> HeadResult {
+    HeadResult {
+        weights: f.weights,
+        bias: f.bias,
+        c: tu.c,
+        temperature: tu.temperature,
+        threshold: tu.threshold,
+        tuning: tuning.to_string(),
+        fit_rows: head.fit_rows.len(),
+        grid: tu.grid,
+        final_fit: f.convergence,
+        folds: tu.folds,
+        cv: tu.cv,
+        cv_by_source: tu.cv_by_source,
+    }
 }
 
 /// Linfa fits a run needs (for the progress bar).
 pub fn fits_needed(tasks: usize, grid: usize, folds: Option<usize>) -> u64 {
     match folds {
-        None => (tasks * grid) as u64,
+        None => (tasks * (grid + 1)) as u64,
         Some(f) => (tasks * (f * grid + 1)) as u64,
     }
 }

@@ -195,7 +195,6 @@ fn labels(s: &mut String, trained: &Trained) {
             let _ = writeln!(s, "  - {} rows dropped by value", info.dropped);
         }
     }
-
 }
 
 /// Features, selection and weighting.
@@ -219,7 +218,6 @@ fn features(s: &mut String, trained: &Trained) {
         m.n_features(),
         m.header.weighting
     );
-
 }
 
 /// The solver, what chose C, temperature and threshold, and how every fit converged.
@@ -269,7 +267,6 @@ fn learner(s: &mut String, trained: &Trained) {
             );
         }
     }
-
 }
 
 /// Cross-validation and dev figures, each saying what it is.
@@ -287,7 +284,11 @@ fn metrics(s: &mut String, trained: &Trained) {
                 "### `{}`: {} ({})\n\n{}\n\n{}",
                 o.name,
                 o.result.tuning,
-                if cv.folds > 1 { "CV figures" } else { "holdout figures" },
+                if cv.folds > 1 {
+                    "CV figures"
+                } else {
+                    "holdout figures"
+                },
                 if cv.folds > 1 {
                     "Each fold's figures use the temperature and threshold fitted on the other folds' out-of-fold predictions; C was chosen on all of them."
                 } else {
@@ -297,7 +298,11 @@ fn metrics(s: &mut String, trained: &Trained) {
             );
         }
         if o.result.cv_by_source.len() > 1 {
-            let _ = writeln!(s, "By source (pooled held-out rows of `{}`):\n", o.result.tuning);
+            let _ = writeln!(
+                s,
+                "By source (pooled held-out rows of `{}`):\n",
+                o.result.tuning
+            );
             source_table(s, trained, &o.name, &o.result.cv_by_source);
         }
         if let Some(h) = &o.heldout {

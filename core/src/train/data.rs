@@ -251,7 +251,12 @@ fn is_zero(n: &u64) -> bool {
 
 /// The text a duplicate check compares: lowercased, whitespace collapsed, pair text included.
 fn text_key(row: &Row) -> String {
-    let norm = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
+    let norm = |t: &str| {
+        t.split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase()
+    };
     format!("{}\u{1f}{}", norm(&row.text), norm(&row.pair))
 }
 
@@ -295,8 +300,11 @@ fn assign_groups(
         let r = roots[i];
         let share = recipe.sources[rows[i].source].dev_share;
         if let Some(share) = share {
-            let draw = Rng::new(recipe.seed ^ fnv1a(text_key(&rows[r]).as_bytes()), "dev_share")
-                .next_u64();
+            let draw = Rng::new(
+                recipe.seed ^ fnv1a(text_key(&rows[r]).as_bytes()),
+                "dev_share",
+            )
+            .next_u64();
             to_dev[i] = draw < (share * u64::MAX as f64) as u64;
         }
     }
@@ -614,21 +622,37 @@ field = "y"
         let data = load(&recipe, dir.path()).unwrap();
         // Every post's three sentences share a group and a split.
         for post in data.rows.chunks(3).take_while(|c| c[0].source == 0) {
-            assert!(post.iter().all(|r| r.group == post[0].group && r.split == post[0].split));
+            assert!(post
+                .iter()
+                .all(|r| r.group == post[0].group && r.split == post[0].split));
         }
-        let dev_posts = data.rows.iter().filter(|r| r.source == 0 && r.split == Split::Dev).count();
-        assert!(dev_posts > 0 && dev_posts % 3 == 0 && dev_posts < 120, "{dev_posts}");
+        let dev_posts = data
+            .rows
+            .iter()
+            .filter(|r| r.source == 0 && r.split == Split::Dev)
+            .count();
+        assert!(
+            dev_posts > 0 && dev_posts % 3 == 0 && dev_posts < 120,
+            "{dev_posts}"
+        );
         assert_eq!(data.sources[0].dev_rows, dev_posts as u64);
         assert_eq!(data.sources[0].groups, 40);
         // "POST 1  sentence 0" is "post 1 sentence 0" after normalization: left out of dev
         // unless post 1 itself went to dev (then it is a dev row of the same group).
-        let post1_dev = data.rows.iter().any(|r| r.text == "post 1 sentence 0" && r.split == Split::Dev);
+        let post1_dev = data
+            .rows
+            .iter()
+            .any(|r| r.text == "post 1 sentence 0" && r.split == Split::Dev);
         let kept_copy = data.rows.iter().any(|r| r.text == "POST 1  sentence 0");
         assert_eq!(kept_copy, post1_dev);
         assert_eq!(data.sources[1].dev_duplicates, u64::from(!post1_dev));
         // Loading again gives the same split.
         let again = load(&recipe, dir.path()).unwrap();
-        assert!(again.rows.iter().zip(&data.rows).all(|(a, b)| a.split == b.split && a.group == b.group));
+        assert!(again
+            .rows
+            .iter()
+            .zip(&data.rows)
+            .all(|(a, b)| a.split == b.split && a.group == b.group));
     }
 
     #[test]

@@ -248,6 +248,8 @@ pub fn logits(x: &[Sparse], rows: &[usize], weights: &[f32], bias: &[f32]) -> Ve
 }
 
 #[cfg(test)]
+// The reference Newton solver indexes small fixed-size arrays, as the textbook writes it.
+#[allow(clippy::needless_range_loop)]
 mod tests {
     use super::*;
     use linfa::prelude::*;
@@ -263,7 +265,9 @@ mod tests {
             let c = ((i * 3) % 7) as f32 / 7.0;
             x.push(vec![(0, a), (1, b), (2, c)]);
             // A noisy rule, so the optimum is finite even with little regularization.
-            y.push(usize::from(a + 0.5 * b - c + 0.1 * ((i % 5) as f32 - 2.0) > 0.2));
+            y.push(usize::from(
+                a + 0.5 * b - c + 0.1 * ((i % 5) as f32 - 2.0) > 0.2,
+            ));
         }
         (x, y)
     }

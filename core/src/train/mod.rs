@@ -179,10 +179,7 @@ pub fn train(recipe: &Recipe, base: &Path, opts: &TrainOptions) -> Result<Traine
         Plan::Holdout(_) => Some(1),
         Plan::Dev => None,
     };
-    let bar = progress.bar(
-        tune::fits_needed(tasks.len(), grid.len(), folds),
-        "fitting",
-    );
+    let bar = progress.bar(tune::fits_needed(tasks.len(), grid.len(), folds), "fitting");
     let ctx = tune::Context {
         raw: &raw,
         data: &data,

@@ -143,7 +143,12 @@ impl Scorer {
             .enumerate()
             .map(|(i, h)| {
                 let range = super::head_range(heads, i);
-                decide(&probs[range], h.classes.len(), h.positive_index(), h.threshold)[0]
+                decide(
+                    &probs[range],
+                    h.classes.len(),
+                    h.positive_index(),
+                    h.threshold,
+                )[0]
             })
             .collect()
     }

@@ -158,16 +158,27 @@ pub fn c_grid(recipe: &Recipe) -> Vec<f32> {
 
 /// Selects and weights columns on the pass's training rows, projects every row onto them, and
 /// fits each head's grid.
-fn pass(ctx: Context<'_>, tasks: &[HeadTask<'_>], heads: &[PassHead]) -> Result<PassResult, TrainError> {
-    let mut doc_rows: Vec<usize> = heads.iter().flat_map(|h| h.fit_rows.iter().copied()).collect();
+fn pass(
+    ctx: Context<'_>,
+    tasks: &[HeadTask<'_>],
+    heads: &[PassHead],
+) -> Result<PassResult, TrainError> {
+    let mut doc_rows: Vec<usize> = heads
+        .iter()
+        .flat_map(|h| h.fit_rows.iter().copied())
+        .collect();
     doc_rows.sort_unstable();
     doc_rows.dedup();
     // Selection counts each training document once, whatever its repeats in the fit.
     let unique: Vec<(Vec<usize>, Vec<usize>)> = heads
         .iter()
         .map(|h| {
-            let mut pairs: Vec<(usize, usize)> =
-                h.fit_rows.iter().copied().zip(h.fit_y.iter().copied()).collect();
+            let mut pairs: Vec<(usize, usize)> = h
+                .fit_rows
+                .iter()
+                .copied()
+                .zip(h.fit_y.iter().copied())
+                .collect();
             pairs.sort_unstable();
             pairs.dedup();
             pairs.into_iter().unzip()
@@ -211,13 +222,27 @@ fn pass(ctx: Context<'_>, tasks: &[HeadTask<'_>], heads: &[PassHead]) -> Result<
         let mut grid = Vec::with_capacity(head.grid.len());
         for &c in &head.grid {
             let learner = &ctx.recipe.learner;
-            let mut f = fit(&x, &head.fit_rows, &head.fit_y, k, d, c, learner, warm.as_ref())
-                .map_err(|message| TrainError::Fit {
-                    head: task.name.to_string(),
-                    message,
-                })?;
+            let mut f = fit(
+                &x,
+                &head.fit_rows,
+                &head.fit_y,
+                k,
+                d,
+                c,
+                learner,
+                warm.as_ref(),
+            )
+            .map_err(|message| TrainError::Fit {
+                head: task.name.to_string(),
+                message,
+            })?;
             let binary_t = k == 2 && task.positive.is_some();
-            prior_shift(&mut f.bias, &counts, ctx.recipe.learner.class_weight, binary_t);
+            prior_shift(
+                &mut f.bias,
+                &counts,
+                ctx.recipe.learner.class_weight,
+                binary_t,
+            );
             ctx.progress.inc(1);
             let z = logits(&x, &head.eval_rows, &f.weights, &f.bias);
             warm = Some(f.warm.clone());
@@ -235,12 +260,7 @@ fn pass(ctx: Context<'_>, tasks: &[HeadTask<'_>], heads: &[PassHead]) -> Result<
 /// The rows a fit sees: each row repeated by its source's `repeat` and, with
 /// `class_weight = "resample"`, by its class's share (rarer classes about as often as the
 /// largest).
-fn fit_rows(
-    ctx: Context<'_>,
-    rows: &[usize],
-    y: &[usize],
-    k: usize,
-) -> (Vec<usize>, Vec<usize>) {
+fn fit_rows(ctx: Context<'_>, rows: &[usize], y: &[usize], k: usize) -> (Vec<usize>, Vec<usize>) {
     let repeat = |r: usize| {
         ctx.recipe.sources[ctx.data.rows[r].source]
             .repeat
@@ -302,7 +322,13 @@ fn calibrate(z: &[f32], y: &[usize], task: &HeadTask<'_>) -> (f32, Option<f32>) 
     (temperature, threshold)
 }
 
-fn score(probs: &[f32], y: &[usize], task: &HeadTask<'_>, threshold: Option<f32>, metric: Metric) -> f64 {
+fn score(
+    probs: &[f32],
+    y: &[usize],
+    task: &HeadTask<'_>,
+    threshold: Option<f32>,
+    metric: Metric,
+) -> f64 {
     let pred = decide(probs, task.k(), task.positive, threshold);
     let conf = Confusion::from_pairs(task.classes.to_vec(), y, &pred);
     match metric {
@@ -373,13 +399,20 @@ pub fn on_dev(
                 fit_rows,
                 fit_y,
                 eval_rows: t.dev_rows.clone(),
-                grid: pre.as_ref().map_or_else(|| grid.clone(), |(tu, _)| vec![tu.c]),
+                grid: pre
+                    .as_ref()
+                    .map_or_else(|| grid.clone(), |(tu, _)| vec![tu.c]),
             }
         })
         .collect();
     let mut result = pass(ctx, tasks, &heads)?;
     let mut out = Vec::with_capacity(tasks.len());
-    for (((task, head), fits), pre) in tasks.iter().zip(&heads).zip(result.fits.iter_mut()).zip(pre) {
+    for (((task, head), fits), pre) in tasks
+        .iter()
+        .zip(&heads)
+        .zip(result.fits.iter_mut())
+        .zip(pre)
+    {
         if let Some((tu, tuning)) = pre {
             out.push(finish(tu, &tuning, head, fits.swap_remove(0).0));
             continue;
@@ -448,14 +481,20 @@ pub fn fold_assignment(ctx: Context<'_>, folds: usize, holdout: Option<f64>) -> 
     let mut fold = vec![None; rows.len()];
     match holdout {
         None => {
-            for (&i, f) in train.iter().zip(group_folds(&groups, &strata, folds, &mut rng)) {
+            for (&i, f) in train
+                .iter()
+                .zip(group_folds(&groups, &strata, folds, &mut rng))
+            {
                 fold[i] = Some(f);
             }
         }
         Some(share) => {
             // Deal groups into 1 / share slots; slot 0 is held out.
             let slots = ((1.0 / share).round() as usize).max(2);
-            for (&i, f) in train.iter().zip(group_folds(&groups, &strata, slots, &mut rng)) {
+            for (&i, f) in train
+                .iter()
+                .zip(group_folds(&groups, &strata, slots, &mut rng))
+            {
                 fold[i] = (f == 0).then_some(0);
             }
         }
@@ -488,7 +527,13 @@ pub fn holdout_for(
     let name = format!("grouped holdout {share} of train");
     Ok(which
         .iter()
-        .map(|&w| if w { tuned.next().map(|t| (t, name.clone())) } else { None })
+        .map(|&w| {
+            if w {
+                tuned.next().map(|t| (t, name.clone()))
+            } else {
+                None
+            }
+        })
         .collect())
 }
 
@@ -571,7 +616,9 @@ fn summarize(
         .filter(|&i| fold_of[task.train_rows[i]].is_some())
         .collect();
     let pick = |z: &[f32], idx: &[usize]| -> Vec<f32> {
-        idx.iter().flat_map(|&i| z[i * k..(i + 1) * k].to_vec()).collect()
+        idx.iter()
+            .flat_map(|&i| z[i * k..(i + 1) * k].to_vec())
+            .collect()
     };
     let labels = |idx: &[usize]| -> Vec<usize> { idx.iter().map(|&i| task.train_y[i]).collect() };
     let held_y = labels(&held);

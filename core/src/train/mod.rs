@@ -86,8 +86,7 @@ pub struct TrainOptions {
 /// A held-out evaluation of a head through the serving path.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Heldout {
-    /// What the rows are: "dev (used for tuning)", "holdout of train (used for tuning)",
-    /// "dev (untouched)".
+    /// What the rows are: "dev (used to pick …)" or "dev (untouched: …)".
     pub rows: String,
     pub report: Report,
     /// Macro-F1 of the argmax at temperature 1 (no tuned threshold) on the same rows.

@@ -66,9 +66,29 @@ fn same_recipe_same_bytes_and_a_card_beside_the_model() {
         .expect("toxic head has dev rows");
     assert!(dev.rows.starts_with("dev"));
     assert!(dev.report.macro_f1 > 0.9, "{:?}", dev.report);
-    // The flag head has no dev rows: it was tuned on a holdout of train.
-    let flag = first.heads[1].heldout.as_ref().unwrap();
-    assert!(flag.rows.starts_with("holdout"), "{}", flag.rows);
+    // The flag head has no dev rows: it was tuned on a grouped holdout of train, which the
+    // result names and measures.
+    let flag = &first.heads[1];
+    assert!(flag.heldout.is_none());
+    assert!(
+        flag.result.tuning.contains("holdout"),
+        "{}",
+        flag.result.tuning
+    );
+    assert_eq!(flag.result.cv.as_ref().map(|c| c.folds), Some(1));
+    // Every fit converged, and the card shows it per grid point.
+    for head in &first.heads {
+        assert!(
+            head.result.final_fit.converged,
+            "{:?}",
+            head.result.final_fit
+        );
+        assert!(
+            head.result.grid.iter().all(|g| g.converged == g.fits),
+            "{:?}",
+            head.result.grid
+        );
+    }
 
     let card = std::fs::read_to_string(dir.path().join("a.md")).unwrap();
     let sha = slant::train::data::sha256_file(&fixture("train.jsonl")).unwrap();
@@ -83,6 +103,8 @@ fn same_recipe_same_bytes_and_a_card_beside_the_model() {
     assert!(card.contains("`toxic` → `yes`"), "card lacks the label map");
     assert!(card.contains("slant train --recipe tiny.toml"));
     assert!(card.contains("Synthetic test data only."));
+    assert!(card.contains("What chose what"), "{card}");
+    assert!(card.contains("fits converged"), "{card}");
 }
 
 #[test]
@@ -100,6 +122,11 @@ fn cross_validation_reports_every_fold() {
         assert!(table.lines().last().unwrap().starts_with("| mean ± sd"));
         assert!(head.result.tuning.contains("3-fold"));
     }
+    // A fold count outside 2..=50 is an error, not a panic.
+    let e = train(&recipe, &base, &options(Some(0)))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("--cv") && e.contains("2..=50"), "{e}");
     // With CV, dev rows are a clean held-out report.
     let dev = trained.heads[0].heldout.as_ref().unwrap();
     assert!(dev.rows.contains("untouched"), "{}", dev.rows);

@@ -60,7 +60,7 @@ pub fn run(args: EvalArgs, global: &Global) -> anyhow::Result<i32> {
     };
     let spec = &heads[h];
     let k = spec.classes.len();
-    let offset: usize = heads[..h].iter().map(|s| s.classes.len()).sum();
+    let range = slant::train::head_range(heads, h);
 
     let mut texts: Vec<(String, String)> = Vec::new();
     let mut truth: Vec<usize> = Vec::new();
@@ -113,7 +113,7 @@ pub fn run(args: EvalArgs, global: &Global) -> anyhow::Result<i32> {
     bar.finish_and_clear();
     let probs: Vec<f32> = scored
         .iter()
-        .flat_map(|s| s.probs[offset..offset + k].to_vec())
+        .flat_map(|s| s.probs[range.clone()].to_vec())
         .collect();
     let predicted = decide(&probs, k, spec.positive_index(), spec.threshold);
     let report = evaluate(

@@ -1,9 +1,16 @@
 //! Loading a recipe's data: every source file is hashed (sha256, for the header and card) and
 //! read into [`Row`]s carrying the texts and, per head, the mapped class (or none when the head
 //! does not learn from that row). Label problems are errors naming the file and line; the
-//! optional `max_rows` cap takes a seeded sample, kept in file order. A source may also give
-//! one row per labeled phrase of a sentiment tree (`phrases`) or fold records that share a key
-//! into one row (`merge_by`).
+//! optional `max_rows` cap takes a seeded sample, kept in file order.
+//!
+//! Rows are then grouped ([`assign_groups`]): rows sharing a source's `group_by` value, and
+//! rows with the same normalized text (across sources too), form one group. `dev_share` draws
+//! whole groups, and dev rows whose group also has training rows (a text seen in training) are
+//! left out, so no dev row is a copy of a training row; cross-validation folds keep groups
+//! whole as well ([`super::split::group_folds`]).
+//!
+//! A source may also give one row per labeled phrase of a sentiment tree (`phrases`) or fold
+//! records that share a key into one row (`merge_by`).
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
@@ -32,6 +39,8 @@ pub struct Row {
     pub pair: String,
     /// Per head: the class index, or none.
     pub labels: Vec<Option<usize>>,
+    /// The row's group: rows of one group always land on the same side of every split.
+    pub group: u32,
 }
 
 /// What the header and card say about a data file.
@@ -59,6 +68,11 @@ pub struct SourceInfo {
     /// Rows are the phrases of each record's tree (`phrases`), so `used` counts phrases.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub phrase_rows: bool,
+    /// Dev records left out because their text (or group) is also in training.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub dev_duplicates: u64,
+    /// Distinct groups among the used records.
+    pub groups: u64,
     #[serde(skip)]
     pub license: String,
     #[serde(skip)]
@@ -98,6 +112,8 @@ pub fn load(recipe: &Recipe, base: &Path) -> Result<Dataset, TrainError> {
     // Raw label text per row and head before classes are known.
     let mut raw: Vec<Vec<Option<String>>> = Vec::new();
     let mut dropped = vec![0u64; recipe.heads.len()];
+    // The `group_by` value of each row, if its source has one.
+    let mut keys: Vec<Option<String>> = Vec::new();
     for (si, source) in recipe.sources.iter().enumerate() {
         let resolved = base.join(&source.path);
         let sha256 = sha256_file(&resolved)?;
@@ -115,6 +131,7 @@ pub fn load(recipe: &Recipe, base: &Path) -> Result<Dataset, TrainError> {
             .collect();
         let mut src_rows = Vec::new();
         let mut src_raw: Vec<Vec<Option<String>>> = Vec::new();
+        let mut src_keys: Vec<Option<String>> = Vec::new();
         let mut excluded = 0u64;
         let mut n_records = 0u64;
         let mut seen_phrases = HashSet::new();
@@ -146,32 +163,27 @@ pub fn load(recipe: &Recipe, base: &Path) -> Result<Dataset, TrainError> {
                 if merge.is_repeat(key, &labels, &src_raw) {
                     continue;
                 }
+                let group_key = match &source.group_by {
+                    Some(field) => Some(label_field(&fields, field).map_err(at)?),
+                    None => None,
+                };
                 src_rows.push(row);
                 src_raw.push(labels);
+                src_keys.push(group_key);
             }
         }
-        let (mut src_rows, mut src_raw) = merge.without_conflicts(src_rows, src_raw);
+        let (mut src_rows, mut src_raw, mut src_keys) =
+            merge.without_conflicts(src_rows, src_raw, src_keys);
         if src_rows.is_empty() {
             return Err(TrainError::Data {
                 message: format!("{name}: no records"),
             });
         }
         let keep = sample(src_rows.len(), recipe.max_rows, recipe.seed, &source.name);
-        let mut dev_rows = 0u64;
-        if let Some(share) = source.dev_share {
-            // One draw per kept row in file order: the same rows go to dev on every run.
-            let mut rng = Rng::new(recipe.seed, &format!("dev_share:{}", source.name));
-            let cut = (share * u64::MAX as f64) as u64;
-            for &i in &keep {
-                if rng.next_u64() < cut {
-                    src_rows[i].split = Split::Dev;
-                    dev_rows += 1;
-                }
-            }
-        }
         for i in keep.iter().copied() {
             rows.push(std::mem::take(&mut src_rows[i]));
             raw.push(std::mem::take(&mut src_raw[i]));
+            keys.push(src_keys[i].take());
         }
         sources.push(SourceInfo {
             name: source.name.clone(),
@@ -181,7 +193,9 @@ pub fn load(recipe: &Recipe, base: &Path) -> Result<Dataset, TrainError> {
             rows: n_records,
             used: keep.len() as u64,
             excluded,
-            dev_rows,
+            dev_rows: 0,
+            dev_duplicates: 0,
+            groups: 0,
             merged_away: merge.merged_away,
             conflicting: merge.conflicting,
             phrase_rows: source.phrases.is_some(),
@@ -192,6 +206,11 @@ pub fn load(recipe: &Recipe, base: &Path) -> Result<Dataset, TrainError> {
             resolved,
         });
     }
+    let keep = assign_groups(recipe, &mut rows, &keys, &mut sources);
+    let mut kept = keep.iter();
+    rows.retain(|_| kept.next().copied().unwrap_or(false));
+    let mut kept = keep.iter();
+    raw.retain(|_| kept.next().copied().unwrap_or(false));
     let heads = recipe
         .heads
         .iter()
@@ -284,6 +303,7 @@ fn read_row(
         text,
         pair,
         labels: Vec::new(),
+        group: 0,
     };
     Ok((row, labels))
 }
@@ -328,7 +348,8 @@ impl Merge {
         &mut self,
         rows: Vec<Row>,
         raw: Vec<Vec<Option<String>>>,
-    ) -> (Vec<Row>, Vec<Vec<Option<String>>>) {
+        keys: Vec<Option<String>>,
+    ) -> (Vec<Row>, Vec<Vec<Option<String>>>, Vec<Option<String>>) {
         for (i, &n) in &self.repeats {
             if self.conflicted.contains(i) {
                 self.conflicting += n + 1;
@@ -336,12 +357,15 @@ impl Merge {
                 self.merged_away += n;
             }
         }
-        rows.into_iter()
-            .zip(raw)
-            .enumerate()
-            .filter(|(i, _)| !self.conflicted.contains(i))
-            .map(|(_, pair)| pair)
-            .unzip()
+        let mut out = (Vec::new(), Vec::new(), Vec::new());
+        for (i, ((row, labels), key)) in rows.into_iter().zip(raw).zip(keys).enumerate() {
+            if !self.conflicted.contains(&i) {
+                out.0.push(row);
+                out.1.push(labels);
+                out.2.push(key);
+            }
+        }
+        out
     }
 }
 
@@ -354,8 +378,110 @@ impl Default for Row {
             text: String::new(),
             pair: String::new(),
             labels: Vec::new(),
+            group: 0,
         }
     }
+}
+
+/// The text a duplicate check compares: lowercased, whitespace collapsed, pair text included.
+fn text_key(row: &Row) -> String {
+    let norm = |t: &str| {
+        t.split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase()
+    };
+    format!("{}\u{1f}{}", norm(&row.text), norm(&row.pair))
+}
+
+/// Union-find root of `i`, halving paths on the way.
+fn find(parent: &mut [usize], mut i: usize) -> usize {
+    while parent[i] != i {
+        parent[i] = parent[parent[i]];
+        i = parent[i];
+    }
+    i
+}
+
+/// Groups `rows` (same `group_by` value within a source, or same text anywhere), moves whole
+/// groups to dev by their sources' `dev_share`, and returns which rows to keep: dev rows in a
+/// group that also has training rows are dropped. Fills the per-source counts.
+fn assign_groups(
+    recipe: &Recipe,
+    rows: &mut [Row],
+    keys: &[Option<String>],
+    sources: &mut [SourceInfo],
+) -> Vec<bool> {
+    let n = rows.len();
+    let mut parent: Vec<usize> = (0..n).collect();
+    let mut first_of: BTreeMap<String, usize> = BTreeMap::new();
+    for i in 0..n {
+        let mut link = |k: String, parent: &mut Vec<usize>| {
+            let j = *first_of.entry(k).or_insert(i);
+            let (a, b) = (find(parent, i), find(parent, j));
+            // The smaller index stays root, so roots are the groups' first rows.
+            parent[a.max(b)] = a.min(b);
+        };
+        link(format!("t\u{1f}{}", text_key(&rows[i])), &mut parent);
+        if let Some(k) = &keys[i] {
+            link(format!("g\u{1f}{}\u{1f}{k}", rows[i].source), &mut parent);
+        }
+    }
+    let roots: Vec<usize> = (0..n).map(|i| find(&mut parent, i)).collect();
+    // One draw per group, from the text of its first row: independent of row order elsewhere.
+    let mut to_dev = vec![false; n];
+    for i in 0..n {
+        let r = roots[i];
+        let share = recipe.sources[rows[i].source].dev_share;
+        if let Some(share) = share {
+            let draw = Rng::new(
+                recipe.seed ^ fnv1a(text_key(&rows[r]).as_bytes()),
+                "dev_share",
+            )
+            .next_u64();
+            to_dev[i] = draw < (share * u64::MAX as f64) as u64;
+        }
+    }
+    for (row, &d) in rows.iter_mut().zip(&to_dev) {
+        if d {
+            row.split = Split::Dev;
+        }
+    }
+    let mut has_train = vec![false; n];
+    for i in 0..n {
+        if rows[i].split == Split::Train {
+            has_train[roots[i]] = true;
+        }
+    }
+    let mut keep = vec![true; n];
+    let mut seen_groups: Vec<BTreeSet<usize>> = vec![BTreeSet::new(); sources.len()];
+    for i in 0..n {
+        let src = &mut sources[rows[i].source];
+        if rows[i].split == Split::Dev && has_train[roots[i]] {
+            keep[i] = false;
+            src.dev_duplicates += 1;
+            src.used -= 1;
+            continue;
+        }
+        if to_dev[i] {
+            src.dev_rows += 1;
+        }
+        seen_groups[rows[i].source].insert(roots[i]);
+        rows[i].group = roots[i] as u32;
+    }
+    for (src, g) in sources.iter_mut().zip(seen_groups) {
+        src.groups = g.len() as u64;
+    }
+    keep
+}
+
+/// 64-bit FNV-1a: a stable hash (the same on every platform and Rust version).
+pub fn fnv1a(bytes: &[u8]) -> u64 {
+    let mut h = 0xcbf2_9ce4_8422_2325u64;
+    for &b in bytes {
+        h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+    }
+    h
 }
 
 /// The class a data value maps to; `None` for dropped values.
@@ -678,6 +804,83 @@ field = "y"
             "merge_by = \"s\"\nphrases = { field = \"t\" }",
         );
         assert!(Recipe::from_toml(&both, "t").is_err());
+    }
+
+    #[test]
+    fn groups_stay_on_one_side_and_dev_copies_of_training_text_are_left_out() {
+        let dir = tempfile::tempdir().unwrap();
+        // 40 posts of 3 sentences each (`post`), and a dev file repeating two training texts.
+        let mut train = String::new();
+        for p in 0..40 {
+            for s in 0..3 {
+                train.push_str(&format!(
+                    "{{\"text\":\"post {p} sentence {s}\",\"post\":\"{p}\",\"y\":\"{}\"}}\n",
+                    ["a", "b"][(p + s) % 2]
+                ));
+            }
+        }
+        std::fs::write(dir.path().join("t.jsonl"), train).unwrap();
+        std::fs::write(
+            dir.path().join("d.jsonl"),
+            "{\"text\":\"POST 1  sentence 0\",\"y\":\"a\"}\n{\"text\":\"fresh\",\"y\":\"b\"}\n{\"text\":\"other\",\"y\":\"a\"}\n",
+        )
+        .unwrap();
+        let toml = r#"
+name = "t"
+task = "t"
+[[source]]
+name = "t"
+path = "t.jsonl"
+group_by = "post"
+dev_share = 0.3
+[[source]]
+name = "d"
+path = "d.jsonl"
+split = "dev"
+[[head]]
+name = "h"
+[[head.from]]
+source = "t"
+field = "y"
+[[head.from]]
+source = "d"
+field = "y"
+"#;
+        let recipe = Recipe::from_toml(toml, "t").unwrap();
+        let data = load(&recipe, dir.path()).unwrap();
+        // Every post's three sentences share a group and a split.
+        for post in data.rows.chunks(3).take_while(|c| c[0].source == 0) {
+            assert!(post
+                .iter()
+                .all(|r| r.group == post[0].group && r.split == post[0].split));
+        }
+        let dev_posts = data
+            .rows
+            .iter()
+            .filter(|r| r.source == 0 && r.split == Split::Dev)
+            .count();
+        assert!(
+            dev_posts > 0 && dev_posts % 3 == 0 && dev_posts < 120,
+            "{dev_posts}"
+        );
+        assert_eq!(data.sources[0].dev_rows, dev_posts as u64);
+        assert_eq!(data.sources[0].groups, 40);
+        // "POST 1  sentence 0" is "post 1 sentence 0" after normalization: left out of dev
+        // unless post 1 itself went to dev (then it is a dev row of the same group).
+        let post1_dev = data
+            .rows
+            .iter()
+            .any(|r| r.text == "post 1 sentence 0" && r.split == Split::Dev);
+        let kept_copy = data.rows.iter().any(|r| r.text == "POST 1  sentence 0");
+        assert_eq!(kept_copy, post1_dev);
+        assert_eq!(data.sources[1].dev_duplicates, u64::from(!post1_dev));
+        // Loading again gives the same split.
+        let again = load(&recipe, dir.path()).unwrap();
+        assert!(again
+            .rows
+            .iter()
+            .zip(&data.rows)
+            .all(|(a, b)| a.split == b.split && a.group == b.group));
     }
 
     #[test]

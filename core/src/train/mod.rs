@@ -1,17 +1,20 @@
-//! Offline training: recipe → data → tokens (through the tokenize plugin) → hashed features
-//! (`slant_model::extract`) → selected, idf-weighted, L2-normalized columns
-//! (`slant_model::Model::project`) → one linfa `MultiLogisticRegression` per head, its L2
-//! strength, temperature and threshold chosen on held-out rows → a [`slant_model::Model`],
-//! written atomically with a Markdown model card beside it.
+//! Offline training: recipe → data (grouped: same text or same `group_by` value) → tokens
+//! (through the tokenize plugin) → hashed features (`slant_model::extract`) → per pass: χ²/df
+//! selection and idf/NB weights on that pass's training rows, projected through
+//! `slant_model::Model::project` → one multinomial logistic regression per head (sparse
+//! L-BFGS, [`fit`]) → C, temperature and threshold chosen by grouped cross-validation, a grouped
+//! holdout or dev rows ([`tune`]) → a [`slant_model::Model`], written atomically with a
+//! Markdown model card beside it.
 //!
 //! Modules, in pipeline order: [`recipe`] (the TOML recipe), [`records`] (JSONL/CSV records),
-//! [`data`] (rows and labels), [`featurize`] (plugin tokenization in parallel), [`select`]
-//! (χ²/df selection, idf), [`fit`] (linfa), [`calibrate`] (temperature, threshold), [`tune`]
-//! (grid, dev/holdout/CV), [`export`] (model file and card), [`score`] (serving for
-//! `slant predict` / `slant eval`), [`split`] (seeded randomness), [`progress`].
+//! [`data`] (rows, labels, groups), [`featurize`] (plugin tokenization in parallel), [`select`]
+//! (χ²/df selection, idf, NB ratios), [`fit`] (the solver), [`calibrate`] (temperature,
+//! threshold), [`tune`] (passes, folds, the grid), [`export`] and [`card`] (model file and
+//! card), [`score`] (serving for `slant predict` / `slant eval`), [`split`] (seeded
+//! randomness), [`progress`].
 //!
-//! Determinism: no clocks, seeded splits, ordered reductions; matrixmultiply splits threads over
-//! output blocks, never over a sum, so the same recipe and data give the same bytes.
+//! Determinism: no clocks, seeded splits, sums in fixed blocks added in order, so the same
+//! recipe and data give the same bytes.
 
 pub mod calibrate;
 pub mod card;
@@ -39,8 +42,8 @@ use crate::plugin::{PluginDirs, PluginError, StageInstance};
 use data::Dataset;
 use featurize::DocInput;
 use progress::Progress;
-use recipe::{Recipe, Split, TuningMethod};
-use tune::{HeadResult, HeadTask, Knobs, Plan};
+use recipe::{Recipe, TuningMethod};
+use tune::{HeadResult, HeadTask};
 
 /// Everything that can stop a training or scoring run; each names the file, line or head.
 #[derive(Debug, thiserror::Error)]
@@ -84,8 +87,7 @@ pub struct TrainOptions {
 /// A held-out evaluation of a head through the serving path.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Heldout {
-    /// What the rows are: "dev (used for tuning)", "holdout of train (used for tuning)",
-    /// "dev (untouched)".
+    /// What the rows are: "dev (used to pick …)" or "dev (untouched: …)".
     pub rows: String,
     pub report: Report,
     /// Macro-F1 of the argmax at temperature 1 (no tuned threshold) on the same rows.
@@ -115,12 +117,139 @@ pub struct Trained {
     pub command: String,
 }
 
+/// How a run tunes its heads.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Plan {
+    /// Grouped k-fold cross-validation on the training rows; dev rows stay untouched.
+    Cv(usize),
+    /// The dev rows choose C, temperature and threshold.
+    Dev,
+    /// A grouped share of the training rows does (no dev rows, or `method = "holdout"`).
+    Holdout(f64),
+}
+
+impl Plan {
+    fn of(recipe: &Recipe, opts: &TrainOptions, has_dev: bool) -> Plan {
+        match (opts.cv, recipe.tuning.method) {
+            (Some(k), _) => Plan::Cv(k),
+            (None, TuningMethod::Cv) => Plan::Cv(recipe.tuning.folds),
+            (None, TuningMethod::Auto) if has_dev => Plan::Dev,
+            _ => Plan::Holdout(recipe.tuning.holdout),
+        }
+    }
+
+    /// What chose C, temperature and threshold (the card's "tuning" column).
+    fn name(self) -> String {
+        match self {
+            Plan::Cv(k) => format!("{k}-fold grouped cv on train"),
+            Plan::Dev => "dev".into(),
+            Plan::Holdout(share) => format!("grouped holdout {share} of train"),
+        }
+    }
+
+    /// What the dev rows are, for their report.
+    fn dev_rows(self) -> &'static str {
+        match self {
+            Plan::Dev => "dev (used to pick C, temperature, threshold)",
+            _ => "dev (untouched: C, temperature and threshold chosen on train)",
+        }
+    }
+}
+
 /// Trains the model `recipe` describes; relative source paths are taken from `base`.
 ///
 /// # Errors
 /// Any [`TrainError`]: bad data, a missing or failing tokenize plugin, a failed fit.
 pub fn train(recipe: &Recipe, base: &Path, opts: &TrainOptions) -> Result<Trained, TrainError> {
     let progress = opts.progress;
+    if let Some(k) = opts.cv.filter(|k| !(2..=50).contains(k)) {
+        return Err(TrainError::Recipe {
+            path: "--cv".into(),
+            message: format!("{k} folds: need 2..=50"),
+        });
+    }
+    let data = load_data(recipe, base, progress)?;
+    let (raw, fingerprint) = featurize_rows(recipe, &data, opts)?;
+    let tasks = HeadTask::all(&data);
+    let plan = Plan::of(recipe, opts, tasks.iter().any(|t| !t.dev_rows.is_empty()));
+    let proto = header(recipe, &data, &fingerprint);
+    let grid = tune::c_grid(recipe);
+    let folds = match plan {
+        Plan::Cv(k) => Some(k),
+        Plan::Holdout(_) => Some(1),
+        Plan::Dev => None,
+    };
+    let bar = progress.bar(tune::fits_needed(tasks.len(), grid.len(), folds), "fitting");
+    let ctx = tune::Context {
+        raw: &raw,
+        data: &data,
+        recipe,
+        header: &proto,
+        progress: &bar,
+    };
+    let (pass, results) = match plan {
+        Plan::Dev => {
+            let without_dev: Vec<bool> = tasks.iter().map(|t| t.dev_rows.is_empty()).collect();
+            let pre = tune::holdout_for(ctx, &tasks, &without_dev, recipe.tuning.holdout)?;
+            tune::on_dev(ctx, &tasks, pre)?
+        }
+        Plan::Cv(k) => {
+            let fold_of = tune::fold_assignment(ctx, k, None);
+            let tuned = tune::cross_validate(ctx, &tasks, &fold_of, k)?;
+            tune::final_pass(ctx, &tasks, tuned, &plan.name())?
+        }
+        Plan::Holdout(share) => {
+            let fold_of = tune::fold_assignment(ctx, 1, Some(share));
+            let tuned = tune::cross_validate(ctx, &tasks, &fold_of, 1)?;
+            tune::final_pass(ctx, &tasks, tuned, &plan.name())?
+        }
+    };
+    bar.finish_and_clear();
+    progress.note(&format!(
+        "selected {} of {} buckets ({:?}, min_df {})",
+        pass.model.n_features(),
+        pass.candidates,
+        recipe.selection.method,
+        recipe.selection.min_df
+    ));
+    let candidates = pass.candidates;
+    let mut model = pass.model;
+    for (h, result) in results.iter().enumerate() {
+        note_result(progress, &data.heads[h].name, result);
+        add_head(&mut model, &data.heads[h], result);
+    }
+    let x: Vec<Sparse> = raw.par_iter().map(|r| model.project(r)).collect();
+    drop(raw);
+    let outcomes: Vec<HeadOutcome> = results
+        .into_iter()
+        .zip(&tasks)
+        .enumerate()
+        .map(|(h, (result, task))| {
+            let heldout = (!task.dev_rows.is_empty())
+                .then(|| dev_report(&model, &data, h, &x, task, plan.dev_rows()));
+            if let Some(ho) = &heldout {
+                note_heldout(progress, task.name, ho);
+            }
+            HeadOutcome {
+                name: task.name.to_string(),
+                result,
+                heldout,
+            }
+        })
+        .collect();
+    finish_header(&mut model, recipe, &grid, &outcomes);
+    Ok(Trained {
+        model,
+        recipe: recipe.clone(),
+        data,
+        heads: outcomes,
+        candidates,
+        command: opts.command.clone(),
+    })
+}
+
+/// Reads the recipe's data and says how many rows each head has.
+fn load_data(recipe: &Recipe, base: &Path, progress: Progress) -> Result<Dataset, TrainError> {
     let data = data::load(recipe, base)?;
     for info in &data.heads {
         progress.note(&format!(
@@ -130,13 +259,22 @@ pub fn train(recipe: &Recipe, base: &Path, opts: &TrainOptions) -> Result<Traine
             data::describe_counts(&info.classes, &info.dev_counts),
         ));
     }
+    Ok(data)
+}
+
+/// Tokenizes every row through the tokenize plugin and hashes its features; also returns the
+/// tokenizer's fingerprint.
+fn featurize_rows(
+    recipe: &Recipe,
+    data: &Dataset,
+    opts: &TrainOptions,
+) -> Result<(Vec<Sparse>, String), TrainError> {
     let plugin = PluginDirs::resolve(opts.plugin_dir.as_deref()).find("tokenize")?;
     let tokenizer = StageInstance::create(&plugin, &recipe.tokenizer_json())?;
     let fingerprint = tokenizer
         .describe_str("fingerprint")
         .unwrap_or_default()
         .to_string();
-
     let docs: Vec<DocInput<'_>> = data
         .rows
         .iter()
@@ -145,237 +283,109 @@ pub fn train(recipe: &Recipe, base: &Path, opts: &TrainOptions) -> Result<Traine
             pair: &r.pair,
         })
         .collect();
-    let bar = progress.bar(docs.len() as u64, "featurizing");
+    let bar = opts.progress.bar(docs.len() as u64, "featurizing");
     let spec = &recipe.features;
     let raw: Vec<Sparse> =
         featurize::map_docs(&tokenizer, recipe.input, &docs, &bar, |d| extract(spec, d))?;
     bar.finish_and_clear();
+    Ok((raw, fingerprint))
+}
 
-    // Rows per head.
-    let n_heads = data.heads.len();
-    let mut tasks: Vec<HeadTask<'_>> = Vec::with_capacity(n_heads);
-    let mut dev: Vec<(Vec<usize>, Vec<usize>)> = Vec::with_capacity(n_heads);
-    for (h, info) in data.heads.iter().enumerate() {
-        let mut task = HeadTask {
-            name: &info.name,
-            classes: &info.classes,
-            positive: info.positive,
-            train_rows: Vec::new(),
-            train_y: Vec::new(),
-        };
-        let mut d = (Vec::new(), Vec::new());
-        for (i, row) in data.rows.iter().enumerate() {
-            if let Some(c) = row.labels[h] {
-                match row.split {
-                    Split::Train => {
-                        task.train_rows.push(i);
-                        task.train_y.push(c);
-                    }
-                    Split::Dev => {
-                        d.0.push(i);
-                        d.1.push(c);
-                    }
-                }
-            }
-        }
-        tasks.push(task);
-        dev.push(d);
-    }
-    let doc_rows: Vec<usize> = (0..data.rows.len())
-        .filter(|&i| {
-            data.rows[i].split == Split::Train && data.rows[i].labels.iter().any(Option::is_some)
-        })
-        .collect();
-    let head_rows: Vec<select::HeadRows<'_>> = tasks
-        .iter()
-        .map(|t| select::HeadRows {
-            rows: &t.train_rows,
-            classes: &t.train_y,
-            n_classes: t.classes.len(),
-        })
-        .collect();
-    let selected = select::select(
-        &raw,
-        &doc_rows,
-        &head_rows,
-        &recipe.selection,
-        recipe.weighting,
-    );
+fn note_result(progress: Progress, name: &str, result: &HeadResult) {
     progress.note(&format!(
-        "selected {} of {} buckets ({:?}, min_df {})",
-        selected.feature_ids.len(),
-        selected.candidates,
-        recipe.selection.method,
-        recipe.selection.min_df
+        "head `{name}`: C {} by {} (grid {}), temperature {}, threshold {:?}",
+        result.c,
+        result.tuning,
+        result
+            .grid
+            .iter()
+            .map(|g| format!(
+                "{}: {:.4} [{} it, |g|/|g0| {:.1e}, {}/{} converged]",
+                g.c, g.score, g.iterations, g.relative_gradient, g.converged, g.fits
+            ))
+            .collect::<Vec<_>>()
+            .join("; "),
+        result.temperature,
+        result.threshold
     ));
-    if selected.feature_ids.is_empty() {
-        return Err(TrainError::Data {
-            message: "no feature passed selection (too few rows for min_df?)".into(),
-        });
+    if let Some(cv) = &result.cv {
+        progress.note(&format!("head `{name}`: {}", cv.to_line()));
     }
+}
 
-    // Project through the serving code: a model with the chosen columns and no heads yet.
-    let mut model = Model::new(
-        header(recipe, &data, &fingerprint),
-        selected.feature_ids,
-        selected.column_weights,
-        Vec::new(),
-    );
-    let x: Vec<Sparse> = raw.par_iter().map(|r| model.project(r)).collect();
-    drop(raw);
-    let d = model.n_features();
+fn note_heldout(progress: Progress, name: &str, ho: &Heldout) {
+    progress.note(&format!(
+        "head `{name}`: {}: macro-F1 {:.4} (argmax {:.4}), accuracy {:.4}, ROC-AUC {}, ECE {:.4}",
+        ho.rows,
+        ho.report.macro_f1,
+        ho.argmax_macro_f1,
+        ho.report.accuracy,
+        ho.report
+            .roc_auc
+            .or(ho.report.roc_auc_ovr)
+            .map_or("-".into(), |v| format!("{v:.4}")),
+        ho.report.ece
+    ));
+}
 
-    let knobs = Knobs {
-        learner: &recipe.learner,
-        metric: recipe.tuning.metric,
-        seed: recipe.seed,
-        d,
-    };
-    let mut grid = recipe.learner.c.clone();
-    grid.sort_by(f32::total_cmp);
-    grid.dedup();
-    let mut results = Vec::with_capacity(n_heads);
-    for (h, task) in tasks.iter().enumerate() {
-        let cv = opts
-            .cv
-            .or((recipe.tuning.method == TuningMethod::Cv).then_some(recipe.tuning.folds));
-        let has_dev = !dev[h].0.is_empty();
-        let (plan, fit_task, eval_rows, rows_kind) = match cv {
-            Some(folds) => (
-                Plan::Cv { folds },
-                task.clone(),
-                has_dev.then(|| dev[h].clone()),
-                "dev (untouched by tuning)",
-            ),
-            None if has_dev && recipe.tuning.method == TuningMethod::Auto => (
-                Plan::Heldout {
-                    rows: dev[h].0.clone(),
-                    y: dev[h].1.clone(),
-                },
-                task.clone(),
-                Some(dev[h].clone()),
-                "dev (used to pick C, temperature, threshold)",
-            ),
-            None => {
-                let (fit, held) = tune::holdout(
-                    task.name,
-                    &task.train_rows,
-                    &task.train_y,
-                    recipe.tuning.holdout,
-                    recipe.seed,
-                );
-                let fit_task = HeadTask {
-                    train_rows: fit.0,
-                    train_y: fit.1,
-                    ..task.clone()
-                };
-                (
-                    Plan::Heldout {
-                        rows: held.0.clone(),
-                        y: held.1.clone(),
-                    },
-                    fit_task,
-                    Some(held),
-                    "holdout of train (used to pick C, temperature, threshold)",
-                )
-            }
-        };
-        let tuning_name = match (&plan, rows_kind.starts_with("dev")) {
-            (Plan::Cv { folds }, _) => format!("{folds}-fold cv"),
-            (_, true) => "dev".to_string(),
-            _ => format!("holdout {}", recipe.tuning.holdout),
-        };
-        let bar = progress.bar(
-            tune::fits_needed(&plan, grid.len()),
-            &format!("fitting {}", task.name),
-        );
-        let result = tune::train_head(&x, &fit_task, &plan, knobs, &tuning_name, &bar)?;
-        bar.finish_and_clear();
-        progress.note(&format!(
-            "head `{}`: C {} (grid {:?}), temperature {}, threshold {:?}",
-            task.name,
-            result.c,
-            result
-                .grid
+/// Appends a trained head to the model.
+fn add_head(model: &mut Model, info: &data::HeadInfo, result: &HeadResult) {
+    model.header.heads.push(HeadSpec {
+        name: info.name.clone(),
+        classes: info.classes.clone(),
+        positive: info.positive.map(|p| info.classes[p].clone()),
+        temperature: result.temperature,
+        threshold: result.threshold,
+    });
+    model.heads.push(HeadWeights {
+        weights: result.weights.clone(),
+        bias: result.bias.clone(),
+    });
+}
+
+/// Head `h` on its dev rows through the serving path, pooled and per source.
+fn dev_report(
+    model: &Model,
+    data: &Dataset,
+    h: usize,
+    x: &[Sparse],
+    task: &HeadTask<'_>,
+    rows_kind: &str,
+) -> Heldout {
+    let (rows, y) = (&task.dev_rows, &task.dev_y);
+    let (report, argmax_macro_f1) = heldout_report(model, h, x, rows, y);
+    // Label meanings differ between corpora: one pooled figure can hide a corpus the model
+    // fails on, so each source is also scored alone.
+    let by_source = data
+        .sources
+        .iter()
+        .enumerate()
+        .filter_map(|(si, src)| {
+            let (r, t): (Vec<usize>, Vec<usize>) = rows
                 .iter()
-                .map(|(c, s)| format!("{c}:{s:.4}"))
-                .collect::<Vec<_>>(),
-            result.temperature,
-            result.threshold
-        ));
-        if let Some(cv) = &result.cv {
-            progress.note(&format!("head `{}`: {}", task.name, cv.to_line()));
-        }
-        results.push((result, eval_rows, rows_kind));
+                .zip(y)
+                .filter(|(&row, _)| data.rows[row].source == si)
+                .map(|(&row, &c)| (row, c))
+                .unzip();
+            (!r.is_empty()).then(|| (src.name.clone(), heldout_report(model, h, x, &r, &t).0))
+        })
+        .collect();
+    Heldout {
+        rows: rows_kind.to_string(),
+        report,
+        argmax_macro_f1,
+        by_source,
     }
+}
 
-    // Assemble the heads, then measure held-out rows through `predict_into`.
-    for (h, (result, _, _)) in results.iter().enumerate() {
-        let info = &data.heads[h];
-        model.header.heads.push(HeadSpec {
-            name: info.name.clone(),
-            classes: info.classes.clone(),
-            positive: info.positive.map(|p| info.classes[p].clone()),
-            temperature: result.temperature,
-            threshold: result.threshold,
-        });
-        model.heads.push(HeadWeights {
-            weights: result.weights.clone(),
-            bias: result.bias.clone(),
-        });
-    }
-    let mut outcomes = Vec::with_capacity(n_heads);
-    for (h, (result, eval_rows, rows_kind)) in results.into_iter().enumerate() {
-        let heldout = eval_rows.map(|(rows, y)| {
-            let (report, argmax_macro_f1) = heldout_report(&model, h, &x, &rows, &y);
-            // Label meanings differ between corpora: one pooled figure can hide a corpus the
-            // model fails on, so each source is also scored alone.
-            let by_source = data
-                .sources
-                .iter()
-                .enumerate()
-                .filter_map(|(si, src)| {
-                    let (r, t): (Vec<usize>, Vec<usize>) = rows
-                        .iter()
-                        .zip(&y)
-                        .filter(|(&row, _)| data.rows[row].source == si)
-                        .map(|(&row, &c)| (row, c))
-                        .unzip();
-                    (!r.is_empty())
-                        .then(|| (src.name.clone(), heldout_report(&model, h, &x, &r, &t).0))
-                })
-                .collect();
-            Heldout {
-                rows: rows_kind.to_string(),
-                report,
-                argmax_macro_f1,
-                by_source,
-            }
-        });
-        if let Some(ho) = &heldout {
-            progress.note(&format!(
-                "head `{}`: {}: macro-F1 {:.4} (argmax {:.4}), accuracy {:.4}, ROC-AUC {}, ECE {:.4}",
-                data.heads[h].name,
-                ho.rows,
-                ho.report.macro_f1,
-                ho.argmax_macro_f1,
-                ho.report.accuracy,
-                ho.report.roc_auc.or(ho.report.roc_auc_ovr).map_or("-".into(), |v| format!("{v:.4}")),
-                ho.report.ece
-            ));
-        }
-        outcomes.push(HeadOutcome {
-            name: data.heads[h].name.clone(),
-            result,
-            heldout,
-        });
-    }
+/// The learner and metrics sections of the header, floats rounded so they survive a reread.
+fn finish_header(model: &mut Model, recipe: &Recipe, grid: &[f32], outcomes: &[HeadOutcome]) {
     model.header.learner = json!({
         "name": "linfa-logistic MultiLogisticRegression (f32, L-BFGS)",
         "linfa": "0.8.1",
         "c_grid": grid,
         "max_iterations": recipe.learner.max_iterations,
-        "gradient_tolerance": recipe.learner.gradient_tolerance,
+        "relative_gradient_tolerance": recipe.learner.gradient_tolerance,
         "class_weight": recipe.learner.class_weight,
         "chosen_c": outcomes.iter().map(|o| (o.name.clone(), json!(o.result.c))).collect::<serde_json::Map<_, _>>(),
     });
@@ -393,14 +403,6 @@ pub fn train(recipe: &Recipe, base: &Path, opts: &TrainOptions) -> Result<Traine
     ] {
         round_floats(v);
     }
-    Ok(Trained {
-        model,
-        recipe: recipe.clone(),
-        data,
-        heads: outcomes,
-        candidates: selected.candidates,
-        command: opts.command.clone(),
-    })
 }
 
 /// The report of head `h` on projected rows, through `Model::predict_into`.
@@ -413,22 +415,25 @@ fn heldout_report(
 ) -> (Report, f64) {
     let spec = &model.header.heads[h];
     let k = spec.classes.len();
-    let offset: usize = model.header.heads[..h]
-        .iter()
-        .map(|s| s.classes.len())
-        .sum();
+    let range = head_range(&model.header.heads, h);
     let mut all = vec![0f32; model.n_outputs()];
     let mut probs = Vec::with_capacity(rows.len() * k);
     let mut raw_pred = Vec::with_capacity(rows.len());
     for &r in rows {
         model.predict_into(&x[r], &mut all);
-        probs.extend_from_slice(&all[offset..offset + k]);
+        probs.extend_from_slice(&all[range.clone()]);
         raw_pred.push(calibrate::argmax(&model.logits(h, &x[r])));
     }
     let pred = calibrate::decide(&probs, k, spec.positive_index(), spec.threshold);
     let report = evaluate(&spec.classes, y, &probs, &pred, spec.positive_index());
     let argmax = crate::eval::Confusion::from_pairs(spec.classes.clone(), y, &raw_pred).macro_f1();
     (report, argmax)
+}
+
+/// Where head `h`'s scores sit among a model's outputs (heads in order, classes in order).
+pub fn head_range(heads: &[HeadSpec], h: usize) -> std::ops::Range<usize> {
+    let start: usize = heads[..h].iter().map(|s| s.classes.len()).sum();
+    start..start + heads[h].classes.len()
 }
 
 /// Rounds every float in `v` to 7 significant digits. Full-precision f64 text (and f32 values

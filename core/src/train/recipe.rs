@@ -17,13 +17,24 @@
 //! method = "chi2"                # chi2 | df | all
 //! k = 50000
 //!
+//! weighting = "idf"              # idf | nb | idf_nb | none (top-level key, before any table)
+//!
 //! [learner]
-//! c = [0.5, 1, 2, 4]             # inverse L2 strength grid (linfa alpha = 1/C)
+//! c = [0.5, 1, 2, 4]             # inverse L2 strength grid (alpha = 1/C)
+//! gradient_tolerance = 1e-3      # stop at ‖∇‖ ≤ this × ‖∇ at zero weights‖
+//! class_weight = "balanced"      # balanced | none | resample
+//!
+//! [tuning]
+//! method = "cv"                  # cv | auto (dev if any, else holdout) | holdout
+//! folds = 5
 //!
 //! [[source]]
 //! name = "train"
 //! path = "../../shared/data/olid_offensive/train.jsonl.gz"   # relative to the recipe file
 //! split = "train"                # train | dev
+//! # group_by = "post_id"         # rows sharing this field's value never straddle a split
+//! # dev_share = 0.1              # a seeded share of groups becomes dev rows
+//! # repeat = 4                   # oversample: each row 4 times in every fit
 //!
 //! [[head]]
 //! name = "offensive"
@@ -160,8 +171,8 @@ pub struct Learner {
     pub c: Vec<f32>,
     /// L-BFGS iterations at most per fit.
     pub max_iterations: u64,
-    /// Stop when the gradient norm falls below this × training rows (linfa sums the loss over
-    /// rows, so a per-row tolerance means the same at any data size).
+    /// Stop when the gradient norm falls below this share of the gradient norm at zero
+    /// weights (a relative tolerance means the same at any data size; see [`super::fit`]).
     pub gradient_tolerance: f32,
     pub class_weight: ClassWeight,
 }
@@ -171,22 +182,40 @@ impl Default for Learner {
         Learner {
             name: "multi_logistic".into(),
             c: vec![1.0, 4.0, 16.0],
-            max_iterations: 150,
+            max_iterations: 300,
             gradient_tolerance: 1e-3,
             class_weight: ClassWeight::Balanced,
         }
     }
 }
 
-/// How skewed labels are compensated.
+/// How skewed labels are compensated. linfa has no sample weights, so the fit itself sees
+/// every class as often as it occurs unless `resample` repeats rows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ClassWeight {
-    /// Binary heads: by the decision threshold chosen on held-out rows (probabilities stay
-    /// calibrated); multi-class heads: prior correction of the bias by `ln(n / (k · n_c))`.
+    /// Binary heads: nothing in the fit; the decision threshold chosen on held-out rows
+    /// balances the errors (probabilities stay calibrated). Multi-class heads: prior correction
+    /// of the bias by `ln(n / (k · n_c))` after the fit.
     #[default]
     Balanced,
+    /// Nothing: the fit and the argmax as they are (binary heads still get a threshold).
     None,
+    /// Rows of rarer classes are repeated in the fit (each class about as many rows as the
+    /// largest, whole repeats only); binary heads still get a threshold.
+    Resample,
+}
+
+impl ClassWeight {
+    /// What the card says about a head with `k` classes.
+    pub fn describe(self, k: usize) -> &'static str {
+        match (self, k) {
+            (ClassWeight::Balanced, 2) => "none in the fit; the threshold balances the classes",
+            (ClassWeight::Balanced, _) => "prior correction of the bias after the fit",
+            (ClassWeight::None, _) => "none",
+            (ClassWeight::Resample, _) => "rarer classes' rows repeated in the fit",
+        }
+    }
 }
 
 /// How C, the temperature and the threshold are chosen.
@@ -264,6 +293,15 @@ pub struct Source {
     /// `post_in_sampled_test = "true"`).
     #[serde(default)]
     pub exclude: BTreeMap<String, String>,
+    /// A field whose equal values form one group (e.g. `post_id` for sentences of one post):
+    /// `dev_share` and cross-validation folds never split a group. Rows with the same text
+    /// are always grouped, across sources too, whether or not this is set.
+    #[serde(default)]
+    pub group_by: Option<String>,
+    /// Each training row of this source appears this many times in the fit (oversampling a
+    /// small corpus so larger ones do not drown it); selection, dev and folds are unaffected.
+    #[serde(default)]
+    pub repeat: Option<u32>,
     /// Rows are the labeled phrases of a sentiment tree held in a field (SST's `tree`), not
     /// the records themselves. Off by default.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -405,6 +443,9 @@ impl Recipe {
                 self.tuning.holdout
             ));
         }
+        if !(self.learner.gradient_tolerance > 0.0 && self.learner.gradient_tolerance < 1.0) {
+            return Err("[learner] gradient_tolerance: need a share in (0, 1)".into());
+        }
         if self.max_rows == Some(0) {
             return Err("max_rows must be > 0".into());
         }
@@ -424,6 +465,9 @@ impl Recipe {
                     "source `{}`: phrases and merge_by cannot be combined",
                     s.name
                 ));
+            }
+            if s.repeat.is_some_and(|r| !(1..=50).contains(&r)) {
+                return Err(format!("source `{}`: repeat needs 1..=50", s.name));
             }
             if let Some(share) = s.dev_share {
                 if !(share > 0.0 && share <= 0.5) || s.split != Split::Train {
@@ -538,6 +582,8 @@ impl Recipe {
             exclude: BTreeMap::new(),
             phrases: None,
             merge_by: None,
+            group_by: None,
+            repeat: None,
         };
         let sources: Vec<Source> = a
             .data

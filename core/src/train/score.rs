@@ -137,16 +137,18 @@ impl Scorer {
 
     /// Each head's decided class index (threshold for binary heads, else argmax).
     pub fn decisions(&self, probs: &[f32]) -> Vec<usize> {
-        let mut at = 0;
-        self.model
-            .header
-            .heads
+        let heads = &self.model.header.heads;
+        heads
             .iter()
-            .map(|h| {
-                let k = h.classes.len();
-                let d = decide(&probs[at..at + k], k, h.positive_index(), h.threshold)[0];
-                at += k;
-                d
+            .enumerate()
+            .map(|(i, h)| {
+                let range = super::head_range(heads, i);
+                decide(
+                    &probs[range],
+                    h.classes.len(),
+                    h.positive_index(),
+                    h.threshold,
+                )[0]
             })
             .collect()
     }

@@ -1,5 +1,6 @@
 //! Seeded randomness without a dependency: a SplitMix64 generator, a Fisher–Yates shuffle,
-//! stratified holdout and k-fold assignments. Same seed → same split on every platform.
+//! stratified holdout and k-fold assignments, and grouped ones that never split a group.
+//! Same seed → same split on every platform.
 
 /// SplitMix64 (Steele et al. 2014): tiny, fast, and good enough for shuffling.
 #[derive(Debug, Clone)]
@@ -56,6 +57,31 @@ pub fn stratified_folds(classes: &[usize], k: usize, rng: &mut Rng) -> Vec<usize
     fold
 }
 
+/// Assigns each row to one of `k` folds so that rows of one group share a fold. Groups are
+/// stratified by the stratum of their first row (e.g. its source and class): within each
+/// stratum they are shuffled and dealt round-robin, as [`stratified_folds`] deals rows.
+pub fn group_folds(groups: &[u32], strata: &[u64], k: usize, rng: &mut Rng) -> Vec<usize> {
+    let mut first: std::collections::BTreeMap<u32, u64> = std::collections::BTreeMap::new();
+    for (&g, &s) in groups.iter().zip(strata) {
+        first.entry(g).or_insert(s);
+    }
+    let mut by_stratum: std::collections::BTreeMap<u64, Vec<u32>> =
+        std::collections::BTreeMap::new();
+    for (&g, &s) in &first {
+        by_stratum.entry(s).or_default().push(g);
+    }
+    let mut fold_of_group = std::collections::BTreeMap::new();
+    let mut next = 0usize;
+    for (_, mut gs) in by_stratum {
+        rng.shuffle(&mut gs);
+        for g in gs {
+            fold_of_group.insert(g, next % k);
+            next += 1;
+        }
+    }
+    groups.iter().map(|g| fold_of_group[g]).collect()
+}
+
 /// A stratified holdout: `true` for the about `share` of rows held out.
 pub fn stratified_holdout(classes: &[usize], share: f64, rng: &mut Rng) -> Vec<bool> {
     let n_classes = classes.iter().copied().max().map_or(0, |m| m + 1);
@@ -92,6 +118,16 @@ mod tests {
         }
         let held = stratified_holdout(&classes, 0.2, &mut Rng::new(1, "h"));
         assert_eq!(held.iter().filter(|&&h| h).count(), 20);
+        // Groups stay whole: rows 2i and 2i + 1 share a group.
+        let groups: Vec<u32> = (0..100).map(|i| i / 2).collect();
+        let strata: Vec<u64> = (0..100).map(|i| u64::from(i % 4 == 0)).collect();
+        let folds = group_folds(&groups, &strata, 5, &mut Rng::new(1, "g"));
+        for i in (0..100).step_by(2) {
+            assert_eq!(folds[i], folds[i + 1], "group {}", i / 2);
+        }
+        for f in 0..5 {
+            assert_eq!(folds.iter().filter(|&&x| x == f).count(), 20, "fold {f}");
+        }
         let mut v: Vec<u32> = (0..50).collect();
         Rng::new(3, "s").shuffle(&mut v);
         let mut sorted = v.clone();

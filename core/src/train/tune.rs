@@ -1,29 +1,37 @@
-//! Training one head: the C grid fitted in ascending order with warm starts, each candidate
-//! judged on held-out rows (dev, a seeded holdout, or pooled out-of-fold predictions of k-fold
-//! cross-validation) after its temperature and threshold were fitted there; the best candidate's
-//! weights (or, for cross-validation, a refit on all training rows) become the head.
+//! Choosing each head's C, temperature and threshold without leaks.
+//!
+//! Everything fitted from labels — the χ² columns, their idf or NB weights, the linfa weights —
+//! is fitted inside a *pass* ([`pass`]) on that pass's training rows only. A pass fits every
+//! head's C grid in ascending order (warm starts; see [`super::fit`] for why they cannot skip a
+//! candidate) and scores its evaluation rows.
+//!
+//! - Cross-validation ([`cross_validate`]): one pass per fold; folds keep groups whole
+//!   ([`super::split::group_folds`]) and are shared by all heads. C, temperature and threshold
+//!   are chosen on the pooled out-of-fold logits; the reported per-fold figures use a
+//!   temperature and threshold fitted on the *other* folds (cross-fitted), so only the choice of
+//!   C among a few grid points touches the rows a figure is measured on.
+//! - Dev ([`on_dev`]): one pass on all training rows, judged on the dev rows, which are then no
+//!   longer an untouched estimate (the card says so).
+//! - Holdout: cross-validation with one validation fold (a grouped share of training rows).
+//!
+//! Cross-validation and holdout end with a final pass on all training rows at each head's
+//! chosen C ([`final_pass`]).
 
 use indicatif::ProgressBar;
+use rayon::prelude::*;
 use serde::Serialize;
-use slant_model::Sparse;
+use slant_model::{Model, ModelHeader, Sparse};
 
 use super::calibrate::{best_threshold, decide, fit_temperature, probabilities};
-use super::fit::{dense, fit, logits, Fitted};
-use super::recipe::{ClassWeight, Learner, Metric};
-use super::split::{stratified_folds, stratified_holdout, Rng};
+use super::data::Dataset;
+use super::fit::{fit, logits, Convergence, Fitted};
+use super::recipe::{ClassWeight, Metric, Recipe, Split};
+use super::select::{self, HeadRows};
+use super::split::{group_folds, Rng};
 use super::TrainError;
 use crate::eval::{evaluate, Confusion, FoldSummary, Report};
 
-/// Where a head's held-out predictions come from.
-#[derive(Debug, Clone)]
-pub enum Plan {
-    /// Separate rows (dev, or a holdout carved from training rows by [`holdout`]).
-    Heldout { rows: Vec<usize>, y: Vec<usize> },
-    /// k-fold cross-validation over the training rows.
-    Cv { folds: usize },
-}
-
-/// One head's rows and classes.
+/// One head's labeled rows.
 #[derive(Debug, Clone)]
 pub struct HeadTask<'a> {
     pub name: &'a str,
@@ -31,6 +39,70 @@ pub struct HeadTask<'a> {
     pub positive: Option<usize>,
     pub train_rows: Vec<usize>,
     pub train_y: Vec<usize>,
+    pub dev_rows: Vec<usize>,
+    pub dev_y: Vec<usize>,
+}
+
+impl<'a> HeadTask<'a> {
+    /// Every head's train and dev rows from `data`.
+    pub fn all(data: &'a Dataset) -> Vec<HeadTask<'a>> {
+        data.heads
+            .iter()
+            .enumerate()
+            .map(|(h, info)| {
+                let mut task = HeadTask {
+                    name: &info.name,
+                    classes: &info.classes,
+                    positive: info.positive,
+                    train_rows: Vec::new(),
+                    train_y: Vec::new(),
+                    dev_rows: Vec::new(),
+                    dev_y: Vec::new(),
+                };
+                for (i, row) in data.rows.iter().enumerate() {
+                    if let Some(c) = row.labels[h] {
+                        let (rows, y) = match row.split {
+                            Split::Train => (&mut task.train_rows, &mut task.train_y),
+                            Split::Dev => (&mut task.dev_rows, &mut task.dev_y),
+                        };
+                        rows.push(i);
+                        y.push(c);
+                    }
+                }
+                task
+            })
+            .collect()
+    }
+
+    fn k(&self) -> usize {
+        self.classes.len()
+    }
+}
+
+/// What a pass needs besides its rows.
+#[derive(Clone, Copy)]
+pub struct Context<'a> {
+    pub raw: &'a [Sparse],
+    pub data: &'a Dataset,
+    pub recipe: &'a Recipe,
+    /// The model header so far (columns and heads are added per pass).
+    pub header: &'a ModelHeader,
+    pub progress: &'a ProgressBar,
+}
+
+/// One grid point of one head: its score and how its fits ended.
+#[derive(Debug, Clone, Serialize)]
+pub struct GridPoint {
+    pub c: f32,
+    /// The tuning metric on the held-out rows (pooled out-of-fold rows for cross-validation).
+    pub score: f64,
+    /// Most iterations any of its fits used.
+    pub iterations: u64,
+    /// Largest final ‖∇L‖ / ‖∇L(0)‖ over its fits.
+    pub relative_gradient: f32,
+    /// Fits that reached the gradient tolerance, of `fits`.
+    pub converged: usize,
+    pub fits: usize,
 }
 
 /// A trained head and how it was chosen.
@@ -43,49 +115,180 @@ pub struct HeadResult {
     pub c: f32,
     pub temperature: f32,
     pub threshold: Option<f32>,
-    /// `dev`, `holdout` or `cv`.
+    /// What chose C, temperature and threshold: `5-fold cv (grouped)`, `dev`, `holdout 0.1`.
     pub tuning: String,
-    /// Rows the final weights were fitted on.
+    /// Rows the final weights were fitted on (repeats counted).
     pub fit_rows: usize,
-    /// (C, held-out metric) for every grid point.
-    pub grid: Vec<(f32, f64)>,
-    /// Cross-validation: one report per fold at the chosen C.
+    pub grid: Vec<GridPoint>,
+    /// How the final fit ended.
+    pub final_fit: Convergence,
+    /// Cross-validation: one report per fold at the chosen C (cross-fitted calibration).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub folds: Vec<Report>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cv: Option<FoldSummary>,
+    /// Cross-validation: the pooled out-of-fold rows of each source, in recipe order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub cv_by_source: Vec<(String, Report)>,
 }
 
-/// Splits a head's training rows into (fit rows, fit labels) and (held-out rows, labels) by a
-/// seeded stratified holdout.
-#[allow(clippy::type_complexity)]
-pub fn holdout(
-    name: &str,
-    rows: &[usize],
-    y: &[usize],
-    share: f64,
-    seed: u64,
-) -> ((Vec<usize>, Vec<usize>), (Vec<usize>, Vec<usize>)) {
-    let held = stratified_holdout(y, share, &mut Rng::new(seed, &format!("holdout/{name}")));
-    let (mut fit, mut out) = ((Vec::new(), Vec::new()), (Vec::new(), Vec::new()));
-    for ((&r, &c), &h) in rows.iter().zip(y).zip(&held) {
-        let side = if h { &mut out } else { &mut fit };
-        side.0.push(r);
-        side.1.push(c);
+/// A pass's rows for one head.
+struct PassHead {
+    fit_rows: Vec<usize>,
+    fit_y: Vec<usize>,
+    eval_rows: Vec<usize>,
+    grid: Vec<f32>,
+}
+
+/// The columns a pass chose and its fits: per head, per grid point, the fit and the logits of
+/// its evaluation rows.
+pub struct PassResult {
+    pub model: Model,
+    pub candidates: usize,
+    fits: Vec<Vec<(Fitted, Vec<f32>)>>,
+}
+
+/// The sorted, deduplicated C grid of the recipe.
+pub fn c_grid(recipe: &Recipe) -> Vec<f32> {
+    let mut grid = recipe.learner.c.clone();
+    grid.sort_by(f32::total_cmp);
+    grid.dedup();
+    grid
+}
+
+/// Selects and weights columns on the pass's training rows, projects every row onto them, and
+/// fits each head's grid.
+fn pass(
+    ctx: Context<'_>,
+    tasks: &[HeadTask<'_>],
+    heads: &[PassHead],
+) -> Result<PassResult, TrainError> {
+    let mut doc_rows: Vec<usize> = heads
+        .iter()
+        .flat_map(|h| h.fit_rows.iter().copied())
+        .collect();
+    doc_rows.sort_unstable();
+    doc_rows.dedup();
+    // Selection counts each training document once, whatever its repeats in the fit.
+    let unique: Vec<(Vec<usize>, Vec<usize>)> = heads
+        .iter()
+        .map(|h| {
+            let mut pairs: Vec<(usize, usize)> = h
+                .fit_rows
+                .iter()
+                .copied()
+                .zip(h.fit_y.iter().copied())
+                .collect();
+            pairs.sort_unstable();
+            pairs.dedup();
+            pairs.into_iter().unzip()
+        })
+        .collect();
+    let head_rows: Vec<HeadRows<'_>> = unique
+        .iter()
+        .zip(tasks)
+        .map(|((rows, y), t)| HeadRows {
+            rows,
+            classes: y,
+            n_classes: t.k(),
+        })
+        .collect();
+    let selected = select::select(
+        ctx.raw,
+        &doc_rows,
+        &head_rows,
+        &ctx.recipe.selection,
+        ctx.recipe.weighting,
+    );
+    if selected.feature_ids.is_empty() {
+        return Err(TrainError::Data {
+            message: "no feature passed selection (too few rows for min_df?)".into(),
+        });
     }
-    (fit, out)
+    let candidates = selected.candidates;
+    let model = Model::new(
+        ctx.header.clone(),
+        selected.feature_ids,
+        selected.column_weights,
+        Vec::new(),
+    );
+    let x: Vec<Sparse> = ctx.raw.par_iter().map(|r| model.project(r)).collect();
+    let d = model.n_features();
+    let mut fits = Vec::with_capacity(heads.len());
+    for (task, head) in tasks.iter().zip(heads) {
+        let k = task.k();
+        let counts = class_counts(&head.fit_y, k);
+        let mut warm: Option<ndarray::Array1<f64>> = None;
+        let mut grid = Vec::with_capacity(head.grid.len());
+        for &c in &head.grid {
+            let learner = &ctx.recipe.learner;
+            let mut f = fit(
+                &x,
+                &head.fit_rows,
+                &head.fit_y,
+                k,
+                d,
+                c,
+                learner,
+                warm.as_ref(),
+            )
+            .map_err(|message| TrainError::Fit {
+                head: task.name.to_string(),
+                message,
+            })?;
+            let binary_t = k == 2 && task.positive.is_some();
+            prior_shift(
+                &mut f.bias,
+                &counts,
+                ctx.recipe.learner.class_weight,
+                binary_t,
+            );
+            ctx.progress.inc(1);
+            let z = logits(&x, &head.eval_rows, &f.weights, &f.bias);
+            warm = Some(f.warm.clone());
+            grid.push((f, z));
+        }
+        fits.push(grid);
+    }
+    Ok(PassResult {
+        model,
+        candidates,
+        fits,
+    })
 }
 
-/// Settings shared by every head.
-#[derive(Debug, Clone, Copy)]
-pub struct Knobs<'a> {
-    pub learner: &'a Learner,
-    pub metric: Metric,
-    pub seed: u64,
-    pub d: usize,
+/// The rows a fit sees: each row repeated by its source's `repeat` and, with
+/// `class_weight = "resample"`, by its class's share (rarer classes about as often as the
+/// largest).
+fn fit_rows(ctx: Context<'_>, rows: &[usize], y: &[usize], k: usize) -> (Vec<usize>, Vec<usize>) {
+    let repeat = |r: usize| {
+        ctx.recipe.sources[ctx.data.rows[r].source]
+            .repeat
+            .unwrap_or(1) as usize
+    };
+    let mut weighted = vec![0usize; k];
+    for (&r, &c) in rows.iter().zip(y) {
+        weighted[c] += repeat(r);
+    }
+    let largest = weighted.iter().copied().max().unwrap_or(1);
+    let class_factor: Vec<usize> = weighted
+        .iter()
+        .map(|&n| match ctx.recipe.learner.class_weight {
+            ClassWeight::Resample if n > 0 => ((largest as f64 / n as f64).round() as usize).max(1),
+            _ => 1,
+        })
+        .collect();
+    let mut out = (Vec::new(), Vec::new());
+    for (&r, &c) in rows.iter().zip(y) {
+        for _ in 0..repeat(r) * class_factor[c] {
+            out.0.push(r);
+            out.1.push(c);
+        }
+    }
+    out
 }
 
-/// A candidate's calibration and score on held-out logits.
+/// The held-out calibration of a candidate and its score.
 struct Judged {
     temperature: f32,
     threshold: Option<f32>,
@@ -94,8 +297,8 @@ struct Judged {
 
 fn prior_shift(bias: &mut [f32], counts: &[u64], weight: ClassWeight, binary_with_threshold: bool) {
     // Binary heads with a threshold get their balance from the threshold; shifting the bias
-    // too would only distort the calibrated probabilities.
-    if weight == ClassWeight::None || binary_with_threshold {
+    // too would only distort the calibrated probabilities. Resampled heads are balanced already.
+    if weight != ClassWeight::Balanced || binary_with_threshold {
         return;
     }
     let n: u64 = counts.iter().sum();
@@ -105,25 +308,43 @@ fn prior_shift(bias: &mut [f32], counts: &[u64], weight: ClassWeight, binary_wit
     }
 }
 
-fn judge(z: &[f32], y: &[usize], task: &HeadTask<'_>, metric: Metric) -> Judged {
-    let k = task.classes.len();
+/// Fits temperature and (binary heads) threshold on logits `z` of rows labeled `y`.
+fn calibrate(z: &[f32], y: &[usize], task: &HeadTask<'_>) -> (f32, Option<f32>) {
+    let k = task.k();
     let temperature = fit_temperature(z, k, y);
-    let probs = probabilities(z, k, temperature);
     let threshold = match task.positive {
-        Some(p) if k == 2 => Some(best_threshold(&probs, y, task.classes, p)),
+        Some(p) if k == 2 => {
+            let probs = probabilities(z, k, temperature);
+            Some(best_threshold(&probs, y, task.classes, p))
+        }
         _ => None,
     };
-    let pred = decide(&probs, k, task.positive, threshold);
+    (temperature, threshold)
+}
+
+fn score(
+    probs: &[f32],
+    y: &[usize],
+    task: &HeadTask<'_>,
+    threshold: Option<f32>,
+    metric: Metric,
+) -> f64 {
+    let pred = decide(probs, task.k(), task.positive, threshold);
     let conf = Confusion::from_pairs(task.classes.to_vec(), y, &pred);
-    let score = match metric {
+    match metric {
         Metric::MacroF1 => conf.macro_f1(),
         Metric::Accuracy => conf.accuracy(),
         Metric::MacroRecall => conf.macro_recall(),
-    };
+    }
+}
+
+fn judge(z: &[f32], y: &[usize], task: &HeadTask<'_>, metric: Metric) -> Judged {
+    let (temperature, threshold) = calibrate(z, y, task);
+    let probs = probabilities(z, task.k(), temperature);
     Judged {
         temperature,
         threshold,
-        score,
+        score: score(&probs, y, task, threshold, metric),
     }
 }
 
@@ -135,142 +356,397 @@ fn class_counts(y: &[usize], k: usize) -> Vec<u64> {
     c
 }
 
-/// Trains one head on projected rows `x` following `plan`.
-///
-/// # Errors
-/// [`TrainError::Fit`] naming the head when linfa fails.
-pub fn train_head(
-    x: &[Sparse],
-    task: &HeadTask<'_>,
-    plan: &Plan,
-    knobs: Knobs<'_>,
-    tuning_name: &str,
-    progress: &ProgressBar,
-) -> Result<HeadResult, TrainError> {
-    let k = task.classes.len();
-    let binary_t = k == 2 && task.positive.is_some();
-    let counts = class_counts(&task.train_y, k);
-    let mut grid_c = knobs.learner.c.clone();
-    grid_c.sort_by(f32::total_cmp);
-    grid_c.dedup();
-    let err = |message: String| TrainError::Fit {
-        head: task.name.to_string(),
-        message,
-    };
-    let fit_one = |xm: &ndarray::Array2<f32>,
-                   y: &[usize],
-                   c: f32,
-                   warm: Option<&ndarray::Array2<f32>>|
-     -> Result<Fitted, TrainError> {
-        let mut f = fit(xm, y, k, c, knobs.learner, warm).map_err(err)?;
-        prior_shift(&mut f.bias, &counts, knobs.learner.class_weight, binary_t);
-        progress.inc(1);
-        Ok(f)
-    };
-    match plan {
-        Plan::Heldout { rows, y } => {
-            let xm = dense(x, &task.train_rows, knobs.d);
-            let mut best: Option<(Fitted, Judged, f32)> = None;
-            let mut warm: Option<ndarray::Array2<f32>> = None;
-            let mut grid = Vec::new();
-            for &c in &grid_c {
-                let f = fit_one(&xm, &task.train_y, c, warm.as_ref())?;
-                let z = logits(x, rows, &f.weights, &f.bias);
-                let j = judge(&z, y, task, knobs.metric);
-                grid.push((c, j.score));
-                warm = Some(f.warm.clone());
-                if best.as_ref().is_none_or(|b| j.score > b.1.score + 1e-12) {
-                    best = Some((f, j, c));
-                }
-            }
-            let (f, j, c) = best.expect("grid is not empty");
-            Ok(HeadResult {
-                weights: f.weights,
-                bias: f.bias,
-                c,
-                temperature: j.temperature,
-                threshold: j.threshold,
-                tuning: tuning_name.to_string(),
-                fit_rows: task.train_rows.len(),
-                grid,
-                folds: Vec::new(),
-                cv: None,
-            })
+/// The best grid point (first on ties, i.e. the smallest C).
+fn best(scores: &[Judged]) -> usize {
+    let mut best = 0;
+    for (i, j) in scores.iter().enumerate() {
+        if j.score > scores[best].score + 1e-12 {
+            best = i;
         }
-        Plan::Cv { folds } => {
-            let n = task.train_rows.len();
-            let fold_of = stratified_folds(
-                &task.train_y,
-                *folds,
-                &mut Rng::new(knobs.seed, &format!("cv/{}", task.name)),
-            );
-            // Out-of-fold logits per grid point.
-            let mut oof = vec![vec![0f32; n * k]; grid_c.len()];
-            let mut first_fold_warm: Vec<Option<ndarray::Array2<f32>>> = vec![None; grid_c.len()];
-            for f in 0..*folds {
-                let (tr, va): (Vec<usize>, Vec<usize>) = (0..n).partition(|&i| fold_of[i] != f);
-                let tr_rows: Vec<usize> = tr.iter().map(|&i| task.train_rows[i]).collect();
-                let tr_y: Vec<usize> = tr.iter().map(|&i| task.train_y[i]).collect();
-                let va_rows: Vec<usize> = va.iter().map(|&i| task.train_rows[i]).collect();
-                let xm = dense(x, &tr_rows, knobs.d);
-                let mut warm: Option<ndarray::Array2<f32>> = None;
-                for (gi, &c) in grid_c.iter().enumerate() {
-                    let fitted = fit_one(&xm, &tr_y, c, warm.as_ref())?;
-                    let z = logits(x, &va_rows, &fitted.weights, &fitted.bias);
-                    for (vi, &i) in va.iter().enumerate() {
-                        oof[gi][i * k..(i + 1) * k].copy_from_slice(&z[vi * k..(vi + 1) * k]);
-                    }
-                    if f == 0 {
-                        first_fold_warm[gi] = Some(fitted.warm.clone());
-                    }
-                    warm = Some(fitted.warm);
-                }
-            }
-            let mut grid = Vec::new();
-            let mut best: Option<(usize, Judged)> = None;
-            for (gi, &c) in grid_c.iter().enumerate() {
-                let j = judge(&oof[gi], &task.train_y, task, knobs.metric);
-                grid.push((c, j.score));
-                if best.as_ref().is_none_or(|b| j.score > b.1.score + 1e-12) {
-                    best = Some((gi, j));
-                }
-            }
-            let (gi, j) = best.expect("grid is not empty");
-            let probs = probabilities(&oof[gi], k, j.temperature);
-            let reports: Vec<Report> = (0..*folds)
-                .map(|f| {
-                    let idx: Vec<usize> = (0..n).filter(|&i| fold_of[i] == f).collect();
-                    let p: Vec<f32> = idx
-                        .iter()
-                        .flat_map(|&i| probs[i * k..(i + 1) * k].to_vec())
-                        .collect();
-                    let y: Vec<usize> = idx.iter().map(|&i| task.train_y[i]).collect();
-                    let pred = decide(&p, k, task.positive, j.threshold);
-                    evaluate(task.classes, &y, &p, &pred, task.positive)
-                })
-                .collect();
-            let xm = dense(x, &task.train_rows, knobs.d);
-            let final_fit = fit_one(&xm, &task.train_y, grid_c[gi], first_fold_warm[gi].as_ref())?;
-            Ok(HeadResult {
-                weights: final_fit.weights,
-                bias: final_fit.bias,
-                c: grid_c[gi],
-                temperature: j.temperature,
-                threshold: j.threshold,
-                tuning: tuning_name.to_string(),
-                fit_rows: n,
-                grid,
-                cv: Some(FoldSummary::of(&reports)),
-                folds: reports,
-            })
-        }
+    }
+    best
+}
+
+fn grid_point(c: f32, score: f64, fits: &[Convergence]) -> GridPoint {
+    GridPoint {
+        c,
+        score,
+        iterations: fits.iter().map(|f| f.iterations).max().unwrap_or(0),
+        relative_gradient: fits.iter().map(|f| f.relative_gradient).fold(0.0, f32::max),
+        converged: fits.iter().filter(|f| f.converged).count(),
+        fits: fits.len(),
     }
 }
 
-/// Number of linfa fits `plan` needs (for the progress bar).
-pub fn fits_needed(plan: &Plan, grid: usize) -> u64 {
-    match plan {
-        Plan::Heldout { .. } => grid as u64,
-        Plan::Cv { folds } => (folds * grid + 1) as u64,
+/// Tunes every head on its dev rows: one pass on all training rows. Heads without dev rows
+/// come with their settings already chosen (`pre`, by a grouped holdout) and are fitted at
+/// their C. Returns the pass (its columns become the model's) and each head's result.
+///
+/// # Errors
+/// A failed selection or fit.
+pub fn on_dev(
+    ctx: Context<'_>,
+    tasks: &[HeadTask<'_>],
+    pre: Vec<Option<(Tuned, String)>>,
+) -> Result<(PassResult, Vec<HeadResult>), TrainError> {
+    let grid = c_grid(ctx.recipe);
+    let heads: Vec<PassHead> = tasks
+        .iter()
+        .zip(&pre)
+        .map(|(t, pre)| {
+            let (fit_rows, fit_y) = fit_rows(ctx, &t.train_rows, &t.train_y, t.k());
+            PassHead {
+                fit_rows,
+                fit_y,
+                eval_rows: t.dev_rows.clone(),
+                grid: pre
+                    .as_ref()
+                    .map_or_else(|| grid.clone(), |(tu, _)| vec![tu.c]),
+            }
+        })
+        .collect();
+    let mut result = pass(ctx, tasks, &heads)?;
+    let mut out = Vec::with_capacity(tasks.len());
+    for (((task, head), fits), pre) in tasks
+        .iter()
+        .zip(&heads)
+        .zip(result.fits.iter_mut())
+        .zip(pre)
+    {
+        if let Some((tu, tuning)) = pre {
+            out.push(finish(tu, &tuning, head, fits.swap_remove(0).0));
+            continue;
+        }
+        let judged: Vec<Judged> = fits
+            .iter()
+            .map(|(_, z)| judge(z, &task.dev_y, task, ctx.recipe.tuning.metric))
+            .collect();
+        let b = best(&judged);
+        let points = grid
+            .iter()
+            .zip(&judged)
+            .zip(fits.iter())
+            .map(|((&c, j), (f, _))| grid_point(c, j.score, &[f.convergence]))
+            .collect();
+        let chosen = fits.swap_remove(b).0;
+        out.push(HeadResult {
+            weights: chosen.weights,
+            bias: chosen.bias,
+            c: grid[b],
+            temperature: judged[b].temperature,
+            threshold: judged[b].threshold,
+            tuning: "dev".into(),
+            fit_rows: head.fit_rows.len(),
+            grid: points,
+            final_fit: chosen.convergence,
+            folds: Vec::new(),
+            cv: None,
+            cv_by_source: Vec::new(),
+        });
+    }
+    Ok((result, out))
+}
+
+/// How cross-validation chose a head's settings, before the final fit.
+pub struct Tuned {
+    pub c: f32,
+    pub temperature: f32,
+    pub threshold: Option<f32>,
+    pub grid: Vec<GridPoint>,
+    pub folds: Vec<Report>,
+    pub cv: Option<FoldSummary>,
+    pub cv_by_source: Vec<(String, Report)>,
+}
+
+/// The fold of each training row (labeled for any head), or `None` for rows never held out.
+/// `folds` grouped folds; `holdout = Some(share)` holds out one grouped share instead.
+pub fn fold_assignment(ctx: Context<'_>, folds: usize, holdout: Option<f64>) -> Vec<Option<usize>> {
+    let rows = &ctx.data.rows;
+    let train: Vec<usize> = (0..rows.len())
+        .filter(|&i| rows[i].split == Split::Train && rows[i].labels.iter().any(Option::is_some))
+        .collect();
+    let groups: Vec<u32> = train.iter().map(|&i| rows[i].group).collect();
+    // Strata: the source and every head's class, so each fold mirrors the whole.
+    let strata: Vec<u64> = train
+        .iter()
+        .map(|&i| {
+            let mut key = format!("{}", rows[i].source);
+            for l in &rows[i].labels {
+                key.push_str(&l.map_or("/-".into(), |c| format!("/{c}")));
+            }
+            super::data::fnv1a(key.as_bytes())
+        })
+        .collect();
+    let mut rng = Rng::new(ctx.recipe.seed, "cv");
+    let mut fold = vec![None; rows.len()];
+    match holdout {
+        None => {
+            for (&i, f) in train
+                .iter()
+                .zip(group_folds(&groups, &strata, folds, &mut rng))
+            {
+                fold[i] = Some(f);
+            }
+        }
+        Some(share) => {
+            // Deal groups into 1 / share slots; slot 0 is held out.
+            let slots = ((1.0 / share).round() as usize).max(2);
+            for (&i, f) in train
+                .iter()
+                .zip(group_folds(&groups, &strata, slots, &mut rng))
+            {
+                fold[i] = (f == 0).then_some(0);
+            }
+        }
+    }
+    fold
+}
+
+/// Tunes the heads `which` by a grouped holdout of `share` of their training rows: the
+/// settings [`on_dev`] takes for heads without dev rows.
+///
+/// # Errors
+/// A failed selection or fit.
+pub fn holdout_for(
+    ctx: Context<'_>,
+    tasks: &[HeadTask<'_>],
+    which: &[bool],
+    share: f64,
+) -> Result<Vec<Option<(Tuned, String)>>, TrainError> {
+    if !which.iter().any(|&w| w) {
+        return Ok(tasks.iter().map(|_| None).collect());
+    }
+    let fold_of = fold_assignment(ctx, 1, Some(share));
+    let chosen: Vec<HeadTask<'_>> = tasks
+        .iter()
+        .zip(which)
+        .filter(|(_, &w)| w)
+        .map(|(t, _)| t.clone())
+        .collect();
+    let mut tuned = cross_validate(ctx, &chosen, &fold_of, 1)?.into_iter();
+    let name = format!("grouped holdout {share} of train");
+    Ok(which
+        .iter()
+        .map(|&w| {
+            if w {
+                tuned.next().map(|t| (t, name.clone()))
+            } else {
+                None
+            }
+        })
+        .collect())
+}
+
+/// Cross-validates every head over `fold_of` (from [`fold_assignment`]) with `folds`
+/// validation folds.
+///
+/// # Errors
+/// A failed selection or fit.
+pub fn cross_validate(
+    ctx: Context<'_>,
+    tasks: &[HeadTask<'_>],
+    fold_of: &[Option<usize>],
+    folds: usize,
+) -> Result<Vec<Tuned>, TrainError> {
+    let grid = c_grid(ctx.recipe);
+    // Per head: out-of-fold logits per grid point, in the order of its training rows.
+    let mut oof: Vec<Vec<Vec<f32>>> = tasks
+        .iter()
+        .map(|t| vec![vec![0f32; t.train_rows.len() * t.k()]; grid.len()])
+        .collect();
+    let mut conv: Vec<Vec<Vec<Convergence>>> = vec![vec![Vec::new(); grid.len()]; tasks.len()];
+    for f in 0..folds {
+        let mut eval_index: Vec<Vec<usize>> = Vec::with_capacity(tasks.len());
+        let heads: Vec<PassHead> = tasks
+            .iter()
+            .map(|t| {
+                let (mut tr_rows, mut tr_y, mut ev_rows, mut ev_i) =
+                    (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+                for (i, (&r, &c)) in t.train_rows.iter().zip(&t.train_y).enumerate() {
+                    if fold_of[r] == Some(f) {
+                        ev_rows.push(r);
+                        ev_i.push(i);
+                    } else {
+                        tr_rows.push(r);
+                        tr_y.push(c);
+                    }
+                }
+                eval_index.push(ev_i);
+                let (fit_rows, fit_y) = fit_rows(ctx, &tr_rows, &tr_y, t.k());
+                PassHead {
+                    fit_rows,
+                    fit_y,
+                    eval_rows: ev_rows,
+                    grid: grid.clone(),
+                }
+            })
+            .collect();
+        let result = pass(ctx, tasks, &heads)?;
+        for (h, fits) in result.fits.iter().enumerate() {
+            let k = tasks[h].k();
+            for (gi, (fitted, z)) in fits.iter().enumerate() {
+                for (vi, &i) in eval_index[h].iter().enumerate() {
+                    oof[h][gi][i * k..(i + 1) * k].copy_from_slice(&z[vi * k..(vi + 1) * k]);
+                }
+                conv[h][gi].push(fitted.convergence);
+            }
+        }
+    }
+    Ok(tasks
+        .iter()
+        .enumerate()
+        .map(|(h, t)| summarize(ctx, t, &grid, &oof[h], &conv[h], fold_of, folds))
+        .collect())
+}
+
+/// Chooses a head's C on its pooled out-of-fold logits and measures it fold by fold.
+fn summarize(
+    ctx: Context<'_>,
+    task: &HeadTask<'_>,
+    grid: &[f32],
+    oof: &[Vec<f32>],
+    conv: &[Vec<Convergence>],
+    fold_of: &[Option<usize>],
+    folds: usize,
+) -> Tuned {
+    let k = task.k();
+    let metric = ctx.recipe.tuning.metric;
+    // Only rows that were held out in some fold carry out-of-fold logits.
+    let held: Vec<usize> = (0..task.train_rows.len())
+        .filter(|&i| fold_of[task.train_rows[i]].is_some())
+        .collect();
+    let pick = |z: &[f32], idx: &[usize]| -> Vec<f32> {
+        idx.iter()
+            .flat_map(|&i| z[i * k..(i + 1) * k].to_vec())
+            .collect()
+    };
+    let labels = |idx: &[usize]| -> Vec<usize> { idx.iter().map(|&i| task.train_y[i]).collect() };
+    let held_y = labels(&held);
+    let judged: Vec<Judged> = oof
+        .iter()
+        .map(|z| judge(&pick(z, &held), &held_y, task, metric))
+        .collect();
+    let b = best(&judged);
+    let points = grid
+        .iter()
+        .zip(&judged)
+        .zip(conv)
+        .map(|((&c, j), cv)| grid_point(c, j.score, cv))
+        .collect();
+    // Per fold, the calibration fitted on the other folds (with one fold: on itself).
+    let mut probs_all = vec![0f32; task.train_rows.len() * k];
+    let mut pred_all = vec![0usize; task.train_rows.len()];
+    let mut reports = Vec::new();
+    for f in 0..folds {
+        let inside: Vec<usize> = held
+            .iter()
+            .copied()
+            .filter(|&i| fold_of[task.train_rows[i]] == Some(f))
+            .collect();
+        let others: Vec<usize> = held
+            .iter()
+            .copied()
+            .filter(|&i| fold_of[task.train_rows[i]] != Some(f))
+            .collect();
+        let (t, th) = if others.is_empty() {
+            (judged[b].temperature, judged[b].threshold)
+        } else {
+            calibrate(&pick(&oof[b], &others), &labels(&others), task)
+        };
+        let p = probabilities(&pick(&oof[b], &inside), k, t);
+        let y = labels(&inside);
+        let pred = decide(&p, k, task.positive, th);
+        for (vi, &i) in inside.iter().enumerate() {
+            probs_all[i * k..(i + 1) * k].copy_from_slice(&p[vi * k..(vi + 1) * k]);
+            pred_all[i] = pred[vi];
+        }
+        reports.push(evaluate(task.classes, &y, &p, &pred, task.positive));
+    }
+    let cv_by_source = ctx
+        .data
+        .sources
+        .iter()
+        .enumerate()
+        .filter_map(|(si, src)| {
+            let idx: Vec<usize> = held
+                .iter()
+                .copied()
+                .filter(|&i| ctx.data.rows[task.train_rows[i]].source == si)
+                .collect();
+            (!idx.is_empty()).then(|| {
+                let p = pick(&probs_all, &idx);
+                let pred: Vec<usize> = idx.iter().map(|&i| pred_all[i]).collect();
+                let report = evaluate(task.classes, &labels(&idx), &p, &pred, task.positive);
+                (src.name.clone(), report)
+            })
+        })
+        .collect();
+    Tuned {
+        c: grid[b],
+        temperature: judged[b].temperature,
+        threshold: judged[b].threshold,
+        grid: points,
+        cv: Some(FoldSummary::of(&reports)),
+        folds: reports,
+        cv_by_source,
+    }
+}
+
+/// Fits every head on all its training rows at its chosen C: the model's columns and weights.
+///
+/// # Errors
+/// A failed selection or fit.
+pub fn final_pass(
+    ctx: Context<'_>,
+    tasks: &[HeadTask<'_>],
+    tuned: Vec<Tuned>,
+    tuning: &str,
+) -> Result<(PassResult, Vec<HeadResult>), TrainError> {
+    let heads: Vec<PassHead> = tasks
+        .iter()
+        .zip(&tuned)
+        .map(|(t, tu)| {
+            let (fit_rows, fit_y) = fit_rows(ctx, &t.train_rows, &t.train_y, t.k());
+            PassHead {
+                fit_rows,
+                fit_y,
+                eval_rows: Vec::new(),
+                grid: vec![tu.c],
+            }
+        })
+        .collect();
+    let mut result = pass(ctx, tasks, &heads)?;
+    let out = tuned
+        .into_iter()
+        .zip(&heads)
+        .zip(result.fits.iter_mut())
+        .map(|((tu, head), fits)| finish(tu, tuning, head, fits.swap_remove(0).0))
+        .collect();
+    Ok((result, out))
+}
+
+/// A head's result from its tuning and its final fit.
+fn finish(tu: Tuned, tuning: &str, head: &PassHead, f: Fitted) -> HeadResult {
+    HeadResult {
+        weights: f.weights,
+        bias: f.bias,
+        c: tu.c,
+        temperature: tu.temperature,
+        threshold: tu.threshold,
+        tuning: tuning.to_string(),
+        fit_rows: head.fit_rows.len(),
+        grid: tu.grid,
+        final_fit: f.convergence,
+        folds: tu.folds,
+        cv: tu.cv,
+        cv_by_source: tu.cv_by_source,
+    }
+}
+
+/// Linfa fits a run needs (for the progress bar).
+pub fn fits_needed(tasks: usize, grid: usize, folds: Option<usize>) -> u64 {
+    match folds {
+        None => (tasks * (grid + 1)) as u64,
+        Some(f) => (tasks * (f * grid + 1)) as u64,
     }
 }

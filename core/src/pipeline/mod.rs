@@ -12,11 +12,14 @@
 //! stage.
 
 mod batch;
+pub mod claims;
 pub mod config;
 pub mod explain;
 pub mod filter;
+pub mod mentions;
 mod result;
 pub mod stage;
+pub mod targets;
 pub mod units;
 
 use rayon::prelude::*;

@@ -187,7 +187,12 @@ fn locate(tokens: &TokenBatch, doc: usize, mentions: Vec<Mention>) -> Vec<Locate
         let last = tokens.tokens[first..tokens.doc_ranges[doc].end]
             .partition_point(|t| (t.byte_start as usize) < m.end)
             + first;
-        let anchor = if first < last { first } else { first.saturating_sub(1) };
+        let doc_start = tokens.doc_ranges[doc].start;
+        let anchor = if first < last {
+            first
+        } else {
+            first.saturating_sub(1).max(doc_start)
+        };
         let Some(sentence) = sentences.iter().find(|s| s.contains(&anchor)).cloned() else {
             continue; // a document without tokens has no sentence to judge a mention in
         };

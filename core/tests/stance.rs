@@ -219,6 +219,11 @@ fn shared_seeds() -> Option<PathBuf> {
 fn shipped_model_and_default_targets_on_the_seed_pages() {
     let Some(seeds) = shared_seeds() else { return };
     let model = repo().join("models/stance-target.model");
+    if !model.is_file() {
+        assert!(std::env::var_os("CI").is_none(), "{} is absent under CI", model.display());
+        eprintln!("skipped: {} is not built (slant train --recipe models/stance-target.toml)", model.display());
+        return;
+    }
     let dir = tempfile::tempdir().unwrap();
     let cfg = write(
         dir.path(),
@@ -232,7 +237,7 @@ fn shipped_model_and_default_targets_on_the_seed_pages() {
     );
     let (recs, err, code) = label(&cfg, &[], &seeds);
     assert_eq!(code, Some(0), "{err}");
-    assert_eq!(recs.len(), 5, "one record per page");
+    assert!(recs.len() >= 5, "every page yields its articles");
     for rec in &recs {
         let targets = rec["stance"]["targets"].as_object().unwrap();
         // Every page is about ISIS and the Syrian army in Deir Ezzor.

@@ -31,7 +31,12 @@ fn word_model(dir: &Path, task: &str, classes: &[&str], cues: &[(&str, &str)]) -
     };
     let mut cues: Vec<(u32, usize)> = cues
         .iter()
-        .map(|(w, c)| (bucket(&spec, w), classes.iter().position(|x| x == c).unwrap()))
+        .map(|(w, c)| {
+            (
+                bucket(&spec, w),
+                classes.iter().position(|x| x == c).unwrap(),
+            )
+        })
         .collect();
     cues.sort();
     let k = classes.len();
@@ -138,7 +143,8 @@ fn each_mentioned_target_gets_its_stance_and_unmentioned_ones_none() {
     let us = &targets["United States"];
     assert_eq!(us["mentions"], 2, "`USA` is no mention: {targets}");
     assert_eq!(us["label"], "favor");
-    let body = "Russia's envoy was bad. The US was good, and US-backed units were good. Russians, USA.";
+    let body =
+        "Russia's envoy was bad. The US was good, and US-backed units were good. Russians, USA.";
     for m in us["mention_list"].as_array().unwrap() {
         let (s, e) = (m["start"].as_u64().unwrap(), m["end"].as_u64().unwrap());
         assert_eq!(&body[s as usize..e as usize], "US");
@@ -147,7 +153,8 @@ fn each_mentioned_target_gets_its_stance_and_unmentioned_ones_none() {
     }
     assert!(targets.get("Turkey").is_none(), "never mentioned: no entry");
     assert_eq!(
-        err.matches("target `Turkey` was mentioned in no article").count(),
+        err.matches("target `Turkey` was mentioned in no article")
+            .count(),
         1,
         "{err}"
     );
@@ -193,7 +200,11 @@ fn targets_and_claims_come_from_flags_and_files() {
 fn a_targets_file_with_a_syntax_error_names_its_line() {
     let dir = tempfile::tempdir().unwrap();
     let input = write(dir.path(), "in.jsonl", ARTICLE);
-    write(dir.path(), "bad.toml", "Russia = [\"Moscow\"]\nTurkey = [\"Ankara\"\n");
+    write(
+        dir.path(),
+        "bad.toml",
+        "Russia = [\"Moscow\"]\nTurkey = [\"Ankara\"\n",
+    );
     let cfg = config(dir.path(), "targets_file = \"bad.toml\"");
     let (_, err, code) = label(&cfg, &[], &input);
     assert_ne!(code, Some(0));
@@ -220,8 +231,15 @@ fn shipped_model_and_default_targets_on_the_seed_pages() {
     let Some(seeds) = shared_seeds() else { return };
     let model = repo().join("models/stance-target.model");
     if !model.is_file() {
-        assert!(std::env::var_os("CI").is_none(), "{} is absent under CI", model.display());
-        eprintln!("skipped: {} is not built (slant train --recipe models/stance-target.toml)", model.display());
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "{} is absent under CI",
+            model.display()
+        );
+        eprintln!(
+            "skipped: {} is not built (slant train --recipe models/stance-target.toml)",
+            model.display()
+        );
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -243,7 +261,11 @@ fn shipped_model_and_default_targets_on_the_seed_pages() {
         // Every page is about ISIS and the Syrian army in Deir Ezzor.
         for actor in ["ISIS", "Syrian government"] {
             let t = &targets[actor];
-            assert!(t["mentions"].as_u64().unwrap() >= 1, "{}: {actor}", rec["id"]);
+            assert!(
+                t["mentions"].as_u64().unwrap() >= 1,
+                "{}: {actor}",
+                rec["id"]
+            );
             assert!(["against", "neutral", "favor"].contains(&t["label"].as_str().unwrap()));
             let score = t["score"].as_f64().unwrap();
             assert!((-1.0..=1.0).contains(&score));

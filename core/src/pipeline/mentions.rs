@@ -226,7 +226,10 @@ pub fn apply(
     for (i, w) in work.iter_mut().enumerate() {
         let mut per_target: IndexMap<usize, Vec<(&Located, &[f32])>> = IndexMap::new();
         while let Some((row, l)) = rows.next_if(|(_, l)| l.article == i) {
-            per_target.entry(l.mention.target).or_default().push((l, row));
+            per_target
+                .entry(l.mention.target)
+                .or_default()
+                .push((l, row));
         }
         let body = texts.bodies[i];
         let targets = (0..finder.names().len())
@@ -350,7 +353,12 @@ mod tests {
     fn found(f: &MentionFinder, text: &str) -> Vec<(String, String)> {
         f.find(text)
             .iter()
-            .map(|m| (f.names()[m.target].clone(), text[m.start..m.end].to_string()))
+            .map(|m| {
+                (
+                    f.names()[m.target].clone(),
+                    text[m.start..m.end].to_string(),
+                )
+            })
             .collect()
     }
 
@@ -384,7 +392,11 @@ mod tests {
 
     #[test]
     fn never_inside_longer_words_and_acronyms_keep_their_case() {
-        let f = finder(&[("Russia", &[]), ("United States", &["US"]), ("ISIS", &["IS"])]);
+        let f = finder(&[
+            ("Russia", &[]),
+            ("United States", &["US"]),
+            ("ISIS", &["IS"]),
+        ]);
         let text = "Russian and Russians, the USA, campus bus: tell us, this is Prussia.";
         assert!(found(&f, text).is_empty(), "{:?}", found(&f, text));
         assert_eq!(found(&f, "IS fighters"), pairs(&[("ISIS", "IS")]));

@@ -28,10 +28,7 @@ pub type TargetMap = IndexMap<String, Vec<String>>;
 #[derive(Debug, thiserror::Error)]
 pub enum TargetsError {
     #[error("cannot read targets file {path}: {cause}")]
-    Read {
-        path: String,
-        cause: std::io::Error,
-    },
+    Read { path: String, cause: std::io::Error },
     /// The TOML error's message names the line and column.
     #[error("targets file {path}: {message}")]
     Parse { path: String, message: String },
@@ -237,7 +234,10 @@ mod tests {
         assert!(parse_target_flag("=x").is_err());
         let mut t = parse("Russia = [\"Moscow\"]\nISIS = \"Daesh\"\n", "t.toml").unwrap();
         assert_eq!(t["ISIS"], ["Daesh"]);
-        merge(&mut t, TargetMap::from_iter([("Russia".into(), vec!["Kremlin".into()])]));
+        merge(
+            &mut t,
+            TargetMap::from_iter([("Russia".into(), vec!["Kremlin".into()])]),
+        );
         assert_eq!(t["Russia"], ["Kremlin"]);
         assert!(check(&t, "t").is_ok());
         let empty = TargetMap::from_iter([("X".into(), vec![" ".into()])]);

@@ -517,7 +517,10 @@ mod tests {
             "next:L rebels praised",
             "rebels", // plain n-grams stay
         ] {
-            assert!(names.contains(&expected.to_string()), "{expected}: {names:?}");
+            assert!(
+                names.contains(&expected.to_string()),
+                "{expected}: {names:?}"
+            );
         }
         // `army` is measured to the mention of its own sentence, never across the boundary.
         assert!(!names.contains(&"near:L1:army".to_string()), "{names:?}");
@@ -529,7 +532,10 @@ mod tests {
         assert!(extract_named(&plain, &d)
             .iter()
             .all(|(_, n)| !n.starts_with("side:") && !n.starts_with("near:")));
-        assert!(serde_json::to_string(&plain).unwrap().find("target_context").is_none());
+        assert!(serde_json::to_string(&plain)
+            .unwrap()
+            .find("target_context")
+            .is_none());
     }
 
     #[test]

@@ -216,7 +216,11 @@ mod tests {
     #[test]
     fn outputs_follow_the_task_order_whatever_the_model_order() {
         // Model classes sorted alphabetically; the bias favours `favor`.
-        let m = model("stance", &["against", "favor", "neutral"], vec![0.0, 2.0, 0.0]);
+        let m = model(
+            "stance",
+            &["against", "favor", "neutral"],
+            vec![0.0, 2.0, 0.0],
+        );
         let s = Stance::from_model(m, "m").unwrap();
         let tokens = [Token::default()];
         let doc = DocView {
@@ -229,11 +233,18 @@ mod tests {
         assert!(out[2] > out[0] && out[2] > out[1], "{out:?}");
         assert!((out.iter().sum::<f32>() - 1.0).abs() < 1e-5);
         let d: serde_json::Value = serde_json::from_str(&s.describe()).unwrap();
-        assert_eq!(d["labels"], serde_json::json!(["against", "neutral", "favor"]));
+        assert_eq!(
+            d["labels"],
+            serde_json::json!(["against", "neutral", "favor"])
+        );
         assert_eq!(d["reads"], "mentions");
         assert_eq!(d["score"]["weights"]["favor"], 1.0);
         let c = Stance::from_model(
-            model("claim", &["unrelated", "agree", "disagree", "discuss"], vec![0.0; 4]),
+            model(
+                "claim",
+                &["unrelated", "agree", "disagree", "discuss"],
+                vec![0.0; 4],
+            ),
             "m",
         )
         .unwrap();

@@ -164,6 +164,68 @@ pub struct StageResult {
     /// The n-grams that pushed the article-level decision most (with `--explain N`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub explain: Option<Vec<Cue>>,
+    /// Stance toward each target the article mentions (stages reading `mentions`), by target
+    /// name; a target the article never mentions has no entry.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub targets: Option<IndexMap<String, TargetStance>>,
+    /// Stance toward each configured claim (stages reading `claims`), in configured order.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub claims: Option<Vec<ClaimResult>>,
+}
+
+/// What an article says about one target, aggregated over its mentions.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct TargetStance {
+    /// Mentions found (each classified in its sentence).
+    pub mentions: usize,
+    /// The most probable label of the mean over mentions (exclusive classifiers).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// The mean signed score over mentions (stance: P(favor) − P(against)).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub score: Option<f64>,
+    /// Share of mentions that got each label.
+    pub shares: Scores,
+    /// The mention with the strongest signed score.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub strongest: Option<StrongestMention>,
+    /// Every mention with its scores (with `--mentions`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mention_list: Option<Vec<MentionResult>>,
+}
+
+/// The mention that weighs most in a target's stance; `start..end` are byte offsets into the body.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct StrongestMention {
+    pub start: usize,
+    pub end: usize,
+    /// The body's text at `start..end`.
+    pub text: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub score: Option<f64>,
+}
+
+/// One mention of a target: byte offsets into the body, the alias it matched, its scores.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MentionResult {
+    pub start: usize,
+    pub end: usize,
+    pub alias: String,
+    #[serde(flatten)]
+    pub result: UnitScores,
+}
+
+/// What an article says about one claim.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ClaimResult {
+    pub claim: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    pub scores: Scores,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub score: Option<f64>,
 }
 
 /// The scores of one unit (a sentence, a comment, the body).

@@ -8,6 +8,7 @@ use anyhow::Context;
 use slant::ingest::{self, ReadOptions};
 use slant::labeled::OutputRecord;
 use slant::output::{Column, OutputFormat, RecordWriter};
+use slant::pipeline::targets::{self, RunTargets};
 use slant::pipeline::{FilterAction, LabelOptions, Pipeline, PipelineConfig, StageOverride, Unit};
 use slant::plugin::PluginDirs;
 
@@ -45,6 +46,9 @@ pub struct LabelArgs {
     /// Outlet for pages that do not name one.
     #[arg(long, value_name = "NAME")]
     pub outlet: Option<String>,
+    /// Include every mention (byte offsets, alias, scores) for stages that read mentions.
+    #[arg(long)]
+    pub mentions: bool,
 }
 
 /// The flags that choose and change the pipeline; merged into the config, then validated once.
@@ -68,6 +72,36 @@ pub struct PipelineArgs {
     /// What every stage with a filter reads, for this run.
     #[arg(long, value_enum, value_name = "WHICH")]
     pub target_text: Option<TargetText>,
+    // ---- targets and claims (stages reading mentions or claims) ----
+    /// A target for every stage that reads mentions, `NAME=ALIAS1,ALIAS2` (repeatable).
+    #[arg(long = "target", value_name = "NAME=ALIASES", value_parser = parse_target)]
+    pub targets: Vec<(String, Vec<String>)>,
+    /// A TOML file of targets (`NAME = [ALIASES]`) for every stage that reads mentions.
+    #[arg(long = "targets", value_name = "FILE")]
+    pub targets_files: Vec<PathBuf>,
+    /// A claim for every stage that reads claims (repeatable).
+    #[arg(long = "claim", value_name = "TEXT")]
+    pub claims: Vec<String>,
+}
+
+fn parse_target(s: &str) -> Result<(String, Vec<String>), String> {
+    targets::parse_target_flag(s).map_err(|e| e.to_string())
+}
+
+impl PipelineArgs {
+    /// The targets and claims the flags give, with files resolved against the working folder.
+    fn run_targets(&self) -> anyhow::Result<RunTargets> {
+        let files = self
+            .targets_files
+            .iter()
+            .map(|f| std::path::absolute(f).with_context(|| f.display().to_string()))
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        Ok(RunTargets {
+            targets: self.targets.iter().cloned().collect(),
+            files,
+            claims: self.claims.clone(),
+        })
+    }
 }
 
 /// Shorthand for the units a filter stage reads.
@@ -103,6 +137,7 @@ impl PipelineArgs {
         };
         let mut config = PipelineConfig::read(&path)?;
         config.apply(&self.overrides())?;
+        config.run_targets = self.run_targets()?;
         config.validate()?;
         Ok(config)
     }
@@ -187,7 +222,10 @@ fn columns(pipeline: &Pipeline) -> Vec<Column> {
     ];
     for stage in &pipeline.classifiers {
         let n = &stage.name;
-        let article_level = stage.reads.iter().any(|u| *u != Unit::Comments);
+        let article_level = stage
+            .reads
+            .iter()
+            .any(|u| matches!(u, Unit::Body | Unit::Sentences));
         if article_level && stage.outputs.exclusive {
             columns.push(Column::new(n, &format!("/{n}/label")));
         }
@@ -246,6 +284,7 @@ pub fn run(args: LabelArgs, global: &Global) -> anyhow::Result<i32> {
         body: args.body,
         sentences: args.sentences,
         explain: args.explain,
+        mentions: args.mentions,
     };
     let started = Instant::now();
     let (mut n, mut errors) = (0usize, 0usize);
@@ -284,6 +323,7 @@ pub fn run(args: LabelArgs, global: &Global) -> anyhow::Result<i32> {
         return Ok(2);
     }
     writer.finish()?;
+    report_unmatched_targets(&pipeline);
     if !unusable.is_empty() {
         // Every other input was labeled; a typo in a script must still not pass unnoticed.
         for problem in &unusable {
@@ -326,6 +366,22 @@ fn unusable_inputs(inputs: &[PathBuf]) -> Vec<String> {
             }
         })
         .collect()
+}
+
+/// Says once, on stderr, which targets no article mentioned (their aliases may be wrong).
+fn report_unmatched_targets(pipeline: &Pipeline) {
+    for stage in &pipeline.classifiers {
+        let Some(finder) = &stage.inputs.finder else {
+            continue;
+        };
+        for (name, aliases) in finder.unmatched() {
+            eprintln!(
+                "slant: stage `{}`: target `{name}` was mentioned in no article (aliases: {})",
+                stage.name,
+                aliases.join(", ")
+            );
+        }
+    }
 }
 
 /// `1 error`, `2 errors`.

@@ -66,6 +66,9 @@ fn show_configured(path: &std::path::Path, global: &Global) -> anyhow::Result<()
         action: None,
         threshold: None,
         target_text: None,
+        targets: Vec::new(),
+        targets_files: Vec::new(),
+        claims: Vec::new(),
     };
     let pipeline = args.build(global)?;
     println!("\nstages of {}:", path.display());

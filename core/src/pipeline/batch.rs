@@ -11,7 +11,7 @@ use super::units::{regroup, sentence_ranges, weighted_mean, Unit};
 use super::{LabelOptions, Pipeline};
 use crate::article::{Article, Comment};
 use crate::labeled::{round4, CommentSummary, Cue, SentenceResult, StageResult, UnitScores};
-use crate::plugin::{ClassifyInput, PluginError, TokenBatch};
+use crate::plugin::{ClassifyInput, PluginError, StageInstance, TokenBatch};
 
 /// The tokenized texts of a batch, shared by every stage.
 pub struct BatchTexts<'a> {
@@ -21,6 +21,8 @@ pub struct BatchTexts<'a> {
     /// Every comment of the batch, in article order, and their tokens (if any stage reads them).
     pub comment_texts: Vec<&'a str>,
     pub comment_tokens: TokenBatch,
+    /// The pipeline's tokenizer, for texts a stage brings itself (claims).
+    pub tokenizer: &'a StageInstance,
 }
 
 /// What the stages have found so far about one article.
@@ -74,7 +76,7 @@ impl CommentWork {
 impl Pipeline {
     /// Tokenizes the batch's texts.
     pub(super) fn batch_texts<'a>(
-        &self,
+        &'a self,
         articles: &'a [&'a Article],
     ) -> Result<BatchTexts<'a>, PluginError> {
         let bodies: Vec<&str> = articles.iter().map(|a| a.body.as_str()).collect();
@@ -98,6 +100,7 @@ impl Pipeline {
             body_tokens,
             comment_texts,
             comment_tokens,
+            tokenizer: &self.tokenizer,
         })
     }
 }
@@ -155,6 +158,13 @@ impl ClassifierStage {
                 Unit::Body => self.apply_body(texts, work, options)?,
                 Unit::Sentences => self.apply_sentences(texts, work, options)?,
                 Unit::Comments => self.apply_comments(texts, work, options)?,
+                // Units that bring their own inputs (targets, claims): see their modules.
+                Unit::Mentions => {
+                    if let Some(finder) = &self.inputs.finder {
+                        super::mentions::apply(self, finder, texts, work, options)?;
+                    }
+                }
+                Unit::Claims => super::claims::apply(self, &self.inputs.claims, texts, work)?,
             }
         }
         Ok(())

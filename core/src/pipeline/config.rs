@@ -16,7 +16,7 @@
 //!
 //! [stages.toxicity]
 //! model = "../models/toxicity.model"
-//! reads = "comments"         # body | sentences | comments, or a list
+//! reads = "comments"         # body | sentences | comments | mentions | claims, or a list
 //! action = "flag"            # a filter: flag | drop | redact
 //! thresholds = { hate = 0.5 } # per score; default: the model's
 //!
@@ -31,6 +31,7 @@ use indexmap::IndexMap;
 use serde::Deserialize;
 
 use super::language::OtherLanguage;
+use super::targets::RunTargets;
 use super::units::Unit;
 use crate::labeled::RESERVED_NAMES;
 
@@ -64,6 +65,9 @@ pub struct PipelineConfig {
     /// The file this config was read from (paths in it are relative to its folder).
     #[serde(skip)]
     pub path: PathBuf,
+    /// Targets and claims from the command line, for every stage reading mentions or claims.
+    #[serde(skip)]
+    pub run_targets: RunTargets,
 }
 
 /// Settings of the run itself.
@@ -100,6 +104,15 @@ pub struct StageConfig {
     pub reads: Option<Reads>,
     #[serde(flatten)]
     pub filter: FilterConfig,
+    /// Targets (name → aliases) whose mentions a stage reading `mentions` classifies.
+    #[serde(default)]
+    pub targets: IndexMap<String, Vec<String>>,
+    /// A TOML file of more targets, relative to the config file.
+    #[serde(default)]
+    pub targets_file: Option<String>,
+    /// Claims a stage reading `claims` pairs with each article.
+    #[serde(default)]
+    pub claims: Vec<String>,
     /// Everything else in the table, passed to the plugin's `create` as JSON (`model` resolved
     /// against the config's folder).
     #[serde(flatten)]
@@ -427,6 +440,12 @@ struct StageTable<'a> {
     thresholds: &'a BTreeMap<String, f32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     flag_on: Option<&'a Vec<String>>,
+    #[serde(skip_serializing_if = "IndexMap::is_empty")]
+    targets: &'a IndexMap<String, Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    targets_file: Option<&'a String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    claims: &'a Vec<String>,
     #[serde(flatten)]
     settings: &'a BTreeMap<String, toml::Value>,
 }
@@ -441,6 +460,9 @@ impl<'a> From<&'a StageConfig> for StageTable<'a> {
             threshold: s.filter.threshold,
             thresholds: &s.filter.thresholds,
             flag_on: s.filter.flag_on.as_ref(),
+            targets: &s.targets,
+            targets_file: s.targets_file.as_ref(),
+            claims: &s.claims,
             settings: &s.settings,
         }
     }

@@ -12,12 +12,15 @@
 //! stage.
 
 mod batch;
+pub mod claims;
 pub mod config;
 pub mod explain;
 pub mod filter;
 pub mod language;
+pub mod mentions;
 mod result;
 pub mod stage;
+pub mod targets;
 pub mod units;
 
 use rayon::prelude::*;

@@ -17,6 +17,8 @@ pub struct LabelOptions {
     pub sentences: bool,
     /// Explain each decision by its N strongest n-grams (0: none).
     pub explain: usize,
+    /// Include every mention's result for stages that read mentions.
+    pub mentions: bool,
 }
 
 /// The labeled article of `record` (which must hold an article), document `i` of `tokens`.

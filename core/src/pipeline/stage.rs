@@ -10,6 +10,7 @@ use serde_json::Value;
 use super::config::{PipelineConfig, StageConfig};
 use super::explain::Explainer;
 use super::filter::Filter;
+use super::targets::StageInputs;
 use super::units::Unit;
 use crate::labeled::{round4, Scores, UnitScores};
 use crate::plugin::{Plugin, StageInstance};
@@ -135,6 +136,8 @@ pub struct ClassifierStage {
     pub model: Option<PathBuf>,
     /// Reads the model again to explain decisions (with `--explain`).
     pub explainer: Option<Explainer>,
+    /// Targets and claims, for stages that read mentions or claims.
+    pub inputs: StageInputs,
 }
 
 impl ClassifierStage {
@@ -166,6 +169,7 @@ impl ClassifierStage {
             Some(r) => r.units(),
             None => described_reads(instance.description())?,
         };
+        let inputs = StageInputs::build(config, stage, &reads)?;
         let filter = if stage.filter.is_set() {
             let stored = instance.description().get("thresholds");
             Some(Filter::build(&stage.filter, &outputs.labels, stored)?)
@@ -180,6 +184,7 @@ impl ClassifierStage {
             outputs,
             filter,
             explainer: None,
+            inputs,
         })
     }
 
@@ -241,7 +246,7 @@ fn described_reads(description: &Value) -> Result<Vec<Unit>, String> {
         .into_iter()
         .map(|n| {
             Unit::from_name(n).ok_or_else(|| {
-                format!("the plugin reads `{n}`, which this slant cannot give (body, sentences, comments)")
+                format!("the plugin reads `{n}`, which this slant cannot give (body, sentences, comments, mentions, claims)")
             })
         })
         .collect()

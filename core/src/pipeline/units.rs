@@ -17,6 +17,11 @@ pub enum Unit {
     Sentences,
     /// Each reader comment that earlier stages kept.
     Comments,
+    /// Each mention of a configured target in the body, classified in its sentence and
+    /// aggregated per target (see `mentions`).
+    Mentions,
+    /// Each configured claim paired with the body (see `claims`).
+    Claims,
 }
 
 impl Unit {
@@ -26,6 +31,8 @@ impl Unit {
             "body" => Some(Unit::Body),
             "sentences" => Some(Unit::Sentences),
             "comments" => Some(Unit::Comments),
+            "mentions" => Some(Unit::Mentions),
+            "claims" => Some(Unit::Claims),
             _ => None,
         }
     }

@@ -42,6 +42,12 @@ pub struct FeatureSpec {
     /// Claim stance: add features of the paired text and of its overlap with the main text.
     #[serde(default)]
     pub pair: bool,
+    /// Stance: words within this many tokens of a target mention also count as features of
+    /// their side (left or right of the mention) and of their distance to it, so the model can
+    /// tell the words about the target from the rest of the sentence. Independent of
+    /// `target_window` (which restricts the plain n-grams).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target_context: Option<u32>,
 }
 
 fn default_word_ngrams() -> [u32; 2] {
@@ -63,6 +69,7 @@ impl Default for FeatureSpec {
             sublinear_tf: true,
             target_window: None,
             pair: false,
+            target_context: None,
         }
     }
 }
@@ -84,6 +91,9 @@ impl FeatureSpec {
             if a == 0 || a > b || b > 8 {
                 return Err(format!("char_ngrams [{a}, {b}]: need 1 <= min <= max <= 8"));
             }
+        }
+        if self.target_context.is_some_and(|c| c == 0 || c > 64) {
+            return Err("target_context: need 1..=64 tokens".into());
         }
         if !(10..=26).contains(&self.hash_bits) {
             return Err(format!("hash_bits {}: need 10..=26", self.hash_bits));
@@ -184,6 +194,9 @@ impl Emit for Namer {
             b'p' => format!("pair:{}", parts.join(" ")),
             b'o' => format!("overlap:{}", parts.join("")),
             b't' => format!("target:{}", parts.join("")),
+            b's' => format!("side:{}", parts.join(":")),
+            b'd' => format!("near:{}", parts.join(":")),
+            b'b' => format!("next:{}", parts.join(" ")),
             _ => parts.join(" "),
         };
         self.out.push((idx, name));
@@ -265,6 +278,66 @@ fn walk(spec: &FeatureSpec, doc: &DocView<'_>, e: &mut impl Emit) {
     }
     if spec.pair {
         pair_features(doc, e);
+    }
+    if let Some(reach) = spec.target_context {
+        context_features(doc, &terms, reach as usize, e);
+    }
+}
+
+/// Token spans (`start..end` in the main text) where the pair's terms occur in a row.
+fn target_spans(doc: &DocView<'_>, terms: &[&str]) -> Vec<(usize, usize)> {
+    let target: Vec<&str> = doc.pair.tokens.iter().map(|t| doc.pair.term(t)).collect();
+    if target.is_empty() || terms.len() < target.len() {
+        return Vec::new();
+    }
+    (0..=(terms.len() - target.len()))
+        .filter(|&i| terms[i..i + target.len()] == target[..])
+        .map(|i| (i, i + target.len()))
+        .collect()
+}
+
+/// Distance buckets: 1, 2, 3-4, 5-8, 9+ tokens from the mention.
+fn distance_bucket(distance: usize) -> &'static str {
+    match distance {
+        0 | 1 => "1",
+        2 => "2",
+        3..=4 => "3-4",
+        5..=8 => "5-8",
+        _ => "9+",
+    }
+}
+
+/// Side and distance features of the words within `reach` tokens of a target mention (each
+/// word measured to its nearest mention, within its sentence), plus the bigram right before and
+/// right after each mention.
+fn context_features(doc: &DocView<'_>, terms: &[&str], reach: usize, e: &mut impl Emit) {
+    let spans = target_spans(doc, terms);
+    let tokens = &doc.main.tokens;
+    for (i, term) in terms.iter().enumerate() {
+        let nearest = spans
+            .iter()
+            .filter(|&&(s, _)| tokens[s].sentence == tokens[i].sentence)
+            .filter_map(|&(s, end)| match i {
+                _ if i < s => Some(("L", s - i)),
+                _ if i >= end => Some(("R", i + 1 - end)),
+                _ => None, // inside a mention
+            })
+            .min_by_key(|&(_, d)| d);
+        let Some((side, distance)) = nearest.filter(|&(_, d)| d <= reach) else {
+            continue;
+        };
+        e.emit(b's', &[side, term]);
+        let bucket = format!("{side}{}", distance_bucket(distance));
+        e.emit(b'd', &[&bucket, term]);
+    }
+    for &(s, end) in &spans {
+        let same = |j: usize| tokens[j].sentence == tokens[s].sentence;
+        if s >= 2 && same(s - 2) {
+            e.emit(b'b', &["L", terms[s - 2], terms[s - 1]]);
+        }
+        if end + 1 < terms.len() && same(end + 1) {
+            e.emit(b'b', &["R", terms[end], terms[end + 1]]);
+        }
     }
 }
 
@@ -414,6 +487,55 @@ mod tests {
         assert!(names.contains(&"y".to_string()) && names.contains(&"z".to_string()));
         assert!(!names.contains(&"x".to_string()) && !names.contains(&"w".to_string()));
         assert!(names.contains(&"chars:<as".to_string()));
+    }
+
+    #[test]
+    fn context_features_know_side_and_distance() {
+        let text = "rebels praised assad army | assad fled";
+        let (tokens, terms) = view(text);
+        let (ttokens, tterms) = view("assad");
+        let spec = FeatureSpec {
+            word_ngrams: [1, 1],
+            target_context: Some(2),
+            ..FeatureSpec::default()
+        };
+        let d = DocView {
+            main: TextView::new(text, &tokens, &terms),
+            pair: TextView::new("assad", &ttokens, &tterms),
+            target: "assad",
+        };
+        let names: Vec<_> = extract_named(&spec, &d)
+            .into_iter()
+            .map(|(_, n)| n)
+            .collect();
+        for expected in [
+            "side:L:praised",
+            "near:L1:praised",
+            "near:L2:rebels",
+            "near:R1:army",
+            "near:R1:fled",
+            "next:L rebels praised",
+            "rebels", // plain n-grams stay
+        ] {
+            assert!(
+                names.contains(&expected.to_string()),
+                "{expected}: {names:?}"
+            );
+        }
+        // `army` is measured to the mention of its own sentence, never across the boundary.
+        assert!(!names.contains(&"near:L1:army".to_string()), "{names:?}");
+        // Without the setting nothing changes: old models keep their features.
+        let plain = FeatureSpec {
+            word_ngrams: [1, 1],
+            ..FeatureSpec::default()
+        };
+        assert!(extract_named(&plain, &d)
+            .iter()
+            .all(|(_, n)| !n.starts_with("side:") && !n.starts_with("near:")));
+        assert!(serde_json::to_string(&plain)
+            .unwrap()
+            .find("target_context")
+            .is_none());
     }
 
     #[test]

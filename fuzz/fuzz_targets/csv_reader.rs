@@ -10,6 +10,12 @@ fuzz_target!(|data: &[u8]| {
     assert!(!records.is_empty(), "a CSV file yields at least one record");
     let total_lines = data.split(|&b| b == b'\n').count() as u64;
     let lines: Vec<_> = records.iter().filter_map(|r| r.source.line).collect();
-    assert!(lines.windows(2).all(|w| w[0] < w[1]), "rows in line order: {lines:?}");
-    assert!(lines.iter().all(|&l| l >= 1 && l <= total_lines), "{lines:?}");
+    assert!(
+        lines.windows(2).all(|w| w[0] < w[1]),
+        "rows in line order: {lines:?}"
+    );
+    assert!(
+        lines.iter().all(|&l| l >= 1 && l <= total_lines),
+        "{lines:?}"
+    );
 });

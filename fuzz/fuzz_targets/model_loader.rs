@@ -43,6 +43,9 @@ fuzz_target!(|data: &[u8]| {
     let scores = model.predict(&doc);
     assert_eq!(scores.len(), model.n_outputs());
     for s in scores {
-        assert!((0.0..=1.0).contains(&s), "score {s} from a model that loaded");
+        assert!(
+            (0.0..=1.0).contains(&s),
+            "score {s} from a model that loaded"
+        );
     }
 });

@@ -214,7 +214,10 @@ impl<'a> Cursor<'a> {
             .chunks_exact(4)
             .map(|c| f32::from_le_bytes(c.try_into().expect("4 bytes")))
             .collect();
-        if let Some(x) = v.iter().find(|x| !(x.abs() <= MAX_ABS_WEIGHT)) {
+        if let Some(x) = v
+            .iter()
+            .find(|x| !x.is_finite() || x.abs() > MAX_ABS_WEIGHT)
+        {
             return Err(ModelError::Layout {
                 path: self.path.into(),
                 what: format!("{what} holds {x}, outside ±{MAX_ABS_WEIGHT}"),

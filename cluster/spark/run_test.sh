@@ -7,7 +7,8 @@
 #   SLANT_SPARK_ARTICLES=2000 bash cluster/spark/run_test.sh
 #
 # Environment: SLANT_SPARK_VENV (default cluster/spark/.venv), SLANT_SPARK_WORK (scratch folder,
-# default cluster/spark/work, emptied first), SLANT_SPARK_ARTICLES (default 10000).
+# default cluster/spark/work, emptied first), SLANT_SPARK_ARTICLES (default 10000),
+# SLANT_SPARK_PROFILE (release, the default, or debug: reuses a debug build).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 started=$(date +%s)
@@ -24,10 +25,16 @@ if [ ! -x "$venv/bin/python" ]; then
 fi
 "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r cluster/spark/requirements.txt
 
-echo "== slant (release)"
-cargo build --release --quiet
-bin=target/release/slant
-plugins=(target/release/libslant_tokenize.so target/release/libslant_toxicity.so)
+profile=${SLANT_SPARK_PROFILE:-release}
+echo "== slant ($profile)"
+if [ "$profile" = release ]; then
+    cargo build --release --quiet
+else
+    cargo build --quiet -p slant -p slant-tokenize -p slant-toxicity
+fi
+profile_dir=$([ "$profile" = release ] && echo release || echo debug)
+bin=target/$profile_dir/slant
+plugins=(target/$profile_dir/libslant_tokenize.so target/$profile_dir/libslant_toxicity.so)
 
 echo "== spark test: $articles articles in $work"
 rm -rf "$work"

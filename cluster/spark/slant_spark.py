@@ -219,6 +219,8 @@ def main(argv):
         .appName(f"slant-{mode}")
         .config("spark.ui.enabled", "false")
         .config("spark.task.maxFailures", "1")
+        # Executors' Python: the driver's own (PySpark and pyarrow are installed there).
+        .config("spark.pyspark.python", os.environ.get("PYSPARK_PYTHON", sys.executable))
         .getOrCreate()
     )
     try:

@@ -178,7 +178,11 @@ fn parquet_output_has_typed_columns() {
         panic!()
     };
     assert!(comment.find("toxicity").is_some() && comment.find("text").is_some());
-    let rows: usize = builder.build().unwrap().map(|b| b.unwrap().num_rows()).sum();
+    let rows: usize = builder
+        .build()
+        .unwrap()
+        .map(|b| b.unwrap().num_rows())
+        .sum();
     assert_eq!(rows, 6);
 }
 
@@ -189,9 +193,11 @@ fn arrow_ipc_input_labels_like_parquet() {
     let pq = tmp(&dir, "a.parquet");
     write_parquet(&pq, &batch);
     let arrow = tmp(&dir, "a.arrow");
-    let mut w =
-        arrow_ipc::writer::FileWriter::try_new(std::fs::File::create(&arrow).unwrap(), &batch.schema())
-            .unwrap();
+    let mut w = arrow_ipc::writer::FileWriter::try_new(
+        std::fs::File::create(&arrow).unwrap(),
+        &batch.schema(),
+    )
+    .unwrap();
     w.write(&batch).unwrap();
     w.finish().unwrap();
     let strip_source = |mut v: Vec<serde_json::Value>| {
@@ -223,11 +229,17 @@ fn a_missing_or_mistyped_column_is_an_error_record_naming_it() {
         .args(["--text-column", "nope"])
         .output()
         .unwrap();
-    assert!(out.status.success(), "a bad file is a record, not a setup failure");
+    assert!(
+        out.status.success(),
+        "a bad file is a record, not a setup failure"
+    );
     let recs = records(&out);
     assert_eq!(recs.len(), 1);
     let message = recs[0]["error"].as_str().unwrap();
-    assert!(message.contains("`nope`") && message.contains("content"), "{message}");
+    assert!(
+        message.contains("`nope`") && message.contains("content"),
+        "{message}"
+    );
 
     let out = slant()
         .current_dir(repo())
@@ -237,7 +249,10 @@ fn a_missing_or_mistyped_column_is_an_error_record_naming_it() {
         .output()
         .unwrap();
     let message = records(&out)[0]["error"].as_str().unwrap().to_string();
-    assert!(message.contains("column `comments`") && message.contains("expected text"), "{message}");
+    assert!(
+        message.contains("column `comments`") && message.contains("expected text"),
+        "{message}"
+    );
 }
 
 #[test]
@@ -260,7 +275,13 @@ fn a_corrupt_file_is_an_error_record_and_parquet_to_stdout_is_refused() {
 
     let out = slant()
         .current_dir(repo())
-        .args(["label", "--config", "seeds/slant.toml", "--format", "parquet"])
+        .args([
+            "label",
+            "--config",
+            "seeds/slant.toml",
+            "--format",
+            "parquet",
+        ])
         .arg("seeds/articles.jsonl")
         .output()
         .unwrap();

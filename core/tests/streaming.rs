@@ -101,7 +101,10 @@ fn label_answers_each_line_before_the_next_is_sent() {
     assert_eq!(after["id"], "s7");
     let (code, rest) = talk.finish();
     assert_eq!(code, 0, "bad records are not setup failures");
-    assert!(rest.is_empty(), "one answer per line, nothing more: {rest:?}");
+    assert!(
+        rest.is_empty(),
+        "one answer per line, nothing more: {rest:?}"
+    );
 }
 
 #[test]

@@ -253,7 +253,13 @@ pub fn run(args: LabelArgs, global: &Global) -> anyhow::Result<i32> {
     };
     let records = ingest::read_all(&args.inputs, &read_options);
     let mut writer = RecordWriter::open(args.output.as_deref(), args.format, columns(&pipeline))?;
-    writer.set_stages(pipeline.classifiers.iter().map(|s| s.name.clone()).collect());
+    writer.set_stages(
+        pipeline
+            .classifiers
+            .iter()
+            .map(|s| s.name.clone())
+            .collect(),
+    );
     let progress = progress_bar(global.quiet);
     let label_options = LabelOptions {
         tokens: args.tokens,
@@ -286,7 +292,10 @@ pub fn run(args: LabelArgs, global: &Global) -> anyhow::Result<i32> {
                     return Ok(false);
                 }
             }
-            match writer_cell.borrow_mut().write(&serde_json::to_value(&record)?) {
+            match writer_cell
+                .borrow_mut()
+                .write(&serde_json::to_value(&record)?)
+            {
                 Ok(()) => Ok(true),
                 Err(e) if RecordWriter::is_closed_pipe(&e) => {
                     pipe_closed = true;

@@ -132,14 +132,24 @@ fn check_columns(schema: &Schema, columns: &ColumnNames) -> Result<(), String> {
     };
     let wanted: [(&str, Option<&str>, fn(&DataType) -> bool, &str); 3] = [
         ("--text-column", Some(text), is_text, "text"),
-        ("--id-column", columns.id.as_deref(), is_id, "text or integer"),
-        ("--outlet-column", columns.outlet.as_deref(), is_text, "text"),
+        (
+            "--id-column",
+            columns.id.as_deref(),
+            is_id,
+            "text or integer",
+        ),
+        (
+            "--outlet-column",
+            columns.outlet.as_deref(),
+            is_text,
+            "text",
+        ),
     ];
     for (flag, name, fits, expected) in wanted {
         let Some(name) = name else { continue };
-        let field = schema.field_with_name(name).map_err(|_| {
-            format!("no column `{name}` ({flag}); the columns are: {}", names())
-        })?;
+        let field = schema
+            .field_with_name(name)
+            .map_err(|_| format!("no column `{name}` ({flag}); the columns are: {}", names()))?;
         if !fits(field.data_type()) {
             return Err(format!(
                 "column `{name}` ({flag}) is {}, expected {expected}",

@@ -148,15 +148,28 @@ pub fn labeled_schema(stages: &[String]) -> Schema {
             vec![utf8("file"), uint("line", true), uint("record", true)],
         ),
     ];
-    for name in ["outlet", "original_source", "title", "author", "date", "url"] {
+    for name in [
+        "outlet",
+        "original_source",
+        "title",
+        "author",
+        "date",
+        "url",
+    ] {
         fields.push(utf8(name));
     }
     fields.push(structure(
         "counts",
-        ["body_bytes", "tokens", "sentences", "comments", "comments_kept"]
-            .iter()
-            .map(|n| uint(n, true))
-            .collect(),
+        [
+            "body_bytes",
+            "tokens",
+            "sentences",
+            "comments",
+            "comments_kept",
+        ]
+        .iter()
+        .map(|n| uint(n, true))
+        .collect(),
     ));
     fields.push(utf8("body"));
     fields.extend(stages.iter().map(|s| stage_result(s)));
@@ -168,11 +181,7 @@ pub fn labeled_schema(stages: &[String]) -> Schema {
         utf8("text"),
         Field::new("redacted", DataType::Boolean, true),
     ];
-    comment.extend(
-        stages
-            .iter()
-            .map(|s| structure(s, unit_score_fields())),
-    );
+    comment.extend(stages.iter().map(|s| structure(s, unit_score_fields())));
     fields.push(list_of("comments", DataType::Struct(Fields::from(comment))));
     fields.push(list_of(
         "tokens",
@@ -311,9 +320,7 @@ pub fn read_labeled(
 ///
 /// # Errors
 /// A column of a type JSON cannot hold.
-pub fn batch_objects(
-    batch: &RecordBatch,
-) -> Result<Vec<serde_json::Map<String, Value>>, String> {
+pub fn batch_objects(batch: &RecordBatch) -> Result<Vec<serde_json::Map<String, Value>>, String> {
     let mut writer = arrow_json::LineDelimitedWriter::new(Vec::new());
     writer.write(batch).map_err(|e| e.to_string())?;
     writer.finish().map_err(|e| e.to_string())?;

@@ -58,9 +58,12 @@ class Bundle:
 
 
 def ship(sc, bundle):
-    """Sends the bundle to every executor (``spark-submit --files`` does the same)."""
+    """Sends the bundle to every executor, except files already shipped by
+    ``spark-submit --files`` (which does the same)."""
+    submitted = {Path(f).name for f in sc.getConf().get("spark.files", "").split(",") if f}
     for path in bundle.files():
-        sc.addFile(str(path.resolve()))
+        if path.name not in submitted:
+            sc.addFile(str(path.resolve()))
 
 
 def pipe_env():

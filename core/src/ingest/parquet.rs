@@ -109,6 +109,9 @@ fn is_id(t: &DataType) -> bool {
     is_text(t) || t.is_integer()
 }
 
+/// A column to check: the flag naming it, its name, the types it may have, and what they are.
+type ColumnCheck<'a> = (&'a str, Option<&'a str>, fn(&DataType) -> bool, &'a str);
+
 /// Checks that each named column exists with a type slant can read, before any row is read.
 fn check_columns(schema: &Schema, columns: &ColumnNames) -> Result<(), String> {
     let names = || {
@@ -130,7 +133,7 @@ fn check_columns(schema: &Schema, columns: &ColumnNames) -> Result<(), String> {
             ))
         }
     };
-    let wanted: [(&str, Option<&str>, fn(&DataType) -> bool, &str); 3] = [
+    let wanted: [ColumnCheck<'_>; 3] = [
         ("--text-column", Some(text), is_text, "text"),
         (
             "--id-column",

@@ -17,7 +17,7 @@ use super::Global;
 /// Flags of `slant label`.
 #[derive(Debug, clap::Args)]
 pub struct LabelArgs {
-    /// Files or folders to read (.jsonl, .csv, .txt, .md, .html, optionally .gz); `-` is stdin (JSON Lines).
+    /// Files or folders to read (.jsonl, .csv, .txt, .md, .html, optionally .gz; .parquet, .arrow); `-` is stdin (JSON Lines).
     #[arg(required = true, value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
     #[command(flatten)]
@@ -49,6 +49,15 @@ pub struct LabelArgs {
     /// Include every mention (byte offsets, alias, scores) for stages that read mentions.
     #[arg(long)]
     pub mentions: bool,
+    /// Parquet / Arrow inputs: the column holding the article text (default: body, else text).
+    #[arg(long, value_name = "COLUMN")]
+    pub text_column: Option<String>,
+    /// Parquet / Arrow inputs: the column holding the record id (default: id).
+    #[arg(long, value_name = "COLUMN")]
+    pub id_column: Option<String>,
+    /// Parquet / Arrow inputs: the column holding the outlet (default: outlet).
+    #[arg(long, value_name = "COLUMN")]
+    pub outlet_column: Option<String>,
 }
 
 /// The flags that choose and change the pipeline; merged into the config, then validated once.
@@ -273,11 +282,23 @@ pub fn run(args: LabelArgs, global: &Global) -> anyhow::Result<i32> {
     }
     let read_options = ReadOptions {
         outlet: args.outlet.clone(),
+        columns: ingest::parquet::ColumnNames {
+            text: args.text_column.clone(),
+            id: args.id_column.clone(),
+            outlet: args.outlet_column.clone(),
+        },
         ..ReadOptions::default()
     };
     let unusable = unusable_inputs(&args.inputs);
     let records = ingest::read_all(&args.inputs, &read_options);
     let mut writer = RecordWriter::open(args.output.as_deref(), args.format, columns(&pipeline))?;
+    writer.set_stages(
+        pipeline
+            .classifiers
+            .iter()
+            .map(|s| s.name.clone())
+            .collect(),
+    );
     let progress = progress_bar(global.quiet);
     let label_options = LabelOptions {
         tokens: args.tokens,
@@ -290,7 +311,15 @@ pub fn run(args: LabelArgs, global: &Global) -> anyhow::Result<i32> {
     let (mut n, mut errors) = (0usize, 0usize);
     let mut strict_failure: Option<String> = None;
     let mut pipe_closed = false;
-    pipeline.run(
+    // Shared by the two callbacks: one writes each record, the other flushes after each window.
+    let writer_cell = std::cell::RefCell::new(writer);
+    let flush = || -> anyhow::Result<()> {
+        match writer_cell.borrow_mut().flush() {
+            Err(e) if !RecordWriter::is_closed_pipe(&e) => Err(e.into()),
+            _ => Ok(()),
+        }
+    };
+    pipeline.run_windows(
         records,
         &label_options,
         |record: OutputRecord| -> anyhow::Result<bool> {
@@ -303,7 +332,10 @@ pub fn run(args: LabelArgs, global: &Global) -> anyhow::Result<i32> {
                     return Ok(false);
                 }
             }
-            match writer.write(&serde_json::to_value(&record)?) {
+            match writer_cell
+                .borrow_mut()
+                .write(&serde_json::to_value(&record)?)
+            {
                 Ok(()) => Ok(true),
                 Err(e) if RecordWriter::is_closed_pipe(&e) => {
                     pipe_closed = true;
@@ -312,7 +344,9 @@ pub fn run(args: LabelArgs, global: &Global) -> anyhow::Result<i32> {
                 Err(e) => Err(e.into()),
             }
         },
+        flush,
     )?;
+    let writer = writer_cell.into_inner();
     if pipe_closed {
         return Ok(0);
     }

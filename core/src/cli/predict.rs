@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use slant::article::SourceRef;
+use slant::ingest::read_ahead::{self, ReadAhead, WindowLimits};
 use slant::output::{Column, OutputFormat, RecordWriter};
 use slant::pipeline::error_json;
 use slant::train::featurize::DocInput;
@@ -80,9 +81,13 @@ pub fn run(args: PredictArgs, global: &Global) -> anyhow::Result<i32> {
                 continue;
             }
         };
-        let mut reader = reader.peekable();
-        while reader.peek().is_some() {
-            let chunk: Vec<Record> = reader.by_ref().take(CHUNK).collect();
+        // A chunk also ends when the input pauses, so `predict -` answers a pipe as lines come.
+        let limits = WindowLimits {
+            items: CHUNK,
+            bytes: usize::MAX,
+            idle: read_ahead::DEFAULT_IDLE,
+        };
+        for chunk in ReadAhead::new(reader, limits, |_: &Record| 0) {
             bar.inc_length(chunk.len() as u64);
             // Parse fields first; records that cannot be scored become error records in place.
             let parsed: Vec<Result<(String, String), String>> = chunk
@@ -120,6 +125,7 @@ pub fn run(args: PredictArgs, global: &Global) -> anyhow::Result<i32> {
                 };
                 writer.write(&out)?;
             }
+            writer.flush()?;
         }
     }
     bar.finish_and_clear();

@@ -9,6 +9,8 @@ pub mod csv;
 pub mod jsonl;
 pub mod lines;
 pub mod page;
+pub mod parquet;
+pub mod read_ahead;
 pub mod record;
 
 use std::fs::File;
@@ -27,6 +29,8 @@ pub struct ReadOptions {
     pub outlet: Option<String>,
     /// Longest record accepted, in bytes.
     pub max_record_bytes: usize,
+    /// Columns of Parquet / Arrow files holding the text, id and outlet.
+    pub columns: parquet::ColumnNames,
 }
 
 impl Default for ReadOptions {
@@ -34,6 +38,7 @@ impl Default for ReadOptions {
         ReadOptions {
             outlet: None,
             max_record_bytes: DEFAULT_MAX_RECORD_BYTES,
+            columns: parquet::ColumnNames::default(),
         }
     }
 }
@@ -45,6 +50,8 @@ pub enum Format {
     Csv,
     /// A saved news page: plain text, Markdown or HTML.
     Page(page::PageKind),
+    /// Parquet or Arrow IPC: rows read as records.
+    Columnar(parquet::Columnar),
 }
 
 impl Format {
@@ -60,6 +67,9 @@ impl Format {
             "txt" | "text" => Format::Page(page::PageKind::Text),
             "md" | "markdown" => Format::Page(page::PageKind::Markdown),
             "html" | "htm" => Format::Page(page::PageKind::Html),
+            "parquet" | "pq" => Format::Columnar(parquet::Columnar::Parquet),
+            "arrow" | "feather" => Format::Columnar(parquet::Columnar::ArrowFile),
+            "arrows" => Format::Columnar(parquet::Columnar::ArrowStream),
             _ => return None,
         })
     }
@@ -146,7 +156,7 @@ pub fn expand_inputs(inputs: &[PathBuf]) -> Vec<Result<InputFile, InputRecord>> 
             })),
             None => out.push(Err(error_record(
                 SourceRef::file(display(input)),
-                "unknown file type (expected .jsonl, .csv, .txt, .md or .html, optionally .gz)"
+                "unknown file type (expected .jsonl, .csv, .txt, .md or .html, optionally .gz; .parquet or .arrow)"
                     .into(),
             ))),
         }
@@ -272,5 +282,7 @@ pub fn read_file(
             };
             Box::new(page::read(reader, &hints, options.max_record_bytes).into_iter())
         }
+        // Columnar files are read by seeking in the file, not as a byte stream.
+        Format::Columnar(kind) => parquet::read(&file.path, name, kind, &options.columns),
     }
 }

@@ -3,6 +3,8 @@
 //! to a temporary file beside the target, which is renamed over it only when the run finishes,
 //! so an interrupted run never leaves a half-written file behind.
 
+pub mod parquet;
+
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
@@ -17,6 +19,17 @@ pub enum OutputFormat {
     Csv,
     /// An aligned text table of the chosen columns, for reading in a terminal.
     Table,
+    /// Typed columns in a Parquet file (`slant label` records; needs `-o FILE`, and is chosen
+    /// by a `.parquet` extension).
+    Parquet,
+}
+
+impl OutputFormat {
+    /// The format a file name asks for, where it is not a plain text one.
+    fn of_path(path: &Path) -> Option<OutputFormat> {
+        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+        (ext == "parquet").then_some(OutputFormat::Parquet)
+    }
 }
 
 /// A column of CSV and table output.
@@ -58,6 +71,10 @@ pub enum OutputError {
     #[error("cannot write {path}: {cause}")]
     /// `cause` is part of the message, not an error `source`, so chains do not print it twice.
     Io { path: String, cause: io::Error },
+    #[error(transparent)]
+    Parquet(#[from] parquet::ParquetOutputError),
+    #[error("Parquet output needs a file: pass -o FILE.parquet")]
+    ParquetToStdout,
 }
 
 enum Sink {
@@ -93,6 +110,9 @@ pub struct RecordWriter {
     table_rows: Vec<Vec<String>>,
     wrote_header: bool,
     file_buf: Vec<u8>,
+    /// Classifier stage names, for the Parquet schema.
+    stages: Vec<String>,
+    parquet: Option<parquet::ParquetSink>,
 }
 
 impl RecordWriter {
@@ -120,6 +140,10 @@ impl RecordWriter {
             }
         };
         let to_terminal = matches!(sink, Sink::Stdout(_)) && io::stdout().is_terminal();
+        let format = format.or_else(|| path.and_then(OutputFormat::of_path));
+        if format == Some(OutputFormat::Parquet) && matches!(sink, Sink::Stdout(_)) {
+            return Err(OutputError::ParquetToStdout);
+        }
         let format = format.unwrap_or(if to_terminal {
             OutputFormat::Table
         } else {
@@ -132,6 +156,8 @@ impl RecordWriter {
             table_rows: Vec::new(),
             wrote_header: false,
             file_buf: Vec::new(),
+            stages: Vec::new(),
+            parquet: None,
         })
     }
 
@@ -157,6 +183,23 @@ impl RecordWriter {
             .iter()
             .map(|c| cell_text(c.value(record)))
             .collect()
+    }
+
+    /// Names the classifier stages, whose results get typed columns in Parquet output.
+    pub fn set_stages(&mut self, stages: Vec<String>) {
+        self.stages = stages;
+    }
+
+    /// The Parquet writer, started on the temporary file at the first record.
+    fn parquet_sink(&mut self) -> Result<&mut parquet::ParquetSink, OutputError> {
+        if self.parquet.is_none() {
+            let Sink::File { temp, target } = &self.sink else {
+                return Err(OutputError::ParquetToStdout);
+            };
+            let file = temp.as_file().try_clone().map_err(|e| self.io_error(e))?;
+            self.parquet = Some(parquet::ParquetSink::new(file, target, &self.stages)?);
+        }
+        Ok(self.parquet.as_mut().expect("started above"))
     }
 
     /// Writes one record.
@@ -187,11 +230,24 @@ impl RecordWriter {
                 self.table_rows.push(row);
                 return Ok(());
             }
+            OutputFormat::Parquet => return Ok(self.parquet_sink()?.write(record)?),
         }
         let buf = std::mem::take(&mut self.file_buf);
         let result = self.sink.writer().write_all(&buf);
         self.file_buf = buf;
         result.map_err(|e| self.io_error(e))
+    }
+
+    /// Hands what was written so far to the reader of stdout (a pipe must never stall waiting
+    /// for a full buffer); files are left to [`RecordWriter::finish`].
+    ///
+    /// # Errors
+    /// The flush fails (e.g. a closed pipe, see [`RecordWriter::is_closed_pipe`]).
+    pub fn flush(&mut self) -> Result<(), OutputError> {
+        match &mut self.sink {
+            Sink::Stdout(w) => w.flush().map_err(|e| self.io_error(e)),
+            Sink::File { .. } => Ok(()),
+        }
     }
 
     /// Flushes everything; for a file, renames the temporary file over the target.
@@ -205,6 +261,12 @@ impl RecordWriter {
                 .writer()
                 .write_all(table.as_bytes())
                 .map_err(|e| self.io_error(e))?;
+        }
+        if self.format == OutputFormat::Parquet {
+            self.parquet_sink()?;
+            if let Some(sink) = self.parquet.take() {
+                sink.finish()?;
+            }
         }
         let name = self.sink.name();
         match self.sink {

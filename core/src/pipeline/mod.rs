@@ -26,6 +26,7 @@ pub mod units;
 use rayon::prelude::*;
 
 use crate::article::{Article, InputRecord};
+use crate::ingest::read_ahead::{self, ReadAhead, WindowLimits};
 use crate::labeled::OutputRecord;
 use crate::plugin::{PluginDirs, PluginError, StageInstance};
 pub use config::{ConfigError, FilterAction, PipelineConfig, StageConfig, StageOverride};
@@ -131,15 +132,43 @@ impl Pipeline {
     /// Whatever `emit` returns.
     pub fn run<E>(
         &self,
-        records: impl Iterator<Item = InputRecord>,
+        records: impl Iterator<Item = InputRecord> + Send + 'static,
+        options: &LabelOptions,
+        emit: impl FnMut(OutputRecord) -> Result<bool, E>,
+    ) -> Result<(), E> {
+        self.run_windows(records, options, emit, || Ok(()))
+    }
+
+    // --- Streaming: windows that end when the input pauses (the cluster contract) ---
+
+    /// As [`Pipeline::run`], calling `window_done` after the outputs of each window (to flush a
+    /// pipe). Records are read ahead on a thread; a window ends when full, at [`WINDOW_BYTES`]
+    /// of text, or when no record arrives for [`read_ahead::DEFAULT_IDLE`], so a trickle of
+    /// lines on stdin is answered as it comes.
+    ///
+    /// # Errors
+    /// Whatever `emit` or `window_done` returns.
+    pub fn run_windows<E>(
+        &self,
+        records: impl Iterator<Item = InputRecord> + Send + 'static,
         options: &LabelOptions,
         mut emit: impl FnMut(OutputRecord) -> Result<bool, E>,
+        mut window_done: impl FnMut() -> Result<(), E>,
     ) -> Result<(), E> {
         // A window holds a few batches per core, so all cores stay busy while order is kept.
-        let window = self.batch_size * rayon::current_num_threads().max(1) * 2;
-        let mut records = records.peekable();
-        while records.peek().is_some() {
-            let batches = self.next_window(&mut records, window);
+        let limits = WindowLimits {
+            items: self.batch_size * rayon::current_num_threads().max(1) * 2,
+            bytes: WINDOW_BYTES,
+            idle: read_ahead::DEFAULT_IDLE,
+        };
+        let record_bytes: fn(&InputRecord) -> usize =
+            |r| r.article.as_ref().map_or(0, article_bytes);
+        for window in ReadAhead::new(records, limits, record_bytes) {
+            let mut window = window.into_iter().peekable();
+            let mut batches: Vec<Vec<InputRecord>> = Vec::new();
+            while window.peek().is_some() {
+                batches.push(window.by_ref().take(self.batch_size.max(1)).collect());
+            }
             let results: Vec<Vec<OutputRecord>> = batches
                 .into_par_iter()
                 .map(|batch| self.label_batch(batch, options))
@@ -149,30 +178,12 @@ impl Pipeline {
                     return Ok(());
                 }
             }
+            window_done()?;
         }
         Ok(())
     }
 
-    /// The next window of records, cut into batches. A window also ends at [`WINDOW_BYTES`] of
-    /// text, so a run of huge articles cannot hold gigabytes in memory at once.
-    fn next_window(
-        &self,
-        records: &mut impl Iterator<Item = InputRecord>,
-        window: usize,
-    ) -> Vec<Vec<InputRecord>> {
-        let mut batches: Vec<Vec<InputRecord>> = Vec::new();
-        let (mut count, mut bytes) = (0usize, 0usize);
-        while count < window && bytes < WINDOW_BYTES {
-            let Some(record) = records.next() else { break };
-            count += 1;
-            bytes += record.article.as_ref().map_or(0, article_bytes);
-            match batches.last_mut() {
-                Some(b) if b.len() < self.batch_size => b.push(record),
-                _ => batches.push(vec![record]),
-            }
-        }
-        batches
-    }
+    // --- end of streaming ---
 
     /// Labels one batch; one output per input, in order. If a stage fails on the batch, each
     /// article is retried alone so one bad document cannot take its neighbours down.

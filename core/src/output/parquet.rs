@@ -1,0 +1,352 @@
+//! Parquet output of `slant label` (`-o out.parquet`), and reading it back.
+//!
+//! One row per output record, in input order, with typed columns (the schema is
+//! [`labeled_schema`]): the article's metadata as strings, `source` and `counts` as structs, one
+//! struct column per classifier stage (`label`, `scores` as a map label → probability, `score`,
+//! `units`, `flagged`, `flagged_by`, `comments` summary, and with `--sentences` / `--explain`
+//! the per-sentence results and cues), `comments` as a list of structs (the comment's fields and
+//! one struct per stage), `tokens` and `warnings` as lists, and `error` (set on error records,
+//! whose other columns are null). The one flattening: `extra` (input fields slant does not
+//! interpret, of any shape) is a JSON text column.
+//!
+//! The record is turned into Arrow through its serde form with `arrow-json` against this fixed
+//! schema, so the columns are exactly the JSON Lines record's fields; reading back goes the same
+//! way in reverse, so a Parquet output reads back as the same [`OutputRecord`]s as JSON Lines.
+
+use std::fs::File;
+use std::path::Path;
+use std::sync::Arc;
+
+use arrow_array::RecordBatch;
+use arrow_json::reader::Decoder;
+use arrow_schema::{DataType, Field, Fields, Schema, SchemaRef};
+use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use parquet::arrow::ArrowWriter;
+use parquet::basic::Compression;
+use parquet::file::properties::WriterProperties;
+use serde_json::Value;
+
+use crate::labeled::OutputRecord;
+
+/// Rows gathered before they are turned into one Arrow batch.
+const ROWS_PER_BATCH: usize = 1024;
+/// Rows of one Parquet row group: bounds the writer's memory, and the reader's.
+const ROWS_PER_ROW_GROUP: usize = 16 * 1024;
+
+/// Why Parquet could not be written or read.
+#[derive(Debug, thiserror::Error)]
+pub enum ParquetOutputError {
+    #[error("{path}: {message}")]
+    File { path: String, message: String },
+}
+
+fn file_error(path: &Path, message: impl std::fmt::Display) -> ParquetOutputError {
+    ParquetOutputError::File {
+        path: path.display().to_string(),
+        message: message.to_string(),
+    }
+}
+
+fn utf8(name: &str) -> Field {
+    Field::new(name, DataType::Utf8, true)
+}
+
+fn uint(name: &str, bits64: bool) -> Field {
+    let t = if bits64 {
+        DataType::UInt64
+    } else {
+        DataType::UInt32
+    };
+    Field::new(name, t, true)
+}
+
+fn list_of(name: &str, item: DataType) -> Field {
+    Field::new(
+        name,
+        DataType::List(Arc::new(Field::new_list_field(item, true))),
+        true,
+    )
+}
+
+fn structure(name: &str, fields: Vec<Field>) -> Field {
+    Field::new(name, DataType::Struct(Fields::from(fields)), true)
+}
+
+/// `label → probability`, in the model's order.
+fn scores_map(name: &str) -> Field {
+    let entries = Field::new(
+        "entries",
+        DataType::Struct(Fields::from(vec![
+            Field::new("keys", DataType::Utf8, false),
+            Field::new("values", DataType::Float64, true),
+        ])),
+        false,
+    );
+    Field::new(name, DataType::Map(Arc::new(entries), false), true)
+}
+
+fn cues(name: &str) -> Field {
+    list_of(
+        name,
+        DataType::Struct(Fields::from(vec![
+            utf8("feature"),
+            Field::new("weight", DataType::Float64, true),
+        ])),
+    )
+}
+
+/// The fields of [`crate::labeled::UnitScores`].
+fn unit_score_fields() -> Vec<Field> {
+    vec![
+        utf8("label"),
+        scores_map("scores"),
+        Field::new("score", DataType::Float64, true),
+        Field::new("flagged", DataType::Boolean, true),
+        list_of("flagged_by", DataType::Utf8),
+        cues("explain"),
+    ]
+}
+
+/// A [`crate::labeled::StageResult`] column.
+fn stage_result(name: &str) -> Field {
+    let mut sentence = vec![uint("start", false), uint("end", false)];
+    sentence.extend(unit_score_fields());
+    let summary = structure(
+        "comments",
+        vec![
+            uint("total", true),
+            uint("flagged", true),
+            uint("dropped", true),
+            uint("redacted", true),
+            Field::new("flag_rate", DataType::Float64, true),
+            list_of("dropped_ids", DataType::Utf8),
+            scores_map("mean"),
+        ],
+    );
+    structure(
+        name,
+        vec![
+            utf8("label"),
+            scores_map("scores"),
+            Field::new("score", DataType::Float64, true),
+            uint("units", true),
+            Field::new("flagged", DataType::Boolean, true),
+            list_of("flagged_by", DataType::Utf8),
+            list_of("sentences", DataType::Struct(Fields::from(sentence))),
+            summary,
+            cues("explain"),
+        ],
+    )
+}
+
+/// The schema of a labeled Parquet file for a pipeline whose classifier stages are `stages`.
+pub fn labeled_schema(stages: &[String]) -> Schema {
+    let mut fields = vec![
+        utf8("id"),
+        structure(
+            "source",
+            vec![utf8("file"), uint("line", true), uint("record", true)],
+        ),
+    ];
+    for name in [
+        "outlet",
+        "original_source",
+        "title",
+        "author",
+        "date",
+        "url",
+    ] {
+        fields.push(utf8(name));
+    }
+    fields.push(structure(
+        "counts",
+        [
+            "body_bytes",
+            "tokens",
+            "sentences",
+            "comments",
+            "comments_kept",
+        ]
+        .iter()
+        .map(|n| uint(n, true))
+        .collect(),
+    ));
+    fields.push(utf8("body"));
+    fields.extend(stages.iter().map(|s| stage_result(s)));
+    let mut comment = vec![
+        utf8("id"),
+        utf8("author"),
+        utf8("reply_to"),
+        utf8("date"),
+        utf8("text"),
+        Field::new("redacted", DataType::Boolean, true),
+    ];
+    comment.extend(stages.iter().map(|s| structure(s, unit_score_fields())));
+    fields.push(list_of("comments", DataType::Struct(Fields::from(comment))));
+    fields.push(list_of(
+        "tokens",
+        DataType::Struct(Fields::from(vec![
+            utf8("term"),
+            uint("start", false),
+            uint("end", false),
+            uint("sentence", false),
+        ])),
+    ));
+    fields.push(list_of("warnings", DataType::Utf8));
+    fields.push(utf8("extra"));
+    fields.push(utf8("error"));
+    Schema::new(fields)
+}
+
+/// Writes labeled records to a Parquet file (the caller makes it atomic: see
+/// [`crate::output::RecordWriter`]).
+pub struct ParquetSink {
+    writer: ArrowWriter<File>,
+    decoder: Decoder,
+    rows: Vec<Value>,
+    path: String,
+}
+
+impl ParquetSink {
+    /// Starts a Parquet file on `file` (named `path` in messages) for these classifier stages.
+    ///
+    /// # Errors
+    /// The writer cannot be created.
+    pub fn new(
+        file: File,
+        path: &Path,
+        stages: &[String],
+    ) -> Result<ParquetSink, ParquetOutputError> {
+        let schema: SchemaRef = Arc::new(labeled_schema(stages));
+        let properties = WriterProperties::builder()
+            .set_compression(Compression::SNAPPY)
+            .set_max_row_group_row_count(Some(ROWS_PER_ROW_GROUP))
+            .build();
+        let writer = ArrowWriter::try_new(file, schema.clone(), Some(properties))
+            .map_err(|e| file_error(path, e))?;
+        let decoder = arrow_json::ReaderBuilder::new(schema)
+            .with_batch_size(ROWS_PER_BATCH)
+            .build_decoder()
+            .map_err(|e| file_error(path, e))?;
+        Ok(ParquetSink {
+            writer,
+            decoder,
+            rows: Vec::with_capacity(ROWS_PER_BATCH),
+            path: path.display().to_string(),
+        })
+    }
+
+    /// Adds one record (the JSON form of an [`OutputRecord`]).
+    ///
+    /// # Errors
+    /// The record does not fit the schema, or writing fails.
+    pub fn write(&mut self, record: &Value) -> Result<(), ParquetOutputError> {
+        let mut row = record.clone();
+        if let Some(obj) = row.as_object_mut() {
+            // `extra` holds fields of any shape: kept as JSON text.
+            if let Some(extra) = obj.get_mut("extra") {
+                *extra = Value::String(extra.to_string());
+            }
+        }
+        self.rows.push(row);
+        if self.rows.len() >= ROWS_PER_BATCH {
+            self.write_rows()?;
+        }
+        Ok(())
+    }
+
+    fn error(&self, message: impl std::fmt::Display) -> ParquetOutputError {
+        ParquetOutputError::File {
+            path: self.path.clone(),
+            message: message.to_string(),
+        }
+    }
+
+    fn write_rows(&mut self) -> Result<(), ParquetOutputError> {
+        if self.rows.is_empty() {
+            return Ok(());
+        }
+        self.decoder
+            .serialize(&self.rows)
+            .map_err(|e| self.error(format!("a record does not fit the Parquet schema: {e}")))?;
+        self.rows.clear();
+        if let Some(batch) = self.decoder.flush().map_err(|e| self.error(e))? {
+            self.writer.write(&batch).map_err(|e| self.error(e))?;
+        }
+        Ok(())
+    }
+
+    /// Writes what is left and the file footer.
+    ///
+    /// # Errors
+    /// Writing fails.
+    pub fn finish(mut self) -> Result<(), ParquetOutputError> {
+        self.write_rows()?;
+        let path = self.path.clone();
+        self.writer.close().map_err(|e| ParquetOutputError::File {
+            path,
+            message: e.to_string(),
+        })?;
+        Ok(())
+    }
+}
+
+/// Reads a labeled Parquet file back as output records, row group by row group.
+///
+/// # Errors
+/// The file cannot be opened or is not a labeled Parquet file.
+pub fn read_labeled(
+    path: &Path,
+) -> Result<impl Iterator<Item = Result<OutputRecord, ParquetOutputError>>, ParquetOutputError> {
+    let file = File::open(path).map_err(|e| file_error(path, e))?;
+    let reader = ParquetRecordBatchReaderBuilder::try_new(file)
+        .map_err(|e| file_error(path, format!("not a readable Parquet file: {e}")))?
+        .with_batch_size(ROWS_PER_BATCH)
+        .build()
+        .map_err(|e| file_error(path, e))?;
+    let path = path.to_path_buf();
+    Ok(reader.flat_map(move |batch| {
+        let records = batch
+            .map_err(|e| file_error(&path, e))
+            .and_then(|b| batch_records(&b).map_err(|e| file_error(&path, e)));
+        match records {
+            Ok(records) => records.into_iter().map(Ok).collect::<Vec<_>>(),
+            Err(e) => vec![Err(e)],
+        }
+    }))
+}
+
+/// The rows of one batch as JSON objects, null columns left out.
+///
+/// # Errors
+/// A column of a type JSON cannot hold.
+pub fn batch_objects(batch: &RecordBatch) -> Result<Vec<serde_json::Map<String, Value>>, String> {
+    let mut writer = arrow_json::LineDelimitedWriter::new(Vec::new());
+    writer.write(batch).map_err(|e| e.to_string())?;
+    writer.finish().map_err(|e| e.to_string())?;
+    let bytes = writer.into_inner();
+    bytes
+        .split(|&b| b == b'\n')
+        .filter(|line| !line.is_empty())
+        .map(|line| match serde_json::from_slice::<Value>(line) {
+            Ok(Value::Object(o)) => Ok(o),
+            Ok(_) => Err("a row is not an object".to_string()),
+            Err(e) => Err(e.to_string()),
+        })
+        .collect()
+}
+
+fn batch_records(batch: &RecordBatch) -> Result<Vec<OutputRecord>, String> {
+    batch_objects(batch)?
+        .into_iter()
+        .map(|mut row| {
+            if let Some(Value::String(text)) = row.get("extra") {
+                let extra: Value = serde_json::from_str(text)
+                    .map_err(|e| format!("column `extra` is not JSON: {e}"))?;
+                row.insert("extra".into(), extra);
+            }
+            serde_json::from_value(Value::Object(row))
+                .map_err(|e| format!("not a labeled record: {e}"))
+        })
+        .collect()
+}

@@ -6,7 +6,7 @@
 #
 #   benches/peers/run.sh [--quick]
 #
-#   --quick  OLID only, a 3,000-row training sample, a 5 MB speed body, one run per timing
+#   --quick  OLID only, a 2,000-row training sample, a 3 MB speed body, one run per timing
 #            (under 5 minutes; proves the harness works). Without it: every task below, full
 #            training data, a 50 MB speed body, median of 3 runs (tens of minutes).
 #
@@ -35,7 +35,7 @@ tasks=(
 if (( ! quick )); then
     tasks+=("hateval|benches/recipes/hateval.toml|hateval2019_en/train.jsonl.gz|hateval2019_en/val.jsonl.gz|HS|[0.25,0.5,1,2]")
 fi
-if (( quick )); then repeats=1; body_bytes=5000000; quick_flag=--quick
+if (( quick )); then repeats=1; body_bytes=3000000; quick_flag=--quick
 else repeats=3; body_bytes=50000000; quick_flag=; fi
 
 log() { printf '[peers %s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
@@ -50,8 +50,10 @@ log "installing scikit-learn and fastText (numpy < 2 for fastText 0.9.2's wheel)
 "$venv/bin/pip" install --quiet "numpy<2" scikit-learn "fasttext-wheel==0.9.2"
 py="$venv/bin/python"
 peers="$repo/benches/peers/peers.py"
-log "building slant (release)"
-cargo build --release --quiet -p slant -p slant-tokenize
+if [[ -z "${PEERS_NO_BUILD:-}" ]]; then   # PEERS_NO_BUILD=1: use the release build as it is
+    log "building slant (release)"
+    cargo build --release --quiet -p slant -p slant-tokenize
+fi
 slant="$repo/target/release/slant"
 
 # Runs a command under GNU time; the log goes to $1.
@@ -76,7 +78,7 @@ for spec in "${tasks[@]}"; do
     task_json=$(printf '{"train": "%s", "dev": "%s", "text": "text", "label": "%s", "c_grid": %s}' \
         "$data/$train" "$data/$dev" "$label" "$grid")
     log "$name: preparing train / dev"
-    "$py" "$peers" prepare --task "$task_json" --out "$dir" $quick_flag
+    "$py" "$peers" prepare --task "$task_json" --out "$dir" $quick_flag --train-rows 2000
 
     # slant trains from a copy of the recipe whose sources are the prepared files.
     sed -e "s|^path = \".*${train}\"|path = \"$dir/train.jsonl\"|" \
@@ -96,7 +98,7 @@ for spec in "${tasks[@]}"; do
             --data "$dir" --model "$dir/fasttext.bin" >"$dir/fasttext.eval.json"
     done
     "$slant" --quiet eval --model "$dir/slant.model" "$dir/dev.jsonl" --label-field "$label" --json \
-        | "$py" -c 'import json,sys; m=json.load(sys.stdin); print(json.dumps({"macro_f1": m["macro_f1"]}))' \
+        | "$py" -c 'import json,sys; m=json.load(sys.stdin); print(json.dumps({"macro_f1": m["report"]["macro_f1"]}))' \
         >"$dir/slant.eval.json"
 
     for ((i = 0; i < repeats; i++)); do

@@ -156,12 +156,21 @@ def train_fasttext(args):
     path = f"{args.data}/fasttext.train.txt"
     with open(path, "w", encoding="utf-8") as f:
         f.write(ft_lines(train, task["text"], task["label"]))
-    model = fasttext.train_supervised(path, wordNgrams=2, seed=42, thread=1, verbose=0)
-    model.save_model(args.model)
     texts = [" ".join(r[task["text"]].split()) for r in dev]
-    pred = [p[0].replace("__label__", "") for p in model.predict(texts)[0]]
     gold = [str(r[task["label"]]) for r in dev]
-    print(json.dumps({"macro_f1": macro_f1(gold, pred, sorted(set(gold)))}))
+    labels = sorted(set(gold))
+    best = None
+    # As lightly tuned as slant's C grid: four (learning rate, epochs) settings, best on dev.
+    for lr, epoch in [(0.1, 5), (0.5, 10), (0.5, 25), (1.0, 25)]:
+        model = fasttext.train_supervised(
+            path, wordNgrams=2, lr=lr, epoch=epoch, seed=42, thread=1, verbose=0
+        )
+        pred = [p[0].replace("__label__", "") for p in model.predict(texts)[0]]
+        f1 = macro_f1(gold, pred, labels)
+        if best is None or f1 > best[0]:
+            best = (f1, lr, epoch, model)
+    best[3].save_model(args.model)
+    print(json.dumps({"macro_f1": best[0], "lr": best[1], "epoch": best[2]}))
 
 
 def predict_fasttext(args):
@@ -251,7 +260,16 @@ def report(args):
             path = f"{work}/{task}/{tool}.eval.json"
             row.append(f"{json.load(open(path))['macro_f1']:.4f}" if os.path.exists(path) else "–")
         lines.append("| " + " | ".join(row) + " |")
-    lines += ["", "Tools: " + "; ".join(f"`{t}` = {d}" for t, d in tools) + ".", ""]
+    lines += [
+        "",
+        "Tools: " + "; ".join(f"`{t}` = {d}" for t, d in tools) + ".",
+        "",
+        "What chose what: slant's recipe chooses C, temperature and the decision threshold on dev;",
+        "scikit-learn chooses C from the same grid on dev (argmax decision, no threshold);",
+        "fastText chooses (lr, epochs) from four settings on dev (argmax). Dev therefore both tuned",
+        "and scored every tool: these are optimistic dev numbers, not test estimates.",
+        "",
+    ]
     lines += ["## Speed", ""]
     body_meta = json.load(open(f"{work}/body.json"))
     mb = body_meta["bytes"] / 1e6
@@ -262,7 +280,7 @@ def report(args):
         + "), the same bytes for every tool: JSON Lines (`id`, `text`) for slant, one text per",
         "line for the Python peers. Training timings cover the whole training command (slant:",
         "`slant train --recipe` with its C grid; scikit-learn: the same C grid, best on dev; fastText:",
-        "one fit).",
+        "four settings, best on dev).",
         "",
     ]
     for task in tasks:
@@ -303,7 +321,8 @@ def report(args):
         lines.append("")
     lines += [
         "`slant speed-up` = peer's one-core predict time / slant's (above 1: slant is faster).",
-        "Python peers predict on one thread whatever the cores; `all cores` runs them unpinned.",
+        "Python peers predict on one thread whatever the cores; `all cores` runs them unpinned, so",
+        "their `all/1 core` above 1 only shows how much the pinned core was shared with other load.",
         "",
         "## Machine and versions",
         "",

@@ -330,7 +330,22 @@ def report(args):
     ]
     for k, v in versions(args.python).items():
         lines.append(f"- {k}: {v}")
-    lines += ["", "## Command", "", "```sh", args.command, "```", ""]
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True
+    ).stdout.strip()
+    lines += [
+        f"- slant commit: {commit} (the release build in `target/release` at the time of the run)",
+        "",
+        "## Command",
+        "",
+        "```sh",
+        args.command,
+        "```",
+        "",
+        f"The whole run took {args.elapsed // 60} min {args.elapsed % 60} s of wall time (venv, data,",
+        "training, prediction, report) on the loaded machine.",
+        "",
+    ]
     with open(args.out, "w") as f:
         f.write("\n".join(lines))
     print(f"wrote {args.out}")
@@ -371,6 +386,7 @@ def main():
     a.add_argument("--command", required=True)
     a.add_argument("--python", required=True)
     a.add_argument("--data-root", required=True)
+    a.add_argument("--elapsed", type=int, required=True)
     a.set_defaults(f=report)
     args = p.parse_args()
     args.f(args)

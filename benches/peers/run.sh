@@ -119,5 +119,5 @@ done
 
 tasks_csv=$(IFS=,; echo "${names[*]}")
 "$py" "$peers" report --work "$work" --tasks "$tasks_csv" --out "$out" --repeats "$repeats" \
-    $quick_flag --command "$command" --python "$py" --data-root "$data"
+    $quick_flag --command "$command" --python "$py" --data-root "$data" --elapsed "$SECONDS"
 log "done: $out"

@@ -334,7 +334,8 @@ def report(args):
         ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True
     ).stdout.strip()
     lines += [
-        f"- slant commit: {commit} (the release build in `target/release` at the time of the run)",
+        f"- slant: checked-out commit {commit}; binary `target/release/slant` built "
+        + time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(os.path.getmtime("target/release/slant"))),
         "",
         "## Command",
         "",

@@ -28,7 +28,7 @@ fn batches(tokenizer: &StageInstance, texts: &[String], feed: Feed) -> Vec<Batch
                     let mut text_of = Vec::new();
                     for doc in 0..chunk.len() {
                         let sentences = sentence_ranges(&tokens, doc);
-                        text_of.extend(std::iter::repeat(doc).take(sentences.len()));
+                        text_of.resize(text_of.len() + sentences.len(), doc);
                         ranges.extend(sentences);
                     }
                     (regroup(&tokens, &ranges), text_of)

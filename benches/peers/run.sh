@@ -7,7 +7,7 @@
 #   benches/peers/run.sh [--quick]
 #
 #   --quick  OLID only, a 2,000-row training sample, a 3 MB speed body, one run per timing
-#            (meant to take under 5 minutes and prove the harness works; measured 9–10 min
+#            (meant to take under 5 minutes and prove the harness works; measured 8–10 min
 #            on the 2-core machine under a load average of ~30). Without it: every task below, full
 #            training data, a 50 MB speed body, median of 3 runs (tens of minutes).
 #

@@ -3,7 +3,9 @@
 //! - news bodies: the distinct article bodies of FNC-1 train (`../shared/data/fnc1`) when present,
 //!   else the shipped sample articles of `seeds/` repeated;
 //! - comments: OLID train tweets (`../shared/data/olid_offensive`) when present, else the sample
-//!   comments repeated.
+//!   comments repeated;
+//! - articles with comments (the news bodies, comments dealt out in turn) for the full pipeline;
+//! - [`CLASSIFIERS`]: the classifier stages benchmarked one by one through the plugin ABI.
 
 use std::collections::BTreeSet;
 use std::io::BufRead;
@@ -63,4 +65,101 @@ pub fn comments() -> (Vec<String>, &'static str) {
 
 fn repeat(items: &[String], times: usize) -> Vec<String> {
     (0..times).flat_map(|_| items.iter().cloned()).collect()
+}
+
+/// Whether the shared corpora are present. When they are not, says so on stderr (the bench is
+/// skipped, visibly) — and fails instead when env `CI` is set, so CI never skips silently.
+pub fn shared_data_or_skip(bench: &str) -> bool {
+    let dir = shared_data();
+    if dir.is_dir() {
+        return true;
+    }
+    let message = format!(
+        "skipping bench `{bench}`: corpora folder {} not found",
+        dir.display()
+    );
+    assert!(std::env::var_os("CI").is_none(), "{message} (CI is set)");
+    eprintln!("{message}");
+    false
+}
+
+/// Which texts a classifier bench feeds its stage (what its pipeline stage reads by default).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Feed {
+    /// Short comments (OLID train tweets).
+    Comments,
+    /// News bodies cut into sentences, each classified with only its own tokens.
+    Sentences,
+    /// Whole news bodies.
+    Bodies,
+}
+
+/// One classifier stage to benchmark through the plugin ABI.
+#[derive(Debug, Clone, Copy)]
+pub struct ClassifierCase {
+    /// Plugin name (`toxicity` → `libslant_toxicity.so`).
+    pub plugin: &'static str,
+    /// Model file, relative to the workspace root.
+    pub model: &'static str,
+    pub feed: Feed,
+    /// Stance target handed with every document ("" for none).
+    pub target: &'static str,
+}
+
+/// Every classifier stage benchmarked; adding a stage is one line. A case whose plugin or model
+/// is not built yet is skipped with a message.
+pub const CLASSIFIERS: &[ClassifierCase] = &[
+    ClassifierCase {
+        plugin: "toxicity",
+        model: "models/toxicity.model",
+        feed: Feed::Comments,
+        target: "",
+    },
+    ClassifierCase {
+        plugin: "sentiment",
+        model: "models/sentiment.model",
+        feed: Feed::Sentences,
+        target: "",
+    },
+    ClassifierCase {
+        plugin: "stance",
+        model: "models/stance.model",
+        feed: Feed::Sentences,
+        target: "Donald Trump",
+    },
+];
+
+/// News articles, each with comments: the news bodies of [`news_bodies`], and the comments of
+/// [`comments`] dealt out in turn, `per_article` to each article (comments are reused once all
+/// are dealt).
+pub fn articles_with_comments(per_article: usize) -> Vec<slant::article::Article> {
+    let (bodies, _) = news_bodies();
+    let (comments, _) = comments();
+    let mut next = comments.iter().cycle();
+    bodies
+        .into_iter()
+        .enumerate()
+        .map(|(i, body)| slant::article::Article {
+            id: format!("bench-{i}"),
+            body,
+            comments: (0..per_article)
+                .filter_map(|c| {
+                    next.next().map(|text| slant::article::Comment {
+                        id: format!("bench-{i}-{c}"),
+                        text: text.clone(),
+                        ..Default::default()
+                    })
+                })
+                .collect(),
+            ..Default::default()
+        })
+        .collect()
+}
+
+/// Bytes of text in `articles` (bodies and comments).
+pub fn article_bytes(articles: &[slant::article::Article]) -> usize {
+    articles
+        .iter()
+        .map(|a| a.body.len() + a.comments.iter().map(|c| c.text.len()).sum::<usize>())
+        .sum()
 }

@@ -122,7 +122,7 @@ trait Emit {
 /// Words whose char n-gram buckets are remembered per thread before the memo is cleared.
 const CHAR_MEMO_LIMIT: usize = 1 << 18;
 
-/// Char n-gram buckets of a word, per (hash bits, n range).
+/// Char n-gram buckets of a word, for one (hash bits, n range).
 type CharMemo = FxHashMap<Box<str>, Box<[u32]>>;
 
 thread_local! {
@@ -132,10 +132,13 @@ thread_local! {
 }
 
 /// Hashes occurrences into bucket indices.
-struct Hasher {
+struct Hasher<'m> {
     mask: u64,
     buf: Vec<u8>,
     out: Vec<u32>,
+    chars: CharHasher,
+    /// The memo table of this spec's (hash bits, char n range), looked up once per document.
+    memo: Option<&'m mut CharMemo>,
 }
 
 fn key_bytes(buf: &mut Vec<u8>, ns: u8, parts: &[&str]) {
@@ -150,31 +153,93 @@ fn key_bytes(buf: &mut Vec<u8>, ns: u8, parts: &[&str]) {
     }
 }
 
-impl Emit for Hasher {
+impl Emit for Hasher<'_> {
     fn emit(&mut self, ns: u8, parts: &[&str]) {
         key_bytes(&mut self.buf, ns, parts);
         self.out.push((xxh3_64(&self.buf) & self.mask) as u32);
     }
 
     fn char_ngrams(&mut self, surface: &str, lo: usize, hi: usize) {
-        CHAR_MEMO.with(|memo| {
-            let mut memo = memo.borrow_mut();
-            let table = memo.entry((self.mask, lo, hi)).or_default();
-            if let Some(ids) = table.get(surface) {
-                self.out.extend_from_slice(ids);
-                return;
+        let Some(table) = self.memo.as_deref_mut() else {
+            self.chars
+                .buckets(surface, lo, hi, self.mask, &mut self.out);
+            return;
+        };
+        if let Some(ids) = table.get(surface) {
+            self.out.extend_from_slice(ids);
+            return;
+        }
+        let start = self.out.len();
+        self.chars
+            .buckets(surface, lo, hi, self.mask, &mut self.out);
+        if table.len() >= CHAR_MEMO_LIMIT {
+            table.clear();
+        }
+        table.insert(surface.into(), self.out[start..].into());
+    }
+}
+
+/// The longest char n-gram key: namespace, part count and 8 chars of up to 4 bytes.
+const MAX_CHAR_KEY: usize = 2 + 8 * 4;
+
+/// Char n-gram buckets without building a string per n-gram. A gram's bucket is
+/// `xxh3_64(b"c\x01" + gram bytes) & mask`, the same key [`key_bytes`] builds (so the buckets of
+/// models trained before this path existed are unchanged). The padded, lower-cased word is
+/// written once into a reused buffer; for each start char, its longest gram is copied once
+/// behind the two key bytes and every shorter gram is a prefix of that key.
+#[derive(Default)]
+struct CharHasher {
+    /// `<` + lower-cased word + `>`.
+    padded: Vec<u8>,
+    /// Byte offset of every char of `padded`, and its length at the end.
+    bounds: Vec<usize>,
+}
+
+impl CharHasher {
+    /// Appends the bucket of every char n-gram (`lo..=hi` chars, `hi <= 8`) of `surface`.
+    fn buckets(&mut self, surface: &str, lo: usize, hi: usize, mask: u64, out: &mut Vec<u32>) {
+        self.pad(surface);
+        let n_chars = self.bounds.len() - 1;
+        let hi = hi.min(n_chars).min(8);
+        let mut key = [0u8; MAX_CHAR_KEY];
+        key[0] = b'c';
+        key[1] = 1;
+        for start in 0..=n_chars.saturating_sub(lo) {
+            let longest = hi.min(n_chars - start);
+            if longest < lo {
+                break;
             }
-            let start = self.out.len();
-            let (mask, buf, out) = (self.mask, &mut self.buf, &mut self.out);
-            char_ngrams_of(surface, lo, hi, &mut |gram| {
-                key_bytes(buf, b'c', &[gram]);
-                out.push((xxh3_64(buf) & mask) as u32);
-            });
-            if table.len() >= CHAR_MEMO_LIMIT {
-                table.clear();
+            let from = self.bounds[start];
+            let to = self.bounds[start + longest];
+            key[2..2 + to - from].copy_from_slice(&self.padded[from..to]);
+            for n in lo..=longest {
+                let len = 2 + self.bounds[start + n] - from;
+                out.push((xxh3_64(&key[..len]) & mask) as u32);
             }
-            table.insert(surface.into(), self.out[start..].into());
-        });
+        }
+    }
+
+    /// Writes `<` + lower-cased `surface` + `>` and its char offsets.
+    fn pad(&mut self, surface: &str) {
+        self.padded.clear();
+        self.bounds.clear();
+        self.padded.push(b'<');
+        if surface.is_ascii() {
+            self.padded
+                .extend(surface.bytes().map(|b| b.to_ascii_lowercase()));
+            self.bounds.extend(0..self.padded.len());
+        } else {
+            self.bounds.push(0);
+            let mut utf8 = [0u8; 4];
+            for c in surface.chars().flat_map(char::to_lowercase) {
+                self.bounds.push(self.padded.len());
+                self.padded
+                    .extend_from_slice(c.encode_utf8(&mut utf8).as_bytes());
+            }
+        }
+        self.bounds.push(self.padded.len());
+        self.padded.push(b'>');
+        self.bounds.push(self.padded.len());
     }
 }
 
@@ -203,15 +268,29 @@ impl Emit for Namer {
     }
 }
 
-/// Every feature occurrence of one document as a hash bucket, in document order.
+/// Every feature occurrence of one document as a hash bucket (char n-grams grouped per word).
 pub fn occurrences(spec: &FeatureSpec, doc: &DocView<'_>) -> Vec<u32> {
-    let mut h = Hasher {
-        mask: spec.mask(),
-        buf: Vec::with_capacity(64),
-        out: Vec::with_capacity(doc.main.tokens.len() * 3),
+    let hash = |memo: Option<&mut CharMemo>| {
+        let mut h = Hasher {
+            mask: spec.mask(),
+            buf: Vec::with_capacity(64),
+            out: Vec::with_capacity(doc.main.tokens.len() * 3),
+            chars: CharHasher::default(),
+            memo,
+        };
+        walk(spec, doc, &mut h);
+        h.out
     };
-    walk(spec, doc, &mut h);
-    h.out
+    let Some([lo, hi]) = spec.char_ngrams else {
+        return hash(None);
+    };
+    CHAR_MEMO.with(|memo| {
+        let mut memo = memo.borrow_mut();
+        hash(Some(
+            memo.entry((spec.mask(), lo as usize, hi as usize))
+                .or_default(),
+        ))
+    })
 }
 
 /// The raw features of one document: hashed buckets with (sublinear) term frequencies.
@@ -487,6 +566,68 @@ mod tests {
         assert!(names.contains(&"y".to_string()) && names.contains(&"z".to_string()));
         assert!(!names.contains(&"x".to_string()) && !names.contains(&"w".to_string()));
         assert!(names.contains(&"chars:<as".to_string()));
+    }
+
+    /// The char n-gram buckets of a word as first defined: a string per gram, hashed with the
+    /// same key as every other feature. Models in the wild were trained with these buckets.
+    fn reference_char_buckets(word: &str, lo: usize, hi: usize, mask: u64) -> Vec<u32> {
+        let mut buf = Vec::new();
+        let mut out = Vec::new();
+        char_ngrams_of(word, lo, hi, &mut |gram| {
+            key_bytes(&mut buf, b'c', &[gram]);
+            out.push((xxh3_64(&buf) & mask) as u32);
+        });
+        out
+    }
+
+    #[test]
+    fn char_buckets_equal_the_reference_on_random_words() {
+        // Upper case, digits, punctuation, and non-ASCII whose lower case is longer in bytes or
+        // in chars ('İ' → "i̇"), or that has no case at all (CJK, emoji).
+        let alphabet: Vec<char> = "aZbYq09_-'.ÄÖüßéÉñİΣσςЖжçÇ中文ø🙂Ωﬁ".chars().collect();
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut next = move |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n as u64) as usize
+        };
+        let mut hasher = CharHasher::default();
+        for _ in 0..5000 {
+            let word: String = (0..next(14))
+                .map(|_| alphabet[next(alphabet.len())])
+                .collect();
+            let lo = 1 + next(8);
+            let hi = lo + next(9 - lo);
+            let mask = (1u64 << (10 + next(17))) - 1;
+            let mut fast = Vec::new();
+            hasher.buckets(&word, lo, hi, mask, &mut fast);
+            let mut reference = reference_char_buckets(&word, lo, hi, mask);
+            fast.sort_unstable();
+            reference.sort_unstable();
+            assert_eq!(fast, reference, "word {word:?}, n {lo}..={hi}");
+        }
+    }
+
+    #[test]
+    fn memoized_and_fresh_occurrences_agree() {
+        let text = "Straße straße STRASSE İstanbul the the 🙂🙂 a";
+        let (tokens, terms) = view(text);
+        let spec = FeatureSpec {
+            char_ngrams: Some([2, 5]),
+            ..FeatureSpec::default()
+        };
+        let d = doc(text, &tokens, &terms);
+        let first = occurrences(&spec, &d); // fills the memo
+        let again = occurrences(&spec, &d); // served from it
+        assert_eq!(first, again);
+        let named: Vec<u32> = extract_named(&spec, &d).iter().map(|p| p.0).collect();
+        let mut buckets = first.clone();
+        buckets.sort_unstable();
+        buckets.dedup();
+        let mut named_buckets = named;
+        named_buckets.dedup();
+        assert_eq!(buckets, named_buckets, "the string path names every bucket");
     }
 
     #[test]

@@ -308,6 +308,9 @@ fn read_row(
     Ok((row, labels))
 }
 
+/// A source's rows, each row's raw labels per head, and each row's `group_by` key.
+type SourceRows = (Vec<Row>, Vec<Vec<Option<String>>>, Vec<Option<String>>);
+
 /// `merge_by` bookkeeping: the first row of each key, how many records repeated it, and the
 /// rows whose repeats disagreed with them.
 #[derive(Default)]
@@ -349,7 +352,7 @@ impl Merge {
         rows: Vec<Row>,
         raw: Vec<Vec<Option<String>>>,
         keys: Vec<Option<String>>,
-    ) -> (Vec<Row>, Vec<Vec<Option<String>>>, Vec<Option<String>>) {
+    ) -> SourceRows {
         for (i, &n) in &self.repeats {
             if self.conflicted.contains(i) {
                 self.conflicting += n + 1;

@@ -166,7 +166,8 @@ pub struct StageResult {
     pub explain: Option<Vec<Cue>>,
     /// Stance toward each target the article mentions (stages reading `mentions`), by target
     /// name; a target the article never mentions has no entry.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// (Left out when no target is mentioned, so every output format reads back the same.)
+    #[serde(default, skip_serializing_if = "no_targets")]
     pub targets: Option<IndexMap<String, TargetStance>>,
     /// Stance toward each configured claim (stages reading `claims`), in configured order.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -294,6 +295,11 @@ pub struct LabeledComment {
 pub struct Cue {
     pub feature: String,
     pub weight: f64,
+}
+
+/// True when there is no target entry to write.
+fn no_targets(targets: &Option<IndexMap<String, TargetStance>>) -> bool {
+    targets.as_ref().is_none_or(IndexMap::is_empty)
 }
 
 /// Rounds to 4 decimals for readable output (decisions use full precision).

@@ -79,8 +79,9 @@ fn predict_writes_one_record_per_input_in_order_with_error_lines() {
         concat!(
             "{\"id\":\"a\",\"text\":\"you are a moron and a clown\"}\n",
             "{not json\n",
-            "{\"id\":\"c\",\"body\":\"no text field\"}\n",
+            "{\"id\":\"c\",\"title\":\"no text, no body\"}\n",
             "{\"id\":\"d\",\"text\":\"thanks, very helpful and insightful\"}\n",
+            "{\"id\":\"e\",\"body\":\"an article record: its body is scored\"}\n",
         ),
     )
     .unwrap();
@@ -99,7 +100,9 @@ fn predict_writes_one_record_per_input_in_order_with_error_lines() {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
-    assert_eq!(lines.len(), 4);
+    assert_eq!(lines.len(), 5);
+    assert_eq!(lines[4]["id"], "e");
+    assert!(lines[4].get("error").is_none(), "{}", lines[4]);
     assert_eq!(lines[0]["id"], "a");
     assert_eq!(lines[0]["label"], "toxic");
     assert!(lines[1]["error"]
@@ -112,7 +115,10 @@ fn predict_writes_one_record_per_input_in_order_with_error_lines() {
         .ends_with("in.jsonl"));
     assert_eq!(lines[1]["source"]["line"], 2);
     assert!(lines[1]["error"].as_str().unwrap().contains("in.jsonl:2"));
-    assert!(lines[2]["error"].as_str().unwrap().contains("`text`"));
+    assert!(lines[2]["error"]
+        .as_str()
+        .unwrap()
+        .contains("no `text` field (nor `body`)"));
     assert_eq!(lines[3]["id"], "d");
     assert_eq!(lines[3]["label"], "clean");
     let scores = lines[3]["scores"].as_object().unwrap();
@@ -141,7 +147,7 @@ fn predict_writes_one_record_per_input_in_order_with_error_lines() {
     assert!(o.status.success(), "{}", text(&o.stderr));
     let csv = std::fs::read_to_string(&out).unwrap();
     assert!(csv.starts_with("id,label,clean,toxic,error"), "{csv}");
-    assert_eq!(csv.lines().count(), 5);
+    assert_eq!(csv.lines().count(), 6, "a header and one row per record");
 }
 
 #[test]

@@ -81,10 +81,7 @@ impl Scorer {
         text_key: Option<&str>,
     ) -> Result<(String, String), String> {
         match self.model.header.input {
-            InputKind::Text => Ok((
-                text_field(fields, text_key.unwrap_or("text"))?,
-                String::new(),
-            )),
+            InputKind::Text => Ok((main_text(fields, text_key)?, String::new())),
             InputKind::Target => Ok((
                 text_field(fields, text_key.unwrap_or("text"))?,
                 text_field(fields, "target")?,
@@ -203,4 +200,13 @@ impl Scorer {
 /// Probabilities to six decimals: enough for any decision, and stable text across platforms.
 fn round6(p: f32) -> f64 {
     (f64::from(p) * 1e6).round() / 1e6
+}
+/// The text a plain-text model scores: the field `key` when given, else `text`, else an
+/// article record's `body` (so `slant predict` takes `slant label`'s inputs as they are).
+fn main_text(fields: &Map<String, Value>, key: Option<&str>) -> Result<String, String> {
+    match key {
+        Some(key) => text_field(fields, key),
+        None => text_field(fields, "text")
+            .or_else(|e| text_field(fields, "body").map_err(|_| format!("{e} (nor `body`)"))),
+    }
 }

@@ -1,0 +1,49 @@
+//! An installed `slant` (a copy of the binary in a folder of its own, run from anywhere) finds
+//! its default config beside itself, not through the path it was compiled at.
+
+use std::path::Path;
+use std::process::Command;
+
+#[test]
+fn an_installed_binary_uses_the_config_beside_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let bin_dir = dir.path().join("bin");
+    std::fs::create_dir(&bin_dir).unwrap();
+    let installed = bin_dir.join("slant");
+    std::fs::copy(env!("CARGO_BIN_EXE_slant"), &installed).unwrap();
+    let built = Path::new(env!("CARGO_BIN_EXE_slant")).parent().unwrap();
+    let tokenizer = built.join("libslant_tokenize.so");
+    // A config only this copy can find: one stage under a name the shipped config lacks.
+    std::fs::write(
+        bin_dir.join("slant.toml"),
+        format!(
+            "[stages.words_only]\nplugin = {:?}\n",
+            tokenizer.display().to_string()
+        ),
+    )
+    .unwrap();
+    let elsewhere = dir.path().join("work");
+    std::fs::create_dir(&elsewhere).unwrap();
+    std::fs::write(
+        elsewhere.join("in.jsonl"),
+        r#"{"id":"a","body":"One. Two."}"#,
+    )
+    .unwrap();
+    let out = Command::new(&installed)
+        .current_dir(&elsewhere)
+        .env_remove("SLANT_CONFIG")
+        .args(["--quiet", "label", "--format", "jsonl", "in.jsonl"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let record: serde_json::Value =
+        serde_json::from_slice(out.stdout.split(|b| *b == b'\n').next().unwrap()).unwrap();
+    assert_eq!(record["id"], "a");
+    // The shipped config would have added toxicity, sentiment and stance results.
+    assert!(record.get("sentiment").is_none(), "{record}");
+    assert_eq!(record["counts"]["sentences"], 2);
+}

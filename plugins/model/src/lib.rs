@@ -8,10 +8,12 @@
 pub mod features;
 pub mod format;
 pub mod model;
+pub mod settings;
 
 pub use features::{extract, FeatureSpec, Sparse};
 pub use format::{from_bytes, read_file, to_bytes, ModelError, FORMAT_VERSION};
 pub use model::{softmax, Contribution, HeadSpec, HeadWeights, InputKind, Model, ModelHeader};
+pub use settings::model_from_settings;
 
 #[cfg(test)]
 mod tests {

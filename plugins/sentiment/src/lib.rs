@@ -14,19 +14,11 @@
 //! have one head whose classes are exactly negative / neutral / positive; anything else is
 //! refused with a message naming the file and saying what differs.
 
-use serde::Deserialize;
 use slant_model::{InputKind, Model};
 use slant_sdk::{ClassifyStage, DocView, Stage};
 
 /// The labels this stage writes, in output order.
 pub const LABELS: [&str; 3] = ["negative", "neutral", "positive"];
-
-/// The stage's configuration.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Settings {
-    model: String,
-}
 
 /// A loaded sentiment model.
 pub struct Sentiment {
@@ -89,11 +81,8 @@ impl Sentiment {
 
 impl Stage for Sentiment {
     fn create(config: &str) -> Result<Self, String> {
-        let settings: Settings =
-            serde_json::from_str(config).map_err(|e| format!("sentiment settings: {e}"))?;
-        let model = slant_model::read_file(std::path::Path::new(&settings.model))
-            .map_err(|e| e.to_string())?;
-        Sentiment::from_model(model, &settings.model)
+        let (model, path) = slant_model::model_from_settings(config, "sentiment")?;
+        Sentiment::from_model(model, &path)
     }
 
     fn describe(&self) -> String {

@@ -10,16 +10,8 @@
 //! Both are one softmax head (exclusive labels). The model's classes may come in any order; the
 //! outputs are always in the order above. Config: `{"model": "<path>"}`.
 
-use serde::Deserialize;
 use slant_model::Model;
 use slant_sdk::{ClassifyStage, DocView, Stage};
-
-/// The stage's configuration.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Settings {
-    model: String,
-}
 
 /// What one task gives and reads.
 struct TaskSpec {
@@ -105,11 +97,8 @@ impl Stance {
 
 impl Stage for Stance {
     fn create(config: &str) -> Result<Self, String> {
-        let settings: Settings =
-            serde_json::from_str(config).map_err(|e| format!("stance settings: {e}"))?;
-        let model = slant_model::read_file(std::path::Path::new(&settings.model))
-            .map_err(|e| e.to_string())?;
-        Stance::from_model(model, &settings.model)
+        let (model, path) = slant_model::model_from_settings(config, "stance")?;
+        Stance::from_model(model, &path)
     }
 
     fn describe(&self) -> String {

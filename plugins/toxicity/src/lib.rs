@@ -8,16 +8,8 @@
 //! Config: `{"model": "<path>"}`. The model must have task `toxicity` and binary heads with a
 //! positive class; anything else is refused with a message saying what differs.
 
-use serde::Deserialize;
 use slant_model::Model;
 use slant_sdk::{ClassifyStage, DocView, Stage};
-
-/// The stage's configuration.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Settings {
-    model: String,
-}
 
 /// A loaded toxicity model.
 pub struct Toxicity {
@@ -69,11 +61,8 @@ impl Toxicity {
 
 impl Stage for Toxicity {
     fn create(config: &str) -> Result<Self, String> {
-        let settings: Settings =
-            serde_json::from_str(config).map_err(|e| format!("toxicity settings: {e}"))?;
-        let model = slant_model::read_file(std::path::Path::new(&settings.model))
-            .map_err(|e| e.to_string())?;
-        Toxicity::from_model(model, &settings.model)
+        let (model, path) = slant_model::model_from_settings(config, "toxicity")?;
+        Toxicity::from_model(model, &path)
     }
 
     fn describe(&self) -> String {

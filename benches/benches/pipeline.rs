@@ -46,11 +46,7 @@ fn bench(c: &mut Criterion) {
     let records: Vec<InputRecord> = articles
         .into_iter()
         .enumerate()
-        .map(|(i, a)| InputRecord {
-            source: SourceRef::line("bench", i as u64 + 1),
-            article: Ok(a),
-            warnings: Vec::new(),
-        })
+        .map(|(i, a)| InputRecord::from_article(SourceRef::line("bench", i as u64 + 1), a))
         .collect();
     eprintln!(
         "pipeline: stages tokenize + {stages:?}: {} articles x {COMMENTS_PER_ARTICLE} comments, {:.2} MB",

@@ -36,7 +36,7 @@ OUTLETS = ["Lakeside Gazette", "Hill Courier", "Valley Times", "Harbor Post"]
 
 
 def generate(path, n, seed=13):
-    """Writes n articles; every 997th has no body (an error record with its id)."""
+    """Writes n articles; every 997th has no body (answered by an error record with its id)."""
     rng = random.Random(seed)
     with open(path, "w") as f:
         for i in range(n):
@@ -72,16 +72,12 @@ def write_config(folder, stages_toml):
 
 
 def by_id(records):
-    """Records by id, each id once. Error records for inputs that are not articles (no body)
-    carry no id today: they are collected under their error message, which is the same on
-    Spark and locally up to the file name."""
+    """Records by id, each id once. Every input line has an id, and error records carry the id
+    of their input line too, so every answer has one."""
     out = {}
     for r in records:
         rid = r.get("id")
-        if rid is None:
-            assert "error" in r, f"an article without id: {r}"
-            rid = "error: " + r["error"].split(": ", 1)[1]
-            rid += f" #{sum(k.startswith(rid) for k in out)}"
+        assert rid is not None, f"an answer without id: {r}"
         assert rid not in out, f"id {rid} twice"
         out[rid] = r
     return out
@@ -123,8 +119,8 @@ def main(argv):
     articles = work / "articles.jsonl"
     generate(articles, n)
     inputs = [json.loads(line) for line in open(articles)]
-    ids = [r["id"] for r in inputs if "body" in r]
-    bad = len(inputs) - len(ids)
+    ids = [r["id"] for r in inputs]
+    bad = sum("body" not in r for r in inputs)
 
     good = work / "good"
     good.mkdir(exist_ok=True)
@@ -145,7 +141,7 @@ def main(argv):
     expected = by_id(json.loads(line) for line in local.stdout.decode().splitlines())
     print(f"  local slant label: {len(expected)} records in {time.monotonic() - started:.1f}s")
     assert len(expected) == n, "the local run answers every line once"
-    assert sorted(k for k in expected if not k.startswith("error: ")) == sorted(ids)
+    assert sorted(expected) == sorted(ids), "every input id is answered once"
     errors = [r for r in expected.values() if "error" in r]
     assert len(errors) == bad == n // 997, f"{len(errors)} error records"
 
@@ -178,9 +174,7 @@ def main(argv):
     assert table.schema.field("toxicity_flag_rate").type == "double"
     assert table.schema.field("tokens").type == "int64"
     rows = by_id(table.to_pylist())
-    assert len(rows) == n and sorted(k for k in rows if not k.startswith("error: ")) == sorted(
-        ids
-    ), "every input id exactly once"
+    assert len(rows) == n and sorted(rows) == sorted(ids), "every input id exactly once"
     for rid in ids:
         want, row = expected[rid], rows[rid]
         assert (row["error"] is None) == ("error" not in want), rid

@@ -115,6 +115,21 @@ impl fmt::Display for SourceRef {
 pub struct InputRecord {
     pub source: SourceRef,
     pub article: Result<Article, String>,
+    /// The `id` the input gave the record, when it had one: an error record carries it, so a
+    /// record that failed can still be matched to its input line.
+    pub id: Option<String>,
     /// Non-fatal remarks (lossy UTF-8 decoding, missing body) carried into the output.
     pub warnings: Vec<String>,
+}
+
+impl InputRecord {
+    /// A record that was read as `article`, with nothing to remark.
+    pub fn from_article(source: SourceRef, article: Article) -> InputRecord {
+        InputRecord {
+            source,
+            id: Some(article.id.clone()),
+            article: Ok(article),
+            warnings: Vec::new(),
+        }
+    }
 }

@@ -97,6 +97,13 @@ fn label_answers_each_line_before_the_next_is_sent() {
         bad["error"].as_str().unwrap().contains("malformed JSON"),
         "{bad}"
     );
+    // A record read but unusable keeps its id, so its answer can be matched to its input.
+    let no_body = talk.ask(r#"{"id":"no-body","title":"Only a title"}"#);
+    assert_eq!(no_body["id"], "no-body", "{no_body}");
+    assert!(
+        no_body["error"].as_str().unwrap().contains("no `body`"),
+        "{no_body}"
+    );
     let after = talk.ask(&article(7));
     assert_eq!(after["id"], "s7");
     let (code, rest) = talk.finish();

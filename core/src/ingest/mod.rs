@@ -184,10 +184,15 @@ impl RawRecord {
 
     /// The record's `id` field as text, or `file:line` when it has none.
     pub fn id(&self) -> String {
-        match self.fields.as_ref().ok().and_then(|f| f.get("id")) {
-            Some(serde_json::Value::String(s)) => s.clone(),
-            Some(serde_json::Value::Number(n)) => n.to_string(),
-            _ => self.source.to_string(),
+        self.own_id().unwrap_or_else(|| self.source.to_string())
+    }
+
+    /// The record's `id` field as text, if it has one.
+    fn own_id(&self) -> Option<String> {
+        match self.fields.as_ref().ok()?.get("id")? {
+            serde_json::Value::String(s) => Some(s.clone()),
+            serde_json::Value::Number(n) => Some(n.to_string()),
+            _ => None,
         }
     }
 
@@ -195,6 +200,7 @@ impl RawRecord {
     pub fn into_article(self) -> InputRecord {
         let fallback_id = self.source.to_string();
         InputRecord {
+            id: self.own_id(),
             article: self
                 .fields
                 .and_then(|obj| record::article_from_object(obj, &fallback_id)),
@@ -214,6 +220,7 @@ pub fn error_record(source: SourceRef, message: String) -> InputRecord {
     InputRecord {
         source,
         article: Err(message),
+        id: None,
         warnings: Vec::new(),
     }
 }

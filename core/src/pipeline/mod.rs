@@ -227,7 +227,7 @@ impl Pipeline {
             .map(|(record, labeled)| {
                 labeled.unwrap_or_else(|| {
                     let message = record.article.as_ref().err().cloned().unwrap_or_default();
-                    error_record(&record.source, None, &message)
+                    error_record(&record.source, record.id.as_deref(), &message)
                 })
             })
             .collect()

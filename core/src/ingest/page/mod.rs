@@ -139,6 +139,7 @@ pub fn read(mut reader: impl Read, hints: &PageHints, max_bytes: usize) -> Vec<I
             InputRecord {
                 source,
                 article,
+                id: None,
                 warnings: warnings.clone(),
             }
         })

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Peak memory and throughput of `slant label` as the input grows: the same generated articles
+# (with reader comments) at each size, as JSON Lines and as Parquet, labeled by the full default
+# pipeline. Peak memory should stay flat: slant streams windows of records (JSON Lines) and row
+# groups (Parquet) and writes as it goes.
+#
+#   bash benches/scripts/scaling.sh                  # 10, 100 and 1000 MB
+#   SIZES="10 100" FORMATS=parquet bash benches/scripts/scaling.sh
+#
+# Environment: SIZES (MB, default "10 100 1000"), FORMATS (default "jsonl parquet"), CONFIG
+# (default seeds/slant.toml), WORK (scratch folder, default target/scaling; inputs are reused
+# between runs), RAYON_NUM_THREADS (default: all cores). Prints one row per run: format, input MB, seconds,
+# MB/s, peak resident memory (MiB, from /usr/bin/time), and the machine's load average.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+sizes=${SIZES:-10 100 1000}
+formats=${FORMATS:-jsonl parquet}
+config=${CONFIG:-seeds/slant.toml}
+work=${WORK:-target/scaling}
+mkdir -p "$work"
+
+cargo build --release --quiet
+cargo build --release --quiet -p slant-benches --bin make_corpus
+
+printf '%-8s %8s %9s %8s %10s  %s\n' format MB seconds MB/s peak_MiB load
+for format in $formats; do
+    for mb in $sizes; do
+        input="$work/corpus-${mb}MB.$format"
+        [ -s "$input" ] || target/release/make_corpus "$input" "$mb"
+        output="$work/labeled-${mb}MB.$format"
+        load=$(cut -d' ' -f1-3 /proc/loadavg)
+        /usr/bin/time -f '%e %M' -o "$work/time.txt" \
+            target/release/slant --quiet label --config "$config" \
+            "$input" -o "$output" 2>"$work/stderr.txt" \
+            || { cat "$work/stderr.txt" >&2; exit 1; }
+        read -r seconds kib <"$work/time.txt"
+        bytes=$(stat -c %s "$input")
+        awk -v f="$format" -v b="$bytes" -v s="$seconds" -v k="$kib" -v l="$load" 'BEGIN {
+            printf "%-8s %8.1f %9.1f %8.2f %10.1f  %s\n", f, b/1e6, s, b/1e6/s, k/1024, l }'
+        rm -f "$output"
+    done
+done

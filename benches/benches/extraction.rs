@@ -62,6 +62,7 @@ fn bench(c: &mut Criterion) {
             for (name, html) in &pages {
                 let hints = PageHints {
                     outlet: None,
+                    outlet_override: None,
                     file_name: name.clone(),
                     kind: PageKind::Html,
                 };

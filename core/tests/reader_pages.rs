@@ -721,3 +721,26 @@ fn html_without_article_text_is_an_error_record_saying_why() {
     let err = r[0].article.as_ref().unwrap_err();
     assert!(err.contains("no article text in in.txt"), "{err}");
 }
+
+#[test]
+fn closing_related_links_list_is_not_body_text() {
+    let related = "<h3>You may also like</h3>\
+                   <p><a href=\"/a\">Ferry timetable changes for the summer</a></p>\
+                   <p><a href=\"/b\">Mayor opens the new library</a></p>\
+                   <p><a href=\"/c\">Harbour cleanup draws volunteers</a></p>";
+    let page = article_page("The council met on Tuesday.")
+        .replace("</article>", &format!("<p>Advertisement</p>{related}</article>"));
+    let r = page::read(page.as_bytes(), &hints(PageKind::Html), MAX_BYTES);
+    let a = r[0].article.as_ref().unwrap();
+    assert!(a.body.contains("Paragraph 5"), "{}", a.body);
+    for furniture in ["You may also like", "Ferry timetable", "Harbour cleanup", "Advertisement"] {
+        assert!(!a.body.contains(furniture), "{furniture} in {}", a.body);
+    }
+    // An article's own closing list, without a related-links heading, stays.
+    let own = "<p>The tour stops in:</p><p>September 12 – Mountain View</p><p>October 3 – Phoenix</p>";
+    let page = article_page("The council met on Tuesday.")
+        .replace("</article>", &format!("{own}</article>"));
+    let r = page::read(page.as_bytes(), &hints(PageKind::Html), MAX_BYTES);
+    let a = r[0].article.as_ref().unwrap();
+    assert!(a.body.contains("October 3 – Phoenix"), "{}", a.body);
+}

@@ -72,6 +72,7 @@ static SHORT_PROMPTS: LazyLock<RegexSet> = LazyLock::new(|| {
         r"^(?:next|previous|prev) (?:article|story|post)\b",
         r"\b(?:image|photo|picture|video|graphic) (?:source|credits?)\s*:",
         r"^(?:photo|image|picture|credits?|file photo)\s*:",
+        r"^(?:advert|advertisement|ads?|sponsored(?: links| content)?|this slideshow requires javascript\.?)$",
     ])
 });
 const SHORT_PROMPT_WORDS: usize = 25;

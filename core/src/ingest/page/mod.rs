@@ -9,8 +9,9 @@
 //! 4. `split`: a file holding several articles → one line range per article;
 //! 5. `comments`: the reader-comment thread cut off the end of each article and split;
 //! 6. `meta`: title, byline, outlet and date from the article's head (`date` reads dates);
-//! 7. `body`: the text, with `boilerplate` (disclaimers, copyright, share prompts, navigation)
-//!    and `notices` (republication notices) removed.
+//! 7. `body`: the text, with `boilerplate` (disclaimers, copyright, share prompts, navigation),
+//!    `notices` (republication notices) and, in HTML, `related` (closing related-links lists)
+//!    removed.
 //!
 //! The outlet is the one given on the command line (`--outlet`), else what the page names — a
 //! "Source:" line, the page's JSON-LD publisher or `og:site_name`, a `<Outlet>, <date>` line,
@@ -29,6 +30,7 @@ mod html_meta;
 mod markup;
 mod meta;
 mod notices;
+mod related;
 mod split;
 
 use std::collections::BTreeMap;

@@ -728,12 +728,24 @@ fn closing_related_links_list_is_not_body_text() {
                    <p><a href=\"/a\">Ferry timetable changes for the summer</a></p>\
                    <p><a href=\"/b\">Mayor opens the new library</a></p>\
                    <p><a href=\"/c\">Harbour cleanup draws volunteers</a></p>";
-    let page = article_page("The council met on Tuesday.")
-        .replace("</article>", &format!("<p>Advertisement</p>{related}</article>"));
+    let promos = "<p>READ MORE: Bridge tolls to rise in spring</p><p>Image 1 of 5</p>\
+                  <p>Updated: 19 November 2019, 09:01 AM</p>";
+    let page = article_page("The council met on Tuesday.").replace(
+        "</article>",
+        &format!("<p>Advertisement</p>{promos}{related}</article>"),
+    );
     let r = page::read(page.as_bytes(), &hints(PageKind::Html), MAX_BYTES);
     let a = r[0].article.as_ref().unwrap();
     assert!(a.body.contains("Paragraph 5"), "{}", a.body);
-    for furniture in ["You may also like", "Ferry timetable", "Harbour cleanup", "Advertisement"] {
+    for furniture in [
+        "You may also like",
+        "Ferry timetable",
+        "Harbour cleanup",
+        "Advertisement",
+        "READ MORE",
+        "Image 1 of 5",
+        "Updated: 19 November",
+    ] {
         assert!(!a.body.contains(furniture), "{furniture} in {}", a.body);
     }
     // An article's own closing list, without a related-links heading, stays.

@@ -63,6 +63,7 @@ pub fn assemble(lines: &[&Line], origin: Origin) -> Body {
             continue;
         }
         if boilerplate::is_boilerplate(t)
+            || (origin == Origin::Extracted && boilerplate::is_template_line(t))
             || (in_footer && origin == Origin::SavedText && word_count(t) <= FOOTER_LINK_WORDS)
         {
             continue;

@@ -450,7 +450,11 @@ fn label_with_provenance_writes_each_fields_source() {
             .arg(&page)
             .output()
             .unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let stdout = String::from_utf8(out.stdout).unwrap();
         let lines: Vec<&str> = stdout.lines().collect();
         assert_eq!(lines.len(), 1, "one record for one page: {stdout}");
@@ -458,7 +462,10 @@ fn label_with_provenance_writes_each_fields_source() {
     };
     let plain = label(&[]);
     assert_eq!(plain["outlet"], "Example Courier");
-    assert!(plain.get("provenance").is_none(), "only when asked: {plain}");
+    assert!(
+        plain.get("provenance").is_none(),
+        "only when asked: {plain}"
+    );
 
     let with = label(&["--provenance"]);
     assert_eq!(
@@ -749,7 +756,8 @@ fn closing_related_links_list_is_not_body_text() {
         assert!(!a.body.contains(furniture), "{furniture} in {}", a.body);
     }
     // An article's own closing list, without a related-links heading, stays.
-    let own = "<p>The tour stops in:</p><p>September 12 – Mountain View</p><p>October 3 – Phoenix</p>";
+    let own =
+        "<p>The tour stops in:</p><p>September 12 – Mountain View</p><p>October 3 – Phoenix</p>";
     let page = article_page("The council met on Tuesday.")
         .replace("</article>", &format!("{own}</article>"));
     let r = page::read(page.as_bytes(), &hints(PageKind::Html), MAX_BYTES);

@@ -75,7 +75,11 @@ mod tests {
     #[test]
     fn own_lists_and_long_text_after_a_heading_stay() {
         // No heading: an article's own list of dates is text.
-        let p = paragraphs(&["The tour stops in:", "September 12 – Mountain View", "October 3 – Phoenix"]);
+        let p = paragraphs(&[
+            "The tour stops in:",
+            "September 12 – Mountain View",
+            "October 3 – Phoenix",
+        ]);
         assert_eq!(list_start(&p), None);
         // Prose after the heading: the heading is a subheading of the article.
         let p = paragraphs(&[

@@ -1,8 +1,10 @@
 //! Reading speed (MB/s of HTML, one core) of the page reader on the 181 real news pages of
 //! `../shared/data/article_extraction`: decoding, page metadata, the extraction engine and
-//! slant's rules, as `slant label page.html` reads a page. The pages are decompressed into
-//! memory first, so gzip and disk are not measured. Without the data set the bench says so
-//! and measures nothing (under `CI` it fails).
+//! slant's rules, as `slant label page.html` reads a page (`reader`), and the extraction engine
+//! alone with the reader's options (`rs-trafilatura`), so the difference is slant's own share.
+//! The pages are decompressed into memory first, so gzip and disk are not measured. Without the
+//! data set the bench says so and measures nothing (under `CI` it fails).
+//! `benches/scripts/reader_speed.sh` runs it with the machine's load and a profile.
 
 use std::io::Read;
 use std::path::Path;
@@ -62,6 +64,7 @@ fn bench(c: &mut Criterion) {
             for (name, html) in &pages {
                 let hints = PageHints {
                     outlet: None,
+                    outlet_override: None,
                     file_name: name.clone(),
                     kind: PageKind::Html,
                 };
@@ -75,6 +78,22 @@ fn bench(c: &mut Criterion) {
                 "most pages give an article"
             );
             articles
+        })
+    });
+    let texts: Vec<String> = pages
+        .iter()
+        .map(|(_, html)| String::from_utf8_lossy(html).into_owned())
+        .collect();
+    group.bench_function("rs-trafilatura/html-dev-set", |b| {
+        let options = rs_trafilatura::Options {
+            include_comments: true,
+            ..rs_trafilatura::Options::default()
+        };
+        b.iter(|| {
+            texts
+                .iter()
+                .filter(|html| rs_trafilatura::extract_with_options(html, &options).is_ok())
+                .count()
         })
     });
     group.finish();

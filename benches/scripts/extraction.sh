@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Article-body extraction quality of the page reader on ../shared/data/article_extraction
 # (181 real news pages; metric of that set's README): prints F1, precision, recall, the pages
-# that gave no article (with the reason), and how many pages got a title, author, date, site
-# name and URL. Reading speed is the criterion bench `cargo bench -p slant-benches --bench
-# extraction`.
+# that gave no article (with the reason), and how many pages got each metadata field (title,
+# date, author, site name, canonical URL, language). Reading speed is
+# `benches/scripts/reader_speed.sh`.
 #
 #   benches/scripts/extraction.sh                  # slant's reader
 #   SLANT_EXTRACTION_ENGINE=trafilatura benches/scripts/extraction.sh   # a bare engine

@@ -30,7 +30,8 @@ pub struct Article {
     pub language: Option<String>,
     /// Where the reader found each metadata field of a page: field name (`title`, `author`,
     /// `date`, `outlet`, `url`, `language`) → source (`json-ld`, `open-graph`, `meta`, `title`,
-    /// `canonical-link`, `html-lang`, `headline` (the page's `<h1>`), `byline`, `page-text`, `engine`, `hint`).
+    /// `canonical-link`, `html-lang`, `headline` (the page's `<h1>`), `byline`, `page-text`, `engine`, `folder-name`,
+    /// `command-line` (`--outlet`)).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub provenance: BTreeMap<String, String>,
     /// The article text, boilerplate removed.

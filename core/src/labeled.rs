@@ -36,6 +36,7 @@ pub const RESERVED_NAMES: &[&str] = &[
     "text",
     "redacted",
     "language",
+    "provenance",
 ];
 
 /// One output record: a labeled article, or the error standing in for an input record that
@@ -89,6 +90,10 @@ pub struct LabeledArticle {
     /// The body's language as detected (ISO 639-3, e.g. `eng`), when detection is reliable.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub language: Option<String>,
+    /// With `--provenance`: where the reader found each metadata field (field → source, as
+    /// `Article::provenance`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provenance: Option<std::collections::BTreeMap<String, String>>,
     pub counts: Counts,
     /// The article text (with `--body`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -347,6 +352,7 @@ mod tests {
             date: Some("2017-10-26".into()),
             url: None,
             language: Some("eng".into()),
+            provenance: None,
             counts: Counts {
                 body_bytes: 10,
                 tokens: 2,

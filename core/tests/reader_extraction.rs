@@ -197,6 +197,16 @@ fn through_engine(path: &Path, engine: &str) -> Extracted {
     }
 }
 
+/// The metadata fields counted over the pages, in the order they are printed.
+const FIELDS: [&str; 6] = [
+    "title",
+    "date",
+    "author",
+    "site name",
+    "canonical url",
+    "language",
+];
+
 #[test]
 #[ignore = "scores 181 real pages; run benches/scripts/extraction.sh"]
 fn dev_set_extraction_score() {
@@ -224,7 +234,8 @@ fn dev_set_extraction_score() {
                 ("author", a.author.is_some()),
                 ("date", a.date.is_some()),
                 ("site name", a.outlet.is_some()),
-                ("url", a.url.is_some()),
+                ("canonical url", a.url.is_some()),
+                ("language", a.language.is_some()),
             ] {
                 *counts.entry(field).or_default() += usize::from(present);
             }
@@ -255,10 +266,10 @@ fn dev_set_extraction_score() {
         println!("  {e}");
     }
     if engine == "slant" {
-        let mut fields: Vec<_> = counts.into_iter().collect();
-        fields.sort();
-        for (field, n) in fields {
-            println!("pages with {field}: {n} of {}", pages.len());
+        println!("metadata (pages of {} with the field):", pages.len());
+        for field in FIELDS {
+            let n = counts.get(field).copied().unwrap_or(0);
+            println!("  {field:<14} {n:>3}");
         }
     }
     assert_eq!(pages.len(), 181, "every page of the set is scored");

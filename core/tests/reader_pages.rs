@@ -49,6 +49,7 @@ fn samples() -> Vec<Sample> {
         let name = rel.to_string_lossy().replace('\\', "/");
         let hints = PageHints {
             outlet: file.folder_outlet.clone(),
+            outlet_override: None,
             file_name: name.clone(),
             kind,
         };
@@ -384,6 +385,103 @@ fn folder_name_is_the_outlet_only_when_the_page_names_none() {
 }
 
 #[test]
+fn outlet_from_the_command_line_overrides_what_the_page_names() {
+    let options = ingest::ReadOptions {
+        outlet: Some("Given Outlet".into()),
+        ..ingest::ReadOptions::default()
+    };
+    let records: Vec<InputRecord> = ingest::read_all(&[seeds_dir()], &options).collect();
+    let wire = records
+        .iter()
+        .find(|r| r.source.file.ends_with("wire_story.txt"))
+        .expect("the wire story is read");
+    let a = wire.article.as_ref().unwrap();
+    // The page names "Plains Wire Service"; the command line wins and says so.
+    assert_eq!(a.outlet.as_deref(), Some("Given Outlet"));
+    assert_eq!(a.provenance["outlet"], "command-line");
+    assert_eq!(a.provenance.len(), 1, "text pages name no other source");
+    for r in &records {
+        if let Ok(a) = &r.article {
+            assert_eq!(a.outlet.as_deref(), Some("Given Outlet"), "{}", a.id);
+        }
+    }
+
+    // An HTML page whose JSON-LD names its publisher: the override wins there too, and the
+    // other fields keep their page sources.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("page.html");
+    fs::write(&path, article_page("The council met on Tuesday.")).unwrap();
+    let records: Vec<InputRecord> = ingest::read_all(&[path], &options).collect();
+    let a = records[0].article.as_ref().unwrap();
+    assert_eq!(a.outlet.as_deref(), Some("Given Outlet"));
+    assert_eq!(a.provenance["outlet"], "command-line");
+    assert_eq!(a.provenance["title"], "json-ld");
+
+    // JSON Lines records too: the flag names the outlet of every article read.
+    let path = dir.path().join("in.jsonl");
+    fs::write(&path, r#"{"id":"r1","outlet":"Own Outlet","body":"Text."}"#).unwrap();
+    let records: Vec<InputRecord> = ingest::read_all(&[path], &options).collect();
+    let a = records[0].article.as_ref().unwrap();
+    assert_eq!(a.outlet.as_deref(), Some("Given Outlet"));
+    assert_eq!(a.provenance["outlet"], "command-line");
+}
+
+#[test]
+fn label_with_provenance_writes_each_fields_source() {
+    let dir = tempfile::tempdir().unwrap();
+    let page = dir.path().join("page.html");
+    // JSON-LD gives title, author, date and publisher; Open Graph the canonical URL.
+    let html = article_page("The council met on Tuesday.").replace(
+        "<title>",
+        "<meta property=\"og:url\" content=\"https://courier.example/council\"><title>",
+    );
+    fs::write(&page, html).unwrap();
+    let config = dir.path().join("tok.toml");
+    fs::write(
+        &config,
+        "[stages.tokenize]\nplugin = \"tokenize\"\nlanguage = \"english\"\n",
+    )
+    .unwrap();
+    let label = |extra: &[&str]| -> Value {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_slant"))
+            .args(["--quiet", "label", "--format", "jsonl", "--config"])
+            .arg(&config)
+            .args(extra)
+            .arg(&page)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let stdout = String::from_utf8(out.stdout).unwrap();
+        let lines: Vec<&str> = stdout.lines().collect();
+        assert_eq!(lines.len(), 1, "one record for one page: {stdout}");
+        serde_json::from_str(lines[0]).unwrap()
+    };
+    let plain = label(&[]);
+    assert_eq!(plain["outlet"], "Example Courier");
+    assert!(
+        plain.get("provenance").is_none(),
+        "only when asked: {plain}"
+    );
+
+    let with = label(&["--provenance"]);
+    assert_eq!(
+        with["provenance"],
+        json!({"author": "json-ld", "date": "json-ld", "language": "html-lang",
+               "outlet": "json-ld", "title": "json-ld", "url": "open-graph"}),
+    );
+    assert_eq!(with["url"], "https://courier.example/council");
+
+    let renamed = label(&["--provenance", "--outlet", "Given Outlet"]);
+    assert_eq!(renamed["outlet"], "Given Outlet");
+    assert_eq!(renamed["provenance"]["outlet"], "command-line");
+    assert_eq!(renamed["provenance"]["title"], "json-ld");
+}
+
+#[test]
 fn page_without_text_is_an_error_naming_the_file() {
     let s = samples();
     let s = s
@@ -398,6 +496,7 @@ fn page_without_text_is_an_error_naming_the_file() {
 fn hints(kind: PageKind) -> PageHints {
     PageHints {
         outlet: None,
+        outlet_override: None,
         file_name: "in.txt".into(),
         kind,
     }
@@ -628,4 +727,40 @@ fn html_without_article_text_is_an_error_record_saying_why() {
     assert_eq!(r.len(), 1);
     let err = r[0].article.as_ref().unwrap_err();
     assert!(err.contains("no article text in in.txt"), "{err}");
+}
+
+#[test]
+fn closing_related_links_list_is_not_body_text() {
+    let related = "<h3>You may also like</h3>\
+                   <p><a href=\"/a\">Ferry timetable changes for the summer</a></p>\
+                   <p><a href=\"/b\">Mayor opens the new library</a></p>\
+                   <p><a href=\"/c\">Harbour cleanup draws volunteers</a></p>";
+    let promos = "<p>READ MORE: Bridge tolls to rise in spring</p><p>Image 1 of 5</p>\
+                  <p>Updated: 19 November 2019, 09:01 AM</p>";
+    let page = article_page("The council met on Tuesday.").replace(
+        "</article>",
+        &format!("<p>Advertisement</p>{promos}{related}</article>"),
+    );
+    let r = page::read(page.as_bytes(), &hints(PageKind::Html), MAX_BYTES);
+    let a = r[0].article.as_ref().unwrap();
+    assert!(a.body.contains("Paragraph 5"), "{}", a.body);
+    for furniture in [
+        "You may also like",
+        "Ferry timetable",
+        "Harbour cleanup",
+        "Advertisement",
+        "READ MORE",
+        "Image 1 of 5",
+        "Updated: 19 November",
+    ] {
+        assert!(!a.body.contains(furniture), "{furniture} in {}", a.body);
+    }
+    // An article's own closing list, without a related-links heading, stays.
+    let own =
+        "<p>The tour stops in:</p><p>September 12 – Mountain View</p><p>October 3 – Phoenix</p>";
+    let page = article_page("The council met on Tuesday.")
+        .replace("</article>", &format!("{own}</article>"));
+    let r = page::read(page.as_bytes(), &hints(PageKind::Html), MAX_BYTES);
+    let a = r[0].article.as_ref().unwrap();
+    assert!(a.body.contains("October 3 – Phoenix"), "{}", a.body);
 }

@@ -43,9 +43,13 @@ pub struct LabelArgs {
     /// Stop at the first record that fails (exit code 2) instead of writing an error record.
     #[arg(long)]
     pub strict: bool,
-    /// Outlet for pages that do not name one.
+    /// Outlet of every article read, overriding the one a page or record names.
     #[arg(long, value_name = "NAME")]
     pub outlet: Option<String>,
+    /// Add `provenance` to each record: where each metadata field came from (json-ld,
+    /// open-graph, meta, byline, command-line, ...).
+    #[arg(long)]
+    pub provenance: bool,
     /// Include every mention (byte offsets, alias, scores) for stages that read mentions.
     #[arg(long)]
     pub mentions: bool,
@@ -306,6 +310,7 @@ pub fn run(args: LabelArgs, global: &Global) -> anyhow::Result<i32> {
         sentences: args.sentences,
         explain: args.explain,
         mentions: args.mentions,
+        provenance: args.provenance,
     };
     let started = Instant::now();
     let (mut n, mut errors) = (0usize, 0usize);

@@ -25,7 +25,7 @@ pub const DEFAULT_MAX_RECORD_BYTES: usize = 32 << 20;
 /// Options of the reader.
 #[derive(Debug, Clone)]
 pub struct ReadOptions {
-    /// Outlet for pages that do not name one (`--outlet`).
+    /// The outlet of every article read (`--outlet`): it overrides what a page or record names.
     pub outlet: Option<String>,
     /// Longest record accepted, in bytes.
     pub max_record_bytes: usize,
@@ -279,17 +279,51 @@ pub fn read_file(
         }
     };
     match file.format {
-        Format::JsonLines => Box::new(jsonl::read(reader, name, options.max_record_bytes)),
-        Format::Csv => Box::new(csv::read_with_limit(reader, name, options.max_record_bytes)),
+        Format::JsonLines => with_outlet(
+            Box::new(jsonl::read(reader, name, options.max_record_bytes)),
+            options.outlet.clone(),
+        ),
+        Format::Csv => with_outlet(
+            Box::new(csv::read_with_limit(reader, name, options.max_record_bytes)),
+            options.outlet.clone(),
+        ),
         Format::Page(kind) => {
             let hints = page::PageHints {
-                outlet: options.outlet.clone().or(file.folder_outlet),
+                outlet: file.folder_outlet,
+                outlet_override: options.outlet.clone(),
                 file_name: name.clone(),
                 kind,
             };
             Box::new(page::read(reader, &hints, options.max_record_bytes).into_iter())
         }
         // Columnar files are read by seeking in the file, not as a byte stream.
-        Format::Columnar(kind) => parquet::read(&file.path, name, kind, &options.columns),
+        Format::Columnar(kind) => with_outlet(
+            parquet::read(&file.path, name, kind, &options.columns),
+            options.outlet.clone(),
+        ),
     }
 }
+
+/// Records of `records` with their outlet replaced by `outlet` (`--outlet`), when given; the
+/// replaced field's provenance says `command-line`. (Pages apply it themselves, so that the
+/// republication check compares against the outlet the article ends up with.)
+fn with_outlet(
+    records: Box<dyn Iterator<Item = InputRecord> + Send>,
+    outlet: Option<String>,
+) -> Box<dyn Iterator<Item = InputRecord> + Send> {
+    let Some(outlet) = outlet else {
+        return records;
+    };
+    Box::new(records.map(move |mut record| {
+        if let Ok(article) = &mut record.article {
+            article.outlet = Some(outlet.clone());
+            article
+                .provenance
+                .insert("outlet".into(), COMMAND_LINE.into());
+        }
+        record
+    }))
+}
+
+/// The provenance of a field given on the command line.
+pub const COMMAND_LINE: &str = "command-line";

@@ -19,6 +19,8 @@ pub struct LabelOptions {
     pub explain: usize,
     /// Include every mention's result for stages that read mentions.
     pub mentions: bool,
+    /// Include where the reader found each metadata field.
+    pub provenance: bool,
 }
 
 /// The labeled article of `record` (which must hold an article), document `i` of `tokens`.
@@ -52,6 +54,7 @@ pub fn labeled_article(
         date: article.date.clone(),
         url: article.url.clone(),
         language: work.language,
+        provenance: options.provenance.then(|| article.provenance.clone()),
         counts: Counts {
             body_bytes: article.body.len(),
             tokens: doc_tokens.len(),

@@ -9,6 +9,7 @@ use super::boilerplate;
 use super::markup::{word_count, Line};
 use super::meta::{self, Meta};
 use super::notices;
+use super::related;
 
 /// Longest line taken for a footer link once the footer has begun.
 const FOOTER_LINK_WORDS: usize = 12;
@@ -62,6 +63,7 @@ pub fn assemble(lines: &[&Line], origin: Origin) -> Body {
             continue;
         }
         if boilerplate::is_boilerplate(t)
+            || (origin == Origin::Extracted && boilerplate::is_template_line(t))
             || (in_footer && origin == Origin::SavedText && word_count(t) <= FOOTER_LINK_WORDS)
         {
             continue;
@@ -74,6 +76,11 @@ pub fn assemble(lines: &[&Line], origin: Origin) -> Body {
         }
     }
     paragraphs.retain(|p| !p.is_empty());
+    if origin == Origin::Extracted {
+        if let Some(start) = related::list_start(&paragraphs) {
+            paragraphs.truncate(start);
+        }
+    }
 
     // A "Source: X" line on its own at the end names where an aggregated text came from.
     if let Some(last) = paragraphs.last() {

@@ -72,9 +72,40 @@ static SHORT_PROMPTS: LazyLock<RegexSet> = LazyLock::new(|| {
         r"^(?:next|previous|prev) (?:article|story|post)\b",
         r"\b(?:image|photo|picture|video|graphic) (?:source|credits?)\s*:",
         r"^(?:photo|image|picture|credits?|file photo)\s*:",
+        r"^(?:advert|advertisement|ads?|sponsored(?: links| content)?|this slideshow requires javascript\.?)$",
     ])
 });
 const SHORT_PROMPT_WORDS: usize = 25;
+
+/// Template lines extraction engines keep inside an HTML article: inline promos for other
+/// stories ("READ MORE: …", "DON'T MISS …", "Also on example.com …"), reader prompts, and —
+/// on short lines — gallery counters, "Updated:" / "First published" stamps and tag headings.
+/// Applied to engine text only: in a saved text page such a stamp is part of its head.
+static TEMPLATE: LazyLock<RegexSet> = LazyLock::new(|| {
+    set(&[
+        r"^(?:see more|read more|read also|also read|related|more)\s*:",
+        r"^don\W?t miss\b",
+        r"^also on [\w-]+\.[a-z.]{2,6}\b",
+        r"^like this (?:story|article)\?",
+        r"^tell us what you think\b",
+    ])
+});
+static SHORT_TEMPLATE: LazyLock<RegexSet> = LazyLock::new(|| {
+    set(&[
+        r"^(?:image|photo|picture|slide) \d+ of \d+\b",
+        r"^(?:first published|last updated|updated|published)(?: on| at)?\s*:?\s*(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*,?\s+)?(?:\d|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d)",
+        r"^related tags\s*:?$",
+        r"^tags?\s*:?$",
+        r"^photo gallery$",
+    ])
+});
+const SHORT_TEMPLATE_WORDS: usize = 12;
+
+/// Whether `line` of an engine's article text is page-template furniture (see [`TEMPLATE`]).
+pub fn is_template_line(line: &str) -> bool {
+    TEMPLATE.is_match(line)
+        || (word_count(line) <= SHORT_TEMPLATE_WORDS && SHORT_TEMPLATE.is_match(line))
+}
 
 /// Social network names; a run of them is a row of share or follow buttons.
 const SOCIAL: &[&str] = &[

@@ -9,12 +9,13 @@
 //! 4. `split`: a file holding several articles → one line range per article;
 //! 5. `comments`: the reader-comment thread cut off the end of each article and split;
 //! 6. `meta`: title, byline, outlet and date from the article's head (`date` reads dates);
-//! 7. `body`: the text, with `boilerplate` (disclaimers, copyright, share prompts, navigation)
-//!    and `notices` (republication notices) removed.
+//! 7. `body`: the text, with `boilerplate` (disclaimers, copyright, share prompts, navigation),
+//!    `notices` (republication notices) and, in HTML, `related` (closing related-links lists)
+//!    removed.
 //!
-//! The outlet is what the page names — a "Source:" line, the page's JSON-LD publisher or
-//! `og:site_name`, a `<Outlet>, <date>` line, the site name over the menu — and only when it
-//! names none, the caller's hint (`--outlet` or the folder name). An outlet the page names as the
+//! The outlet is the one given on the command line (`--outlet`), else what the page names — a
+//! "Source:" line, the page's JSON-LD publisher or `og:site_name`, a `<Outlet>, <date>` line,
+//! the site name over the menu — and only when it names none, the folder name. An outlet the page names as the
 //! first publisher of a republished text becomes `original_source`. Where each field came from
 //! is kept in `Article::provenance`.
 
@@ -29,6 +30,7 @@ mod html_meta;
 mod markup;
 mod meta;
 mod notices;
+mod related;
 mod split;
 
 use std::collections::BTreeMap;
@@ -49,8 +51,10 @@ pub enum PageKind {
 /// What the caller knows about a page besides its bytes.
 #[derive(Debug, Clone)]
 pub struct PageHints {
-    /// Outlet to use when the page names none (`--outlet`, or the folder name).
+    /// Outlet to use when the page names none (the folder name).
     pub outlet: Option<String>,
+    /// Outlet to use whatever the page names (`--outlet`).
+    pub outlet_override: Option<String>,
     /// The file name as shown in records.
     pub file_name: String,
     pub kind: PageKind,
@@ -219,12 +223,13 @@ fn build(
     let outlet = pick(
         "outlet",
         vec![
+            (hints.outlet_override.clone(), super::COMMAND_LINE),
             (head.source.clone(), "page-text"),
             (body.source.clone(), "page-text"),
             from_page("outlet", &page_meta.site_name),
             (datelines.next().cloned(), "page-text"),
             (head.masthead.clone(), "page-text"),
-            (hints.outlet.clone(), "hint"),
+            (hints.outlet.clone(), "folder-name"),
         ],
     );
     // Candidates for the first publisher, most explicit first; one naming this copy's own
@@ -261,8 +266,9 @@ fn build(
     );
     let language = pick("language", vec![from_page("language", &page_meta.language)]);
     if hints.kind != PageKind::Html {
-        // Text pages have one source for everything; naming it adds nothing.
-        provenance.clear();
+        // Text pages have one source for everything; naming it adds nothing, except for an
+        // outlet the command line gave.
+        provenance.retain(|_, source| source == super::COMMAND_LINE);
     }
     let mut comments = thread.comments;
     comments.extend(page.comments.iter().cloned());
@@ -356,6 +362,7 @@ mod tests {
     fn hints(kind: PageKind, outlet: Option<&str>) -> PageHints {
         PageHints {
             outlet: outlet.map(String::from),
+            outlet_override: None,
             file_name: "p.txt".into(),
             kind,
         }

@@ -2,7 +2,7 @@
 //! outlets): per-group figures with bootstrap confidence intervals, and pairwise contrasts with
 //! permutation tests, effect sizes and Holm's correction.
 //!
-//! In order: [`source`] reads `slant label` outputs; [`input`] (the only module that knows the
+//! In order: [`source`] tells labeled outputs from articles to label and reads the outputs; [`input`] (the only module that knows the
 //! record's JSON shape) turns each record into [`input::ArticleFigures`]; [`names`] normalizes
 //! group names; [`groups`] collects articles per group; [`compute`] runs the [`stats`] and
 //! produces a [`summary::Comparison`], which `crate::report` renders.
@@ -32,6 +32,8 @@ pub enum CompareError {
         line: u64,
         problem: String,
     },
+    #[error("the inputs mix `slant label` output ({labeled}) with articles to label ({articles}): compare one kind at a time (label the articles first with `slant label -o FILE`)")]
+    MixedInputs { labeled: String, articles: String },
     #[error("alias table {path}: {problem}")]
     Aliases { path: String, problem: String },
     #[error("--blocs `{spec}`: {problem}")]

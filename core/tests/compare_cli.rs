@@ -365,6 +365,25 @@ fn a_folder_of_jsonl_csv_and_pages_is_labeled_and_compared() {
     assert_eq!(articles, v["input"]["articles"].as_u64().unwrap());
     assert!(articles as usize >= jsonl + csv, "{v}");
     assert!(v["groups"].as_array().unwrap().len() >= 3);
+    // Cohen's d needs a spread on each side: none when a group has a single article.
+    let size_of = |name: &Value| {
+        v["groups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|g| &g["name"] == name)
+            .unwrap()["articles"]
+            .as_u64()
+            .unwrap()
+    };
+    for c in v["contrasts"].as_array().unwrap() {
+        let smallest = size_of(&c["group_a"]).min(size_of(&c["group_b"]));
+        if c["figure"] == "tone" {
+            assert_eq!(c["cohen_d"].is_null(), smallest < 2, "{c}");
+        }
+        let drawn = c["permutations"].as_u64().unwrap();
+        assert!(drawn > 0 && drawn <= v["settings"]["permutations"].as_u64().unwrap());
+    }
 }
 
 /// Files of a folder tree (the pages: one article each, or more).

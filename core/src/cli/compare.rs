@@ -58,6 +58,10 @@ pub struct CompareArgs {
     /// Permutations per test (at least 2000; raised to 40 per comparison so Holm can pass).
     #[arg(long, default_value_t = MIN_RESAMPLES, value_name = "N")]
     pub permutations: usize,
+    /// Stop a permutation test once N permuted statistics are as extreme as the observed one
+    /// (Besag–Clifford sequential test: p = N / draws); 0 draws every permutation.
+    #[arg(long, default_value_t = compare::DEFAULT_STOP_AFTER, value_name = "N")]
+    pub stop_after: usize,
     /// Confidence level of the intervals.
     #[arg(long, default_value_t = 0.95, value_name = "LEVEL")]
     pub confidence: f64,
@@ -91,6 +95,7 @@ impl CompareArgs {
         });
         options.resamples = self.resamples;
         options.permutations = self.permutations;
+        options.stop_after = self.stop_after;
         options.confidence = self.confidence;
         options.seed = self.seed;
         options.min_articles = self.min_articles;

@@ -1,8 +1,16 @@
 //! `slant compare` as a user runs it, on generated labeled outputs: the table, `--json`,
 //! `--csv`, `--by`, `--baseline`, `--blocs`, aliases, error records, bad input, reproducibility,
-//! and the SVG files of `--out` (each must parse as XML).
+//! and the SVG files of `--out` (each must parse as XML). Then on articles, which it labels
+//! first with the pipeline (the shipped samples in `seeds/`, and `../shared/seeds` when
+//! present): the same numbers as comparing the `slant label` output (JSONL and Parquet),
+//! folders, `--target` and `--claim`, and mixed inputs refused.
+//!
+//! The pipeline tests need the stage plugins built beside the binary (`cargo build --release`).
 
 mod compare_common;
+mod support;
+
+use std::path::{Path, PathBuf};
 
 use compare_common::{labeled_fixture, slant, slant_ok};
 use serde_json::Value;
@@ -185,7 +193,10 @@ fn bad_input_names_the_file_and_line() {
     let file = dir.path().join("bad.jsonl");
     std::fs::write(
         &file,
-        "{\"outlet\":\"RT\",\"sentiment\":{\"score\":0.1}}\n{not json\n",
+        concat!(
+            r#"{"id":"a","source":{"file":"x","line":1},"counts":{},"outlet":"RT","sentiment":{"score":0.1}}"#,
+            "\n{not json\n"
+        ),
     )
     .unwrap();
     let out = slant(&["compare", file.to_str().unwrap()]);
@@ -270,4 +281,238 @@ fn reads_standard_input_and_gzip() {
     encoder.finish().unwrap();
     let from_gz = json_of(&["compare", gz.to_str().unwrap(), "--json"]);
     assert_eq!(from_gz["groups"], from_file["groups"]);
+}
+
+fn seeds() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../seeds")
+}
+
+fn text(path: &Path) -> &str {
+    path.to_str().unwrap()
+}
+
+fn stderr_of(args: &[&str]) -> String {
+    let out = slant(args);
+    assert!(!out.status.success(), "slant {args:?} should fail");
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn articles_are_labeled_first_and_give_the_numbers_of_their_label_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let articles = seeds().join("articles.jsonl");
+    let direct = json_of(&["compare", text(&articles), "--json"]);
+    assert_eq!(direct["input"]["records"], 6);
+    assert_eq!(direct["input"]["articles"], 6);
+    let names: Vec<&str> = direct["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Crestline Daily", "Harbor Ledger", "Summit Wire"]);
+    for g in direct["groups"].as_array().unwrap() {
+        let tone = g["tone"]["value"].as_f64().expect("a tone per group");
+        assert!((-1.0..=1.0).contains(&tone), "{g}");
+    }
+
+    // The same articles labeled by `slant label`, read back without relabeling: same numbers.
+    let jsonl = dir.path().join("labeled.jsonl");
+    slant_ok(&["label", text(&articles), "-o", text(&jsonl)]);
+    assert_eq!(json_of(&["compare", text(&jsonl), "--json"]), direct);
+    let parquet = dir.path().join("labeled.parquet");
+    slant_ok(&["label", text(&articles), "-o", text(&parquet)]);
+    let from_parquet = json_of(&["compare", text(&parquet), "--json"]);
+    assert_eq!(from_parquet["input"], direct["input"]);
+    for (p, d) in from_parquet["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(direct["groups"].as_array().unwrap())
+    {
+        assert_eq!(p["tone"], d["tone"]);
+        assert_eq!(p["sentiment"], d["sentiment"]);
+        assert_eq!(p["toxicity"], d["toxicity"]);
+    }
+}
+
+#[test]
+fn a_folder_of_jsonl_csv_and_pages_is_labeled_and_compared() {
+    let seeds = seeds();
+    let v = json_of(&["compare", text(&seeds), "--json", "--min-articles", "3"]);
+    // Every record of every readable file: the JSONL lines, the CSV rows, the pages.
+    let jsonl = std::fs::read_to_string(seeds.join("articles.jsonl"))
+        .unwrap()
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .count();
+    let csv = csv::Reader::from_path(seeds.join("articles.csv"))
+        .unwrap()
+        .records()
+        .count();
+    let pages = walkdir_count(&seeds.join("pages"));
+    let records = v["input"]["records"].as_u64().unwrap() as usize;
+    assert!(
+        records >= jsonl + csv + pages,
+        "{records} < {jsonl}+{csv}+{pages}"
+    );
+    let articles: u64 = v["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["articles"].as_u64().unwrap())
+        .sum();
+    assert_eq!(articles, v["input"]["articles"].as_u64().unwrap());
+    assert!(articles as usize >= jsonl + csv, "{v}");
+    assert!(v["groups"].as_array().unwrap().len() >= 3);
+    // Cohen's d needs a spread on each side: none when a group has a single article.
+    let size_of = |name: &Value| {
+        v["groups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|g| &g["name"] == name)
+            .unwrap()["articles"]
+            .as_u64()
+            .unwrap()
+    };
+    for c in v["contrasts"].as_array().unwrap() {
+        let smallest = size_of(&c["group_a"]).min(size_of(&c["group_b"]));
+        if c["figure"] == "tone" {
+            assert_eq!(c["cohen_d"].is_null(), smallest < 2, "{c}");
+        }
+        let drawn = c["permutations"].as_u64().unwrap();
+        assert!(drawn > 0 && drawn <= v["settings"]["permutations"].as_u64().unwrap());
+    }
+}
+
+/// Files of a folder tree (the pages: one article each, or more).
+fn walkdir_count(dir: &Path) -> usize {
+    let mut n = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        n += if path.is_dir() {
+            walkdir_count(&path)
+        } else {
+            1
+        };
+    }
+    n
+}
+
+#[test]
+fn mixed_inputs_and_labeling_flags_on_labeled_output_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let labeled = labeled_fixture(dir.path(), "labeled.jsonl", 50, 11);
+    let csv = seeds().join("articles.csv");
+    let err = stderr_of(&["compare", text(&labeled), text(&csv)]);
+    assert!(
+        err.contains("mix") && err.contains("labeled.jsonl") && err.contains("articles.csv"),
+        "{err}"
+    );
+    let err = stderr_of(&["compare", text(&labeled), "--target", "Russia=Moscow"]);
+    assert!(err.contains("--target") && err.contains("already"), "{err}");
+    let err = stderr_of(&["compare", text(&dir.path().join("absent.jsonl"))]);
+    assert!(err.contains("absent.jsonl"), "{err}");
+}
+
+/// A config with the shipped sentiment and target-stance models and a claim stage.
+fn config_with_claims(dir: &Path) -> PathBuf {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let model = |name: &str| repo.join("models").join(name).display().to_string();
+    let config = dir.join("claims.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[stages.tokenize]\nlanguage = \"english\"\n\
+             [stages.sentiment]\nmodel = {:?}\n\
+             [stages.stance]\nmodel = {:?}\ntargets = {{ Coalition = [\"Northern Coalition\"] }}\n\
+             [stages.claim]\nplugin = \"stance\"\nmodel = {:?}\nreads = \"claims\"\n",
+            model("sentiment.model"),
+            model("stance-target.model"),
+            model("stance-target.model"),
+        ),
+    )
+    .unwrap();
+    config
+}
+
+#[test]
+fn targets_and_claims_given_on_the_command_line_are_compared() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = config_with_claims(dir.path());
+    let articles = seeds().join("articles.jsonl");
+    let v = json_of(&[
+        "compare",
+        text(&articles),
+        "--config",
+        text(&config),
+        "--target",
+        "Valmora=Valmora",
+        "--claim",
+        "The ceasefire is holding.",
+        "--json",
+    ]);
+    let targets = v["targets"].to_string();
+    assert!(
+        targets.contains("Valmora") && targets.contains("Coalition"),
+        "{targets}"
+    );
+    assert_eq!(v["claims"][0], "The ceasefire is holding.");
+    for g in v["groups"].as_array().unwrap() {
+        let claim = &g["claims"][0];
+        assert_eq!(claim["claim"], "The ceasefire is holding.", "{g}");
+        assert_eq!(
+            claim["articles"], g["articles"],
+            "every article is paired with the claim"
+        );
+        let total: f64 = claim["shares"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["share"].as_f64().unwrap())
+            .sum();
+        assert!((total - 1.0).abs() < 1e-9, "{claim}");
+    }
+    let table = slant_ok(&[
+        "compare",
+        text(&articles),
+        "--config",
+        text(&config),
+        "--claim",
+        "The ceasefire is holding.",
+    ]);
+    assert!(table.contains("The ceasefire is holding."), "{table}");
+}
+
+#[test]
+fn the_shared_seed_pages_are_labeled_and_compared() {
+    let Some(pages) = support::needs_shared(
+        "the_shared_seed_pages_are_labeled_and_compared",
+        support::shared_dir().join("seeds"),
+    ) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("report");
+    let v = json_of(&["compare", text(&pages), "--json", "--out", text(&out)]);
+    // Five pages, one of which holds two articles (RT's and The Duran's): six articles.
+    assert_eq!(v["input"]["records"], 6);
+    assert_eq!(v["input"]["articles"], 6, "every seed article is labeled");
+    let groups = v["groups"].as_array().unwrap();
+    let names = v["groups"].to_string();
+    assert!(
+        names.contains("Global Research") && names.contains("RT"),
+        "{names}"
+    );
+    assert!(groups.len() >= 4, "{v}");
+    let targets = v["targets"].to_string();
+    assert!(
+        targets.contains("Syrian government") && targets.contains("ISIS"),
+        "{targets}"
+    );
+    for g in groups {
+        assert_eq!(g["small"], true, "under 10 articles is marked small: {g}");
+    }
+    assert!(out.join("report.html").exists());
 }

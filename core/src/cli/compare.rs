@@ -1,23 +1,35 @@
-//! `slant compare`: per-group figures with confidence intervals and pairwise tests, from
-//! `slant label` JSONL outputs, as a table, `--json`, `--csv`, and a report folder (`--out`).
+//! `slant compare`: per-group figures with confidence intervals and pairwise tests, as a table,
+//! `--json`, `--csv`, and a report folder (`--out`). The inputs are either `slant label` outputs
+//! (read as they are) or articles, which are labeled first by the same pipeline, flags and
+//! config merging as `slant label` ([`PipelineArgs`]); `compare::source` tells which.
 
 use std::io::Write;
 use std::path::PathBuf;
+use std::time::Instant;
 
 use anyhow::Context;
-use slant::compare::input::{Extraction, GroupField, LabeledRecord};
+use slant::compare::input::{self, Extraction, GroupField, LabeledRecord};
 use slant::compare::names::Aliases;
-use slant::compare::{self, groups, source, CompareError, Options, MIN_RESAMPLES};
+use slant::compare::source::{self, Inputs};
+use slant::compare::{self, groups, CompareError, Options, MIN_RESAMPLES};
+use slant::ingest::{self, ReadOptions};
+use slant::labeled::OutputRecord;
+use slant::pipeline::LabelOptions;
 use slant::report;
 
+use super::label::{self, PipelineArgs};
 use super::Global;
 
 /// Flags of `slant compare`.
 #[derive(Debug, clap::Args)]
 pub struct CompareArgs {
-    /// `slant label` JSONL outputs (optionally gzip), or `-` for standard input.
+    /// `slant label` outputs (JSONL, optionally gzip, or `-` for stdin; labeled .parquet), or
+    /// articles to label first (files or folders, as `slant label` reads them); not a mix.
     #[arg(required = true, value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
+    /// How articles are labeled when the inputs are not labeled output (as `slant label`).
+    #[command(flatten)]
+    pub pipeline: PipelineArgs,
     /// Group articles by `outlet`, `author`, `month`, or any field (`extra.FIELD` for extra only).
     #[arg(
         long,
@@ -46,6 +58,10 @@ pub struct CompareArgs {
     /// Permutations per test (at least 2000; raised to 40 per comparison so Holm can pass).
     #[arg(long, default_value_t = MIN_RESAMPLES, value_name = "N")]
     pub permutations: usize,
+    /// Stop a permutation test once N permuted statistics are as extreme as the observed one
+    /// (Besag–Clifford sequential test: p = N / draws); 0 draws every permutation.
+    #[arg(long, default_value_t = compare::DEFAULT_STOP_AFTER, value_name = "N")]
+    pub stop_after: usize,
     /// Confidence level of the intervals.
     #[arg(long, default_value_t = 0.95, value_name = "LEVEL")]
     pub confidence: f64,
@@ -79,6 +95,7 @@ impl CompareArgs {
         });
         options.resamples = self.resamples;
         options.permutations = self.permutations;
+        options.stop_after = self.stop_after;
         options.confidence = self.confidence;
         options.seed = self.seed;
         options.min_articles = self.min_articles;
@@ -93,20 +110,107 @@ impl CompareArgs {
     }
 }
 
-/// The labeled records to compare. This is the one place where running the pipeline from
-/// `compare` (`--config`, `--target`, `--claim`) plugs in: it would yield the records of a
-/// pipeline run here instead of reading `slant label` outputs.
+/// Flags that change the labeling, which cannot apply to inputs that are labeled already.
+fn labeling_flags(pipeline: &PipelineArgs) -> Vec<&'static str> {
+    let given = [
+        ("--model", !pipeline.models.is_empty()),
+        ("--set", !pipeline.settings.is_empty()),
+        ("--action", pipeline.action.is_some()),
+        ("--threshold", pipeline.threshold.is_some()),
+        ("--target-text", pipeline.target_text.is_some()),
+        ("--target", !pipeline.targets.is_empty()),
+        ("--targets", !pipeline.targets_files.is_empty()),
+        ("--claim", !pipeline.claims.is_empty()),
+    ];
+    given
+        .into_iter()
+        .filter_map(|(flag, set)| set.then_some(flag))
+        .collect()
+}
+
+/// Labels the articles of the inputs with the configured pipeline (as `slant label` would) and
+/// keeps only the figures `compare` needs from each output record, so memory stays small.
+fn label_articles(
+    args: &CompareArgs,
+    extraction: &Extraction,
+    global: &Global,
+) -> anyhow::Result<Vec<Result<LabeledRecord, CompareError>>> {
+    let pipeline = args.pipeline.build(global)?;
+    let records = ingest::read_all(&args.inputs, &ReadOptions::default());
+    let progress = label::progress_bar(global.quiet);
+    let started = Instant::now();
+    let mut figures = Vec::new();
+    let mut errors: Vec<String> = Vec::new();
+    pipeline.run(
+        records,
+        &LabelOptions::default(),
+        |record: OutputRecord| -> anyhow::Result<bool> {
+            progress.inc(1);
+            if let Some(message) = record.error() {
+                errors.push(message.to_string());
+            }
+            let value = serde_json::to_value(&record)?;
+            figures.push(
+                input::read_record(&value, extraction).map_err(|e| CompareError::Read {
+                    path: value["source"]["file"].as_str().unwrap_or("?").to_string(),
+                    cause: e.to_string(),
+                }),
+            );
+            Ok(true)
+        },
+    )?;
+    progress.finish_and_clear();
+    label::report_unmatched_targets(&pipeline);
+    if !global.quiet {
+        report_labeling(figures.len(), &errors, started);
+    }
+    Ok(figures)
+}
+
+/// Says on stderr how many records were labeled, and why the first few could not be.
+fn report_labeling(records: usize, errors: &[String], started: Instant) {
+    const SHOWN: usize = 5;
+    for message in errors.iter().take(SHOWN) {
+        eprintln!("slant: skipped: {message}");
+    }
+    if errors.len() > SHOWN {
+        eprintln!("slant: … and {} more skipped", errors.len() - SHOWN);
+    }
+    eprintln!(
+        "slant: labeled {} of {records} records in {:.2}s with the pipeline",
+        records - errors.len(),
+        started.elapsed().as_secs_f64()
+    );
+}
+
+/// The labeled records to compare: read from `slant label` outputs, or from a pipeline run
+/// over the articles (see `compare::source` for how the two are told apart).
 fn labeled_records<'a>(
     args: &'a CompareArgs,
     extraction: &'a Extraction,
-) -> impl Iterator<Item = Result<LabeledRecord, CompareError>> + 'a {
-    source::read_all(&args.inputs, extraction)
+    global: &Global,
+) -> anyhow::Result<Box<dyn Iterator<Item = Result<LabeledRecord, CompareError>> + 'a>> {
+    match source::classify(&args.inputs)? {
+        Inputs::Labeled(files) => {
+            let flags = labeling_flags(&args.pipeline);
+            anyhow::ensure!(
+                flags.is_empty(),
+                "{} change(s) how articles are labeled, but the inputs are `slant label` output already (relabel them with `slant label`, or pass the articles)",
+                flags.join(", ")
+            );
+            Ok(Box::new(source::read_files(files, extraction)))
+        }
+        Inputs::Articles => Ok(Box::new(
+            label_articles(args, extraction, global)?.into_iter(),
+        )),
+    }
 }
 
 /// Runs `slant compare`.
 pub fn run(args: CompareArgs, global: &Global) -> anyhow::Result<i32> {
     let options = args.options()?;
-    let comparison = compare::compare(labeled_records(&args, &options.extraction), &options)?;
+    let records = labeled_records(&args, &options.extraction, global)?;
+    let comparison = compare::compare(records, &options)?;
     let text = if args.json {
         report::to_json(&comparison)? + "\n"
     } else if args.csv {

@@ -144,6 +144,12 @@ impl PipelineArgs {
     /// # Errors
     /// The config cannot be read, or a flag does not fit it.
     pub fn config(&self) -> anyhow::Result<PipelineConfig> {
+        if let Some(t) = self.threshold {
+            anyhow::ensure!(
+                (0.0..=1.0).contains(&t),
+                "--threshold {t} must be within 0..=1"
+            );
+        }
         let path = match &self.config {
             Some(p) => p.clone(),
             None => default_config_path()?,
@@ -274,12 +280,6 @@ fn columns(pipeline: &Pipeline) -> Vec<Column> {
 
 /// Runs `slant label`.
 pub fn run(args: LabelArgs, global: &Global) -> anyhow::Result<i32> {
-    if let Some(t) = args.pipeline.threshold {
-        anyhow::ensure!(
-            (0.0..=1.0).contains(&t),
-            "--threshold {t} must be within 0..=1"
-        );
-    }
     let mut pipeline = args.pipeline.build(global)?;
     if args.explain > 0 {
         pipeline.enable_explain().map_err(anyhow::Error::msg)?;
@@ -408,7 +408,7 @@ fn unusable_inputs(inputs: &[PathBuf]) -> Vec<String> {
 }
 
 /// Says once, on stderr, which targets no article mentioned (their aliases may be wrong).
-fn report_unmatched_targets(pipeline: &Pipeline) {
+pub(super) fn report_unmatched_targets(pipeline: &Pipeline) {
     for stage in &pipeline.classifiers {
         let Some(finder) = &stage.inputs.finder else {
             continue;

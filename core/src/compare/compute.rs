@@ -95,6 +95,7 @@ fn settings(options: &Options) -> Settings {
         interval_method: "percentile bootstrap, resampling articles".into(),
         resamples: options.resamples,
         permutations: options.permutations,
+        stop_after: options.stop_after,
         confidence: options.confidence,
         seed: options.seed,
         min_articles: options.min_articles,
@@ -289,6 +290,9 @@ fn contrasts(
     (contrasts, permutations)
 }
 
+/// Articles each side needs for Cohen's d.
+const MIN_UNITS_FOR_D: usize = 2;
+
 /// Permutations per test: at least the requested number, and at least 40 per comparison, so
 /// that the smallest p a test can give, 1 / (P + 1), survives Holm's ×m (m / (P + 1) < 0.025).
 pub fn permutations_for(requested: usize, comparisons: usize) -> usize {
@@ -316,7 +320,10 @@ fn contrast(
         ci_low,
         ci_high,
     };
-    let cohen_d = figure.is_mean.then(|| {
+    // A standard deviation needs two articles a side: with one, d (and every bootstrap
+    // replicate of it) would be a ratio to a spread that is not there.
+    let has_spread = ua.len() >= MIN_UNITS_FOR_D && ub.len() >= MIN_UNITS_FOR_D;
+    let cohen_d = (figure.is_mean && has_spread).then(|| {
         let (ci_low, ci_high) = ra.cohen_d_interval(rb, (ua.len(), ub.len()), options.confidence);
         Interval {
             value: stats::cohen_d_of(ua, ub).unwrap_or(f64::NAN),
@@ -326,13 +333,19 @@ fn contrast(
     });
     let task = format!("permutation/{name}/{}/{}", groups[a].key, groups[b].key);
     let mut rng = stats::task_rng(options.seed, &task);
+    let plan = stats::PermutationPlan {
+        max: permutations,
+        stop_after: options.stop_after,
+    };
+    let test = stats::permutation_test(ua, ub, plan, &mut rng);
     Contrast {
         figure: name.to_string(),
         group_a: groups[a].name.clone(),
         group_b: groups[b].name.clone(),
         difference,
         cohen_d,
-        p_value: stats::permutation_p_value(ua, ub, permutations, &mut rng),
+        p_value: test.p_value,
+        permutations: test.permutations,
         p_holm: f64::NAN,
         small: summaries[a].small || summaries[b].small,
     }

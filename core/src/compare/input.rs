@@ -114,6 +114,18 @@ pub enum RecordError {
     Field { field: String, problem: String },
 }
 
+/// Whether a parsed JSON line is a `slant label` output record rather than an article to label:
+/// an object whose `source` is an object (`{file, line}`) and which has a `counts` object (a
+/// labeled article) or an `error` (an error record). An input article carries neither.
+pub fn looks_labeled(value: &Value) -> bool {
+    let Some(record) = value.as_object() else {
+        return false;
+    };
+    let source = record.get("source").is_some_and(Value::is_object);
+    let counts = record.get("counts").is_some_and(Value::is_object);
+    source && (counts || record.contains_key("error"))
+}
+
 /// Reads the figures out of one parsed `slant label` record.
 pub fn read_record(value: &Value, how: &Extraction) -> Result<LabeledRecord, RecordError> {
     let record = value.as_object().ok_or(RecordError::NotAnObject)?;
@@ -345,6 +357,17 @@ mod tests {
             read_record(&json!([1]), &how("outlet")),
             Err(RecordError::NotAnObject)
         );
+    }
+
+    #[test]
+    fn labeled_records_are_told_from_articles() {
+        assert!(looks_labeled(&sample()));
+        let error = json!({"source":{"file":"x","line":3},"error":"bad"});
+        assert!(looks_labeled(&error));
+        let article = json!({"id":"a","outlet":"RT","body":"text","source":"RT"});
+        assert!(!looks_labeled(&article));
+        assert!(!looks_labeled(&json!({"id":"a","counts":{"tokens":3}})));
+        assert!(!looks_labeled(&json!([1, 2])));
     }
 
     #[test]

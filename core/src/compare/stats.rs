@@ -1,5 +1,5 @@
 //! The statistics of `compare`, on plain numbers: seeded percentile bootstrap intervals,
-//! two-sided permutation tests, Holm's correction.
+//! two-sided permutation tests (with Besag–Clifford sequential stopping), Holm's correction.
 //!
 //! Every figure is a ratio of sums over sampling units, `Σ num / Σ den`: a mean of article
 //! values has `den = 1` per article; a comment toxicity rate has one unit per article with
@@ -244,8 +244,48 @@ fn quantile(sorted: &[f64], q: f64) -> f64 {
 /// Two-sided permutation test of `estimate(a) − estimate(b)`: units are shuffled between the
 /// groups `permutations` times; p = (1 + #{|T*| ≥ |T|}) / (1 + permutations).
 pub fn permutation_p_value(a: &Units, b: &Units, permutations: usize, rng: &mut StatsRng) -> f64 {
+    let plan = PermutationPlan {
+        max: permutations,
+        stop_after: 0,
+    };
+    permutation_test(a, b, plan, rng).p_value
+}
+
+/// How many permutations a test draws.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PermutationPlan {
+    /// The most permutations drawn.
+    pub max: usize,
+    /// Besag–Clifford sequential stopping: stop as soon as this many permuted statistics are at
+    /// least as extreme as the observed one (0: always draw `max`).
+    pub stop_after: usize,
+}
+
+/// The outcome of a permutation test.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PermutationOutcome {
+    pub p_value: f64,
+    /// Permutations drawn (fewer than the plan's `max` when the test stopped early).
+    pub permutations: usize,
+}
+
+/// Two-sided permutation test of `estimate(a) − estimate(b)` with Besag & Clifford's (1991)
+/// sequential stopping: permutations are drawn until `stop_after` (h) of them are at least as
+/// extreme as the observed statistic, or `max` (n) are drawn. Stopped at h after L draws,
+/// p = h / L; otherwise p = (1 + #extreme) / (1 + n), the full test. Either p is a valid
+/// p-value (P(p ≤ α) ≤ α under the null); the saving is on tests far from significance, which
+/// reach h extreme statistics after about h / p draws, while a small p still gets all n.
+pub fn permutation_test(
+    a: &Units,
+    b: &Units,
+    plan: PermutationPlan,
+    rng: &mut StatsRng,
+) -> PermutationOutcome {
     if a.is_empty() || b.is_empty() {
-        return 1.0;
+        return PermutationOutcome {
+            p_value: 1.0,
+            permutations: 0,
+        };
     }
     let observed = (a.sums().ratio() - b.sums().ratio()).abs();
     let mut pooled = a.clone();
@@ -261,7 +301,7 @@ pub fn permutation_p_value(a: &Units, b: &Units, permutations: usize, rng: &mut 
     // Ties (equal statistics) must count as extreme; allow for rounding in the sums.
     let tolerance = 1e-9 * observed.max(1.0);
     let mut extreme = 0usize;
-    for _ in 0..permutations {
+    for drawn_so_far in 1..=plan.max {
         let mut num = 0.0;
         let mut den = 0.0;
         for i in 0..drawn {
@@ -275,9 +315,18 @@ pub fn permutation_p_value(a: &Units, b: &Units, permutations: usize, rng: &mut 
         let statistic = if a_is_drawn { side - rest } else { rest - side };
         if statistic.abs() >= observed - tolerance {
             extreme += 1;
+            if extreme == plan.stop_after {
+                return PermutationOutcome {
+                    p_value: extreme as f64 / drawn_so_far as f64,
+                    permutations: drawn_so_far,
+                };
+            }
         }
     }
-    (1 + extreme) as f64 / (1 + permutations) as f64
+    PermutationOutcome {
+        p_value: (1 + extreme) as f64 / (1 + plan.max) as f64,
+        permutations: plan.max,
+    }
 }
 
 /// Holm's step-down adjustment of p-values (controls the family-wise error rate), returned in
@@ -341,16 +390,54 @@ mod tests {
 
     /// Share of seeded simulations in which the test rejects at 5%.
     fn rejection_rate(shift: f64, simulations: usize) -> f64 {
+        sequential_rejection_rate(shift, simulations, 0)
+    }
+
+    /// As [`rejection_rate`], stopping each test after `stop_after` extreme statistics.
+    fn sequential_rejection_rate(shift: f64, simulations: usize, stop_after: usize) -> f64 {
         let mut rng = task_rng(11, &format!("simulate/{shift}"));
+        let plan = PermutationPlan {
+            max: 499,
+            stop_after,
+        };
         let mut rejected = 0;
         for _ in 0..simulations {
             let a = Units::of_values((0..50).map(|_| normal(&mut rng)));
             let b = Units::of_values((0..50).map(|_| normal(&mut rng) + shift));
-            if permutation_p_value(&a, &b, 499, &mut rng) < 0.05 {
+            if permutation_test(&a, &b, plan, &mut rng).p_value < 0.05 {
                 rejected += 1;
             }
         }
         rejected as f64 / simulations as f64
+    }
+
+    #[test]
+    fn sequential_stopping_keeps_power_and_size_and_saves_draws_on_null_tests() {
+        let power = sequential_rejection_rate(0.5, 300, 20);
+        assert!((0.60..0.80).contains(&power), "power {power}");
+        let size = sequential_rejection_rate(0.0, 300, 20);
+        assert!(size < 0.09, "false rejection rate {size}");
+
+        let values: Vec<f64> = (0..60).map(|i| (i as f64 / 59.0) * 2.0 - 1.0).collect();
+        let (a, b) = (Units::of_values(values.clone()), Units::of_values(values));
+        let plan = PermutationPlan {
+            max: 2000,
+            stop_after: 20,
+        };
+        let first = permutation_test(&a, &b, plan, &mut task_rng(5, "perm"));
+        assert_eq!(
+            first.permutations, 20,
+            "identical groups: every draw is extreme"
+        );
+        assert_eq!(first.p_value, 1.0);
+        let again = permutation_test(&a, &b, plan, &mut task_rng(5, "perm"));
+        assert_eq!(first, again, "seeded");
+
+        // A clear shift never reaches 20 extreme draws: the full test runs.
+        let shifted = Units::of_values((0..60).map(|i| i as f64 / 59.0 + 1.0));
+        let full = permutation_test(&a, &shifted, plan, &mut task_rng(5, "perm"));
+        assert_eq!(full.permutations, 2000);
+        assert!((full.p_value - 1.0 / 2001.0).abs() < 1e-12, "{full:?}");
     }
 
     #[test]

@@ -86,6 +86,8 @@ pub struct Contrast {
     pub cohen_d: Option<Interval>,
     /// Two-sided permutation-test p-value.
     pub p_value: f64,
+    /// Permutations the test drew (fewer than `settings.permutations` when it stopped early).
+    pub permutations: usize,
     /// Holm-adjusted over every contrast of the run.
     pub p_holm: f64,
     /// One side is a small group.
@@ -99,8 +101,10 @@ pub struct Settings {
     pub tone_stage: String,
     pub interval_method: String,
     pub resamples: usize,
-    /// Permutations per test actually run (see `compute::permutations_for`).
+    /// Permutations per test at most (see `compute::permutations_for`).
     pub permutations: usize,
+    /// Besag–Clifford: a test stops after this many extreme permuted statistics (0: never).
+    pub stop_after: usize,
     pub confidence: f64,
     pub seed: u64,
     pub min_articles: usize,

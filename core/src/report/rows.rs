@@ -16,7 +16,8 @@ pub struct Row {
     pub other_group: String,
     /// `articles`, `tone`, `sentiment`, `stance:T`, `claim:C`, `toxicity`.
     pub figure: String,
-    /// `count`, `mean`, `share:LABEL`, `rate`, `comments`, `flagged`, `difference`, `cohen_d`.
+    /// `count`, `mean`, `share:LABEL`, `rate`, `comments`, `flagged`, `difference`, `cohen_d`,
+    /// `permutations` (drawn by the contrast's test).
     pub statistic: String,
     pub value: f64,
     pub ci_low: Option<f64>,
@@ -130,6 +131,11 @@ pub fn rows(comparison: &Comparison) -> Vec<Row> {
         if let Some(d) = c.cohen_d {
             rows.push(with("cohen_d", d));
         }
+        rows.push(Row {
+            statistic: "permutations".into(),
+            value: c.permutations as f64,
+            ..base.clone()
+        });
     }
     rows
 }

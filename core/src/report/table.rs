@@ -258,12 +258,17 @@ pub fn grids(c: &Comparison) -> Vec<Grid> {
 pub fn notes(c: &Comparison) -> Vec<String> {
     let s = &c.settings;
     let mut notes = vec![format!(
-        "Intervals: {}% {} ({} resamples, seed {}); p: two-sided permutation test ({} permutations), Holm-adjusted over {} comparisons.",
+        "Intervals: {}% {} ({} resamples, seed {}); p: two-sided permutation test ({} permutations{}), Holm-adjusted over {} comparisons.",
         (s.confidence * 100.0).round(),
         s.interval_method,
         s.resamples,
         s.seed,
         s.permutations,
+        if s.stop_after > 0 {
+            format!(" at most, stopping after {} as extreme as observed (Besag–Clifford)", s.stop_after)
+        } else {
+            String::new()
+        },
         c.contrasts.len()
     )];
     if c.groups.iter().any(|g| g.small) {

@@ -233,7 +233,7 @@ fn a_targets_file_with_a_syntax_error_names_its_line() {
 /// Runs `slant predict --model MODEL` on JSON Lines `input`; the records, stderr and exit code.
 fn predict(model: &Path, extra: &[&str], input: &Path) -> (Vec<Value>, String, Option<i32>) {
     let out = slant()
-        .args(["--quiet", "predict", "--model"])
+        .args(["predict", "--model"])
         .arg(model)
         .args(extra)
         .arg(input)

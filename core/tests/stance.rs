@@ -408,3 +408,51 @@ fn shipped_model_and_default_targets_on_the_seed_pages() {
     assert!(mentioned("United States") >= 2 && mentioned("Russia") >= 2);
     assert!(mentioned("Kurdish-led forces") >= 1);
 }
+
+#[test]
+fn shipped_claim_model_on_the_seed_pages() {
+    let Some(seeds) = shared_seeds() else { return };
+    let model = repo().join("models/stance-claim.model");
+    if !model.is_file() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "{} is absent under CI",
+            model.display()
+        );
+        eprintln!(
+            "skipped: {} is not built (slant train --recipe models/stance-claim.toml)",
+            model.display()
+        );
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = write(
+        dir.path(),
+        "claims.toml",
+        &format!(
+            "[stages.tokenize]\nlanguage = \"english\"\nstem = true\nstopwords = false\nlowercase = true\n\
+             [stages.claim]\nplugin = \"stance\"\nmodel = {m:?}\n",
+            m = model.display().to_string(),
+        ),
+    );
+    let related = "The Syrian army broke the ISIS siege of Deir Ezzor.";
+    let unrelated = "Apple released a new iPhone with a larger screen.";
+    let (recs, err, code) = label(&cfg, &["--claim", related, "--claim", unrelated], &seeds);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(recs.len() >= 5, "every page yields its articles");
+    for rec in &recs {
+        let claims = rec["claim"]["claims"].as_array().unwrap();
+        assert_eq!(claims.len(), 2, "{}", rec["id"]);
+        assert_eq!(claims[0]["claim"], related);
+        // Every page is about the war around Deir Ezzor; none about phones.
+        assert_ne!(claims[0]["label"], "unrelated", "{}: {}", rec["id"], claims[0]);
+        assert_eq!(claims[1]["label"], "unrelated", "{}: {}", rec["id"], claims[1]);
+        let total: f64 = claims[0]["scores"]
+            .as_object()
+            .unwrap()
+            .values()
+            .map(|v| v.as_f64().unwrap())
+            .sum();
+        assert!((total - 1.0).abs() < 1e-3, "{}", claims[0]);
+    }
+}

@@ -50,12 +50,7 @@ fn cue_model(
     let bucket = |w: &str| bucket(&plain, w);
     let mut cues: Vec<(u32, usize)> = cues
         .iter()
-        .map(|(w, c)| {
-            (
-                bucket(w),
-                classes.iter().position(|x| x == c).unwrap(),
-            )
-        })
+        .map(|(w, c)| (bucket(w), classes.iter().position(|x| x == c).unwrap()))
         .collect();
     cues.sort();
     let k = classes.len();
@@ -280,11 +275,34 @@ fn predict_scores_a_target_at_its_mention_offsets() {
     assert_eq!(recs[0]["label"], "favor", "{}", recs[0]);
     assert!(recs[0]["scores"]["favor"].as_f64().unwrap() > 0.9);
     assert_eq!(recs[1]["label"], "against", "{}", recs[1]);
-    assert_eq!(recs[2]["label"], "against", "the target's name is looked for: {}", recs[2]);
-    assert!(recs[3]["error"].as_str().unwrap().contains("both `start` and `end`"), "{}", recs[3]);
-    assert!(recs[4]["error"].as_str().unwrap().contains("`end` 99"), "{}", recs[4]);
-    assert!(recs[5]["error"].as_str().unwrap().contains("`start`"), "{}", recs[5]);
-    assert!(recs[6]["error"].as_str().unwrap().contains("target"), "{}", recs[6]);
+    assert_eq!(
+        recs[2]["label"], "against",
+        "the target's name is looked for: {}",
+        recs[2]
+    );
+    assert!(
+        recs[3]["error"]
+            .as_str()
+            .unwrap()
+            .contains("both `start` and `end`"),
+        "{}",
+        recs[3]
+    );
+    assert!(
+        recs[4]["error"].as_str().unwrap().contains("`end` 99"),
+        "{}",
+        recs[4]
+    );
+    assert!(
+        recs[5]["error"].as_str().unwrap().contains("`start`"),
+        "{}",
+        recs[5]
+    );
+    assert!(
+        recs[6]["error"].as_str().unwrap().contains("target"),
+        "{}",
+        recs[6]
+    );
     assert_eq!(recs[6]["id"], "notarget");
 }
 
@@ -319,8 +337,16 @@ fn predict_scores_headline_body_and_claim_text_pairs() {
     assert_eq!(recs[0]["label"], "disagree", "{}", recs[0]);
     assert_eq!(recs[0]["scores"].as_object().unwrap().len(), 4);
     assert_eq!(recs[1]["label"], "agree", "{}", recs[1]);
-    assert!(recs[2]["error"].as_str().unwrap().contains("`body`"), "{}", recs[2]);
-    assert!(recs[3]["error"].as_str().unwrap().contains("`claim`"), "{}", recs[3]);
+    assert!(
+        recs[2]["error"].as_str().unwrap().contains("`body`"),
+        "{}",
+        recs[2]
+    );
+    assert!(
+        recs[3]["error"].as_str().unwrap().contains("`claim`"),
+        "{}",
+        recs[3]
+    );
 }
 
 #[test]
@@ -445,8 +471,16 @@ fn shipped_claim_model_on_the_seed_pages() {
         assert_eq!(claims.len(), 2, "{}", rec["id"]);
         assert_eq!(claims[0]["claim"], related);
         // Every page is about the war around Deir Ezzor; none about phones.
-        assert_ne!(claims[0]["label"], "unrelated", "{}: {}", rec["id"], claims[0]);
-        assert_eq!(claims[1]["label"], "unrelated", "{}: {}", rec["id"], claims[1]);
+        assert_ne!(
+            claims[0]["label"], "unrelated",
+            "{}: {}",
+            rec["id"], claims[0]
+        );
+        assert_eq!(
+            claims[1]["label"], "unrelated",
+            "{}: {}",
+            rec["id"], claims[1]
+        );
         let total: f64 = claims[0]["scores"]
             .as_object()
             .unwrap()

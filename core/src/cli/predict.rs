@@ -97,13 +97,10 @@ pub fn run(args: PredictArgs, global: &Global) -> anyhow::Result<i32> {
             let parsed: Vec<Result<(String, String), String>> = chunk
                 .iter()
                 .map(|r| {
-                    r.fields
-                        .as_ref()
-                        .map_err(Clone::clone)
-                        .and_then(|f| {
-                            let input = scorer.input_of(f, args.text_field.as_deref())?;
-                            mention_of(&scorer, f, input)
-                        })
+                    r.fields.as_ref().map_err(Clone::clone).and_then(|f| {
+                        let input = scorer.input_of(f, args.text_field.as_deref())?;
+                        mention_of(&scorer, f, input)
+                    })
                 })
                 .collect();
             let docs: Vec<DocInput<'_>> = parsed
@@ -167,7 +164,9 @@ fn mention_of(
                 .as_u64()
                 .and_then(|n| usize::try_from(n).ok())
                 .map(Some)
-                .ok_or_else(|| format!("field `{key}` should be a byte offset (a whole number >= 0), got {v}")),
+                .ok_or_else(|| {
+                    format!("field `{key}` should be a byte offset (a whole number >= 0), got {v}")
+                }),
         }
     };
     match (offset("start")?, offset("end")?) {

@@ -227,10 +227,11 @@ pub fn apply(
     for (i, w) in work.iter_mut().enumerate() {
         let mut per_target: IndexMap<usize, Vec<Scored<'_>>> = IndexMap::new();
         while let Some((row, l)) = rows.next_if(|(_, l)| l.article == i) {
-            per_target
-                .entry(l.mention.target)
-                .or_default()
-                .push((l, row, explained.next().flatten()));
+            per_target.entry(l.mention.target).or_default().push((
+                l,
+                row,
+                explained.next().flatten(),
+            ));
         }
         let body = texts.bodies[i];
         let targets = (0..finder.names().len())
@@ -304,7 +305,10 @@ fn aggregate(
     list: bool,
 ) -> TargetStance {
     let k = stage.width();
-    let rows: Vec<f32> = found.iter().flat_map(|(_, r, _)| r.iter().copied()).collect();
+    let rows: Vec<f32> = found
+        .iter()
+        .flat_map(|(_, r, _)| r.iter().copied())
+        .collect();
     let mean = weighted_mean(&rows, k, &vec![1; found.len()]);
     let units: Vec<_> = found
         .iter()

@@ -25,28 +25,116 @@ use crate::features::Emit;
 
 /// Words that refute a claim (after the FNC-1 baseline's list, plus common debunking verbs).
 const REFUTE: &[&str] = &[
-    "fake", "fraud", "hoax", "false", "deny", "denies", "denied", "denying", "despite", "nope",
-    "doubt", "doubts", "bogus", "debunk", "debunked", "debunks", "prank", "pranks", "retract",
-    "retracted", "untrue", "myth", "rumor", "rumour", "rumors", "rumours", "satire", "satirical",
-    "fabricated", "misleading", "incorrect", "wrong", "baseless", "refute", "refuted", "refutes",
-    "dismissed", "dismisses", "disputed", "disputes", "contrary", "photoshopped", "doctored",
-    "spoof", "parody", "unfounded", "nonsense", "lie", "lies", "lied",
+    "fake",
+    "fraud",
+    "hoax",
+    "false",
+    "deny",
+    "denies",
+    "denied",
+    "denying",
+    "despite",
+    "nope",
+    "doubt",
+    "doubts",
+    "bogus",
+    "debunk",
+    "debunked",
+    "debunks",
+    "prank",
+    "pranks",
+    "retract",
+    "retracted",
+    "untrue",
+    "myth",
+    "rumor",
+    "rumour",
+    "rumors",
+    "rumours",
+    "satire",
+    "satirical",
+    "fabricated",
+    "misleading",
+    "incorrect",
+    "wrong",
+    "baseless",
+    "refute",
+    "refuted",
+    "refutes",
+    "dismissed",
+    "dismisses",
+    "disputed",
+    "disputes",
+    "contrary",
+    "photoshopped",
+    "doctored",
+    "spoof",
+    "parody",
+    "unfounded",
+    "nonsense",
+    "lie",
+    "lies",
+    "lied",
 ];
 
 /// Words that report without committing.
 const HEDGE: &[&str] = &[
-    "reportedly", "allegedly", "alleged", "claim", "claims", "claimed", "claiming", "may",
-    "might", "could", "possibly", "possible", "apparently", "purportedly", "purported",
-    "unconfirmed", "unverified", "speculation", "speculated", "suggests", "suggested", "appears",
-    "appeared", "seems", "according", "reports", "reported", "supposedly", "rumored", "believed",
-    "unclear", "if", "whether",
+    "reportedly",
+    "allegedly",
+    "alleged",
+    "claim",
+    "claims",
+    "claimed",
+    "claiming",
+    "may",
+    "might",
+    "could",
+    "possibly",
+    "possible",
+    "apparently",
+    "purportedly",
+    "purported",
+    "unconfirmed",
+    "unverified",
+    "speculation",
+    "speculated",
+    "suggests",
+    "suggested",
+    "appears",
+    "appeared",
+    "seems",
+    "according",
+    "reports",
+    "reported",
+    "supposedly",
+    "rumored",
+    "believed",
+    "unclear",
+    "if",
+    "whether",
 ];
 
 /// Words that vouch for a claim.
 const SUPPORT: &[&str] = &[
-    "confirmed", "confirms", "confirm", "official", "officially", "announced", "announces",
-    "revealed", "reveals", "indeed", "true", "verified", "proof", "evidence", "showed", "shows",
-    "admitted", "admits", "acknowledged",
+    "confirmed",
+    "confirms",
+    "confirm",
+    "official",
+    "officially",
+    "announced",
+    "announces",
+    "revealed",
+    "reveals",
+    "indeed",
+    "true",
+    "verified",
+    "proof",
+    "evidence",
+    "showed",
+    "shows",
+    "admitted",
+    "admits",
+    "acknowledged",
 ];
 
 /// Negation.
@@ -60,9 +148,9 @@ const NEGATION: &[&str] = &[
 const STOPWORDS: &[&str] = &[
     "a", "an", "the", "and", "or", "but", "of", "to", "in", "on", "at", "for", "with", "by",
     "from", "as", "is", "are", "was", "were", "be", "been", "has", "have", "had", "it", "its",
-    "this", "that", "these", "those", "he", "she", "they", "his", "her", "their", "we", "you",
-    "i", "after", "over", "into", "about", "up", "out", "s", "will", "says", "said", "say",
-    "new", "who", "what", "how", "just", "than", "then", "so", "do", "does", "did",
+    "this", "that", "these", "those", "he", "she", "they", "his", "her", "their", "we", "you", "i",
+    "after", "over", "into", "about", "up", "out", "s", "will", "says", "said", "say", "new",
+    "who", "what", "how", "just", "than", "then", "so", "do", "does", "did",
 ];
 
 /// The cue classes, in output order.
@@ -140,8 +228,14 @@ pub(crate) fn claim_features(doc: &DocView<'_>, terms: &[&str], e: &mut impl Emi
     };
     let body_bigrams: HashSet<(&str, &str)> = terms.windows(2).map(|w| (w[0], w[1])).collect();
     let claim_bigrams: HashSet<(&str, &str)> = claim_seq.windows(2).map(|w| (w[0], w[1])).collect();
-    let bigrams_found = claim_bigrams.iter().filter(|b| body_bigrams.contains(b)).count();
-    e.emit(b'r', &["bigrams", &share_bin(bigrams_found, claim_bigrams.len(), 5)]);
+    let bigrams_found = claim_bigrams
+        .iter()
+        .filter(|b| body_bigrams.contains(b))
+        .count();
+    e.emit(
+        b'r',
+        &["bigrams", &share_bin(bigrams_found, claim_bigrams.len(), 5)],
+    );
     let lead: HashSet<&str> = terms
         .iter()
         .zip(body.tokens)
@@ -295,7 +389,10 @@ mod tests {
             pair: TextView::new(claim, &ct, &cterms),
             target: "",
         };
-        extract_named(&spec, &doc).into_iter().map(|(_, n)| n).collect()
+        extract_named(&spec, &doc)
+            .into_iter()
+            .map(|(_, n)| n)
+            .collect()
     }
 
     #[test]
@@ -305,18 +402,21 @@ mod tests {
             "Shark attack in Sydney",
         );
         for expected in [
-            "claim:overlap:6",           // shark, attack of {shark, attack, sydney}
-            "claim:sentences:1",         // only the first sentence holds two claim words
-            "claim:refute:near:1:high",  // "denied" in that sentence
+            "claim:overlap:6",          // shark, attack of {shark, attack, sydney}
+            "claim:sentences:1",        // only the first sentence holds two claim words
+            "claim:refute:near:1:high", // "denied" in that sentence
             "claim:refute:body:1:high",
-            "claim:negated:1:high",      // "not a shark"
+            "claim:negated:1:high", // "not a shark"
             "claim-sentence:denied:high",
-            "claim:bigrams:2",           // "shark attack", not "attack sydney"
+            "claim:bigrams:2", // "shark attack", not "attack sydney"
             "claim:lead:3",
         ] {
             assert!(n.contains(&expected), "{expected}: {n:?}");
         }
-        assert!(!n.iter().any(|x| x == "claim-sentence:weather:high"), "{n:?}");
+        assert!(
+            !n.iter().any(|x| x == "claim-sentence:weather:high"),
+            "{n:?}"
+        );
     }
 
     #[test]

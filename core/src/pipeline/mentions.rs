@@ -282,8 +282,8 @@ fn classify(
             .iter()
             .zip(scores.chunks_exact(stage.width()))
             .map(|(input, row)| {
+                let pair = input.pair?; // always set above: the mention's own tokens
                 let decided = argmax(row);
-                let pair = input.pair.expect("every mention has its pair");
                 Some(explainer.explain_pair(input.main, pair, input.target, decided, explain))
             })
             .collect(),

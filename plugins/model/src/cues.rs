@@ -197,7 +197,7 @@ fn share_bin(num: usize, den: usize, bins: usize) -> String {
     (num * bins / den).min(bins - 1).to_string()
 }
 
-/// The claim's content words (stemmed terms), in order, and as a set.
+/// The claim's content words (stemmed terms), in order.
 fn claim_terms<'a>(pair: &TextView<'a>) -> Vec<&'a str> {
     (0..pair.tokens.len())
         .filter(|&i| {

@@ -11,7 +11,7 @@
 //!   the share of its terms found in the main text, in ten bins;
 //! - claim cues (`claim_cues`, with `pair`): how related claim and body are (content-word and
 //!   bigram overlap, overlap with the lead), which body sentences speak of the claim, and the
-//!   refuting, hedging, supporting and negation words in them (see [`crate::cues`]).
+//!   refuting, hedging, supporting and negation words in them (see `cues.rs`).
 //!
 //! Values: term frequency, `1 + ln(tf)` when `sublinear_tf`. Weighting, selection and
 //! normalization happen in [`crate::Model::project`].

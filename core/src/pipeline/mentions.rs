@@ -250,6 +250,9 @@ pub fn apply(
 /// The scores of one mention, and the cues behind its decision when explaining.
 type Scored<'a> = (&'a Located, &'a [f32], Option<Vec<Cue>>);
 
+/// Every mention's scores, row after row, and per mention its cues (empty when not explaining).
+type Classified = (Vec<f32>, Vec<Option<Vec<Cue>>>);
+
 /// Classifies every located mention: its sentence as main text, its tokens as the pair. With
 /// `explain > 0` (and a stage that can explain), also the `explain` cues behind each decision.
 fn classify(
@@ -258,7 +261,7 @@ fn classify(
     texts: &BatchTexts<'_>,
     located: &[Located],
     explain: usize,
-) -> Result<(Vec<f32>, Vec<Option<Vec<Cue>>>), PluginError> {
+) -> Result<Classified, PluginError> {
     if located.is_empty() {
         return Ok((Vec::new(), Vec::new()));
     }

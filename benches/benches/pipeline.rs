@@ -2,7 +2,9 @@
 //! from a config by `Pipeline::build`, as `slant label` builds it, then `label_batch` over news
 //! articles (FNC-1 distinct bodies) with 7 comments each (OLID train tweets). Stages: tokenize,
 //! then every [`slant_benches::CLASSIFIERS`] case whose plugin and model are built, reading what
-//! it reads by default. Skipped (visibly) without `../shared/data`.
+//! it reads by default (stance: the mentions of `seeds/targets.toml`), then the claim stage
+//! ([`slant_benches::CLAIM_STAGE`], one claim per article) when its model is built. Skipped
+//! (visibly) without `../shared/data`.
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use slant::article::{InputRecord, SourceRef};
@@ -16,19 +18,20 @@ fn config(dirs: &PluginDirs) -> (PipelineConfig, Vec<&'static str>) {
     let repo = slant_benches::repo();
     let mut text = String::from("[pipeline]\nbatch_size = 256\n\n[stages.tokenize]\n");
     let mut stages = Vec::new();
-    for case in slant_benches::CLASSIFIERS {
+    let cases = slant_benches::CLASSIFIERS
+        .iter()
+        .map(|case| (case.plugin, case))
+        .chain([("claim", &slant_benches::CLAIM_STAGE)]);
+    for (name, case) in cases {
         if dirs.find(case.plugin).is_err() || !repo.join(case.model).exists() {
-            eprintln!(
-                "pipeline: leaving out `{}` (plugin or model not built)",
-                case.plugin
-            );
+            eprintln!("pipeline: leaving out `{name}` (plugin or model not built)");
             continue;
         }
         text.push_str(&format!(
-            "\n[stages.{}]\nmodel = {:?}\n",
-            case.plugin, case.model
+            "\n[stages.{name}]\nplugin = {:?}\nmodel = {:?}\n{}\n",
+            case.plugin, case.model, case.pipeline_settings
         ));
-        stages.push(case.plugin);
+        stages.push(name);
     }
     let path = repo.join("bench-pipeline.toml");
     (PipelineConfig::parse(&text, &path).unwrap(), stages)

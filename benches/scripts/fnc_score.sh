@@ -12,6 +12,7 @@ target/release/slant --quiet eval --model "$model" --label-field stance --text-f
 python3 -c '
 import json, sys
 r = json.load(sys.stdin)
+r = r.get("report", r)  # `slant eval --json` nests the figures under `report`
 c = r["confusion"]; names = c["classes"]; m = c["matrix"]
 related = lambda n: n != "unrelated"
 got = best = 0.0

@@ -11,6 +11,7 @@ target/stance-data/{newsmtsc,fnc1}-{train,dev}.jsonl.gz from ../shared/data.
 """
 import gzip
 import hashlib
+import io
 import json
 import os
 import sys
@@ -34,7 +35,10 @@ def main():
         sys.exit(f"no corpora at {DATA}")
     os.makedirs(OUT, exist_ok=True)
     for name, (path, group) in SPLITS.items():
-        outs = {s: gzip.open(os.path.join(OUT, f"{name}-{s}.jsonl.gz"), "wt", encoding="utf-8", compresslevel=6)
+        # mtime=0 and no file name in the gzip header: the same bytes on every run, so the
+        # sha256 a model card records for these files is reproducible.
+        outs = {s: io.TextIOWrapper(gzip.GzipFile(filename="", fileobj=open(os.path.join(OUT, f"{name}-{s}.jsonl.gz"), "wb"),
+                                                  mode="wb", compresslevel=6, mtime=0), encoding="utf-8")
                 for s in ("train", "dev")}
         counts = {"train": 0, "dev": 0}
         groups = {"train": set(), "dev": set()}

@@ -104,7 +104,19 @@ pub struct ClassifierCase {
     pub feed: Feed,
     /// Stance target handed with every document ("" for none).
     pub target: &'static str,
+    /// More lines of the stage's table in the pipeline bench's config (e.g. its targets).
+    pub pipeline_settings: &'static str,
 }
+
+/// The claim stage of the pipeline bench: the stance plugin with the claim model, one claim
+/// against every article body.
+pub const CLAIM_STAGE: ClassifierCase = ClassifierCase {
+    plugin: "stance",
+    model: "models/stance-claim.model",
+    feed: Feed::Bodies,
+    target: "",
+    pipeline_settings: "claims = [\"ISIS fighters were killed in an air strike.\"]",
+};
 
 /// Every classifier stage benchmarked; adding a stage is one line. A case whose plugin or model
 /// is not built yet is skipped with a message.
@@ -114,18 +126,23 @@ pub const CLASSIFIERS: &[ClassifierCase] = &[
         model: "models/toxicity.model",
         feed: Feed::Comments,
         target: "",
+        pipeline_settings: "",
     },
     ClassifierCase {
         plugin: "sentiment",
         model: "models/sentiment.model",
         feed: Feed::Sentences,
         target: "",
+        pipeline_settings: "",
     },
     ClassifierCase {
         plugin: "stance",
-        model: "models/stance.model",
+        model: "models/stance-target.model",
         feed: Feed::Sentences,
         target: "Donald Trump",
+        // In the pipeline the stage reads mentions of the default targets (US, Russia, ISIS,
+        // Syria, …, which FNC-1's war and terror stories mention often).
+        pipeline_settings: "targets_file = \"seeds/targets.toml\"",
     },
 ];
 

@@ -29,14 +29,28 @@ fn word_model(dir: &Path, task: &str, classes: &[&str], cues: &[(&str, &str)]) -
         hash_bits: 18,
         ..FeatureSpec::default()
     };
+    cue_model(dir, task, InputKind::Target, spec, classes, cues)
+}
+
+/// A hand-made model of any input kind whose features are `spec`'s unigrams (other features
+/// of the spec, such as a target window, decide which unigrams count).
+fn cue_model(
+    dir: &Path,
+    task: &str,
+    input: InputKind,
+    spec: FeatureSpec,
+    classes: &[&str],
+    cues: &[(&str, &str)],
+) -> PathBuf {
+    let plain = FeatureSpec {
+        target_window: None,
+        pair: false,
+        ..spec.clone()
+    };
+    let bucket = |w: &str| bucket(&plain, w);
     let mut cues: Vec<(u32, usize)> = cues
         .iter()
-        .map(|(w, c)| {
-            (
-                bucket(&spec, w),
-                classes.iter().position(|x| x == c).unwrap(),
-            )
-        })
+        .map(|(w, c)| (bucket(w), classes.iter().position(|x| x == c).unwrap()))
         .collect();
     cues.sort();
     let k = classes.len();
@@ -46,7 +60,7 @@ fn word_model(dir: &Path, task: &str, classes: &[&str], cues: &[(&str, &str)]) -
         .collect();
     let header = ModelHeader {
         task: task.into(),
-        input: InputKind::Target,
+        input,
         heads: vec![HeadSpec {
             name: task.into(),
             classes: classes.iter().map(|c| c.to_string()).collect(),
@@ -211,6 +225,147 @@ fn a_targets_file_with_a_syntax_error_names_its_line() {
     assert!(err.contains("bad.toml") && err.contains("line 2"), "{err}");
 }
 
+/// Runs `slant predict --model MODEL` on JSON Lines `input`; the records, stderr and exit code.
+fn predict(model: &Path, extra: &[&str], input: &Path) -> (Vec<Value>, String, Option<i32>) {
+    let out = slant()
+        .args(["predict", "--model"])
+        .arg(model)
+        .args(extra)
+        .arg(input)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    (records(&out), stderr, out.status.code())
+}
+
+#[test]
+fn predict_scores_a_target_at_its_mention_offsets() {
+    let dir = tempfile::tempdir().unwrap();
+    // Only words next to the mention count: "good" is beside Moscow, "bad" beside Ankara.
+    let spec = FeatureSpec {
+        word_ngrams: [1, 1],
+        hash_bits: 18,
+        target_window: Some(1),
+        ..FeatureSpec::default()
+    };
+    let model = cue_model(
+        dir.path(),
+        "stance",
+        InputKind::Target,
+        spec,
+        &["against", "neutral", "favor"],
+        &[("good", "favor"), ("bad", "against")],
+    );
+    let text = "good Moscow and then bad Ankara";
+    let at = |word: &str| text.find(word).unwrap();
+    let lines = [
+        serde_json::json!({"id": "m", "text": text, "target": "Russia", "start": at("Moscow"), "end": at("Moscow") + 6}),
+        serde_json::json!({"id": "a", "text": text, "target": "Turkey", "start": at("Ankara"), "end": at("Ankara") + 6}),
+        serde_json::json!({"id": "name", "text": text, "target": "Ankara"}),
+        serde_json::json!({"id": "half", "text": text, "target": "Turkey", "start": 3}),
+        serde_json::json!({"id": "out", "text": text, "target": "Turkey", "start": 20, "end": 99}),
+        serde_json::json!({"id": "neg", "text": text, "target": "Turkey", "start": -1, "end": 3}),
+        serde_json::json!({"id": "notarget", "text": text}),
+    ];
+    let body: String = lines.iter().map(|l| format!("{l}\n")).collect();
+    let input = write(dir.path(), "in.jsonl", &body);
+    let (recs, err, code) = predict(&model, &["--format", "jsonl"], &input);
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(recs.len(), lines.len(), "one output per input: {recs:?}");
+    assert_eq!(recs[0]["label"], "favor", "{}", recs[0]);
+    assert!(recs[0]["scores"]["favor"].as_f64().unwrap() > 0.9);
+    assert_eq!(recs[1]["label"], "against", "{}", recs[1]);
+    assert_eq!(
+        recs[2]["label"], "against",
+        "the target's name is looked for: {}",
+        recs[2]
+    );
+    assert!(
+        recs[3]["error"]
+            .as_str()
+            .unwrap()
+            .contains("both `start` and `end`"),
+        "{}",
+        recs[3]
+    );
+    assert!(
+        recs[4]["error"].as_str().unwrap().contains("`end` 99"),
+        "{}",
+        recs[4]
+    );
+    assert!(
+        recs[5]["error"].as_str().unwrap().contains("`start`"),
+        "{}",
+        recs[5]
+    );
+    assert!(
+        recs[6]["error"].as_str().unwrap().contains("target"),
+        "{}",
+        recs[6]
+    );
+    assert_eq!(recs[6]["id"], "notarget");
+}
+
+#[test]
+fn predict_scores_headline_body_and_claim_text_pairs() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = FeatureSpec {
+        word_ngrams: [1, 1],
+        hash_bits: 18,
+        pair: true,
+        ..FeatureSpec::default()
+    };
+    let model = cue_model(
+        dir.path(),
+        "claim",
+        InputKind::Pair,
+        spec,
+        &["agree", "disagree", "discuss", "unrelated"],
+        &[("hoax", "disagree"), ("confirmed", "agree")],
+    );
+    let input = write(
+        dir.path(),
+        "in.jsonl",
+        "{\"id\":\"fnc\",\"headline\":\"Squid found\",\"body\":\"Experts say it was a hoax.\"}\n\
+         {\"id\":\"claim\",\"claim\":\"Squid found\",\"text\":\"Scientists confirmed the find.\"}\n\
+         {\"id\":\"bad\",\"headline\":\"Squid found\"}\n\
+         {\"id\":\"none\",\"text\":\"no claim here\"}\n",
+    );
+    let (recs, err, code) = predict(&model, &["--format", "jsonl"], &input);
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(recs.len(), 4);
+    assert_eq!(recs[0]["label"], "disagree", "{}", recs[0]);
+    assert_eq!(recs[0]["scores"].as_object().unwrap().len(), 4);
+    assert_eq!(recs[1]["label"], "agree", "{}", recs[1]);
+    assert!(
+        recs[2]["error"].as_str().unwrap().contains("`body`"),
+        "{}",
+        recs[2]
+    );
+    assert!(
+        recs[3]["error"].as_str().unwrap().contains("`claim`"),
+        "{}",
+        recs[3]
+    );
+}
+
+#[test]
+fn explain_shows_the_cues_behind_each_mention() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = write(dir.path(), "in.jsonl", ARTICLE);
+    let (recs, err, code) = label(&config(dir.path(), TARGETS), &["--explain", "2"], &input);
+    assert_eq!(code, Some(0), "{err}");
+    let targets = &recs[0]["stance"]["targets"];
+    let russia = targets["Russia"]["mention_list"].as_array().unwrap();
+    assert_eq!(russia.len(), 1, "--explain lists the mentions: {targets}");
+    let cues = russia[0]["explain"].as_array().unwrap();
+    assert_eq!(cues[0]["feature"], "bad", "{cues:?}");
+    assert!(cues[0]["weight"].as_f64().unwrap() > 1.0);
+    for m in targets["United States"]["mention_list"].as_array().unwrap() {
+        assert_eq!(m["explain"][0]["feature"], "good", "{m}");
+    }
+}
+
 /// The seed pages (outside the repository), or `None` after saying so; fails under CI.
 fn shared_seeds() -> Option<PathBuf> {
     let dir = repo().join("../shared/seeds");
@@ -278,4 +433,60 @@ fn shipped_model_and_default_targets_on_the_seed_pages() {
     };
     assert!(mentioned("United States") >= 2 && mentioned("Russia") >= 2);
     assert!(mentioned("Kurdish-led forces") >= 1);
+}
+
+#[test]
+fn shipped_claim_model_on_the_seed_pages() {
+    let Some(seeds) = shared_seeds() else { return };
+    let model = repo().join("models/stance-claim.model");
+    if !model.is_file() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "{} is absent under CI",
+            model.display()
+        );
+        eprintln!(
+            "skipped: {} is not built (slant train --recipe models/stance-claim.toml)",
+            model.display()
+        );
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = write(
+        dir.path(),
+        "claims.toml",
+        &format!(
+            "[stages.tokenize]\nlanguage = \"english\"\nstem = true\nstopwords = false\nlowercase = true\n\
+             [stages.claim]\nplugin = \"stance\"\nmodel = {m:?}\n",
+            m = model.display().to_string(),
+        ),
+    );
+    let related = "The Syrian army broke the ISIS siege of Deir Ezzor.";
+    let unrelated = "Apple released a new iPhone with a larger screen.";
+    let (recs, err, code) = label(&cfg, &["--claim", related, "--claim", unrelated], &seeds);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(recs.len() >= 5, "every page yields its articles");
+    for rec in &recs {
+        let claims = rec["claim"]["claims"].as_array().unwrap();
+        assert_eq!(claims.len(), 2, "{}", rec["id"]);
+        assert_eq!(claims[0]["claim"], related);
+        // Every page is about the war around Deir Ezzor; none about phones.
+        assert_ne!(
+            claims[0]["label"], "unrelated",
+            "{}: {}",
+            rec["id"], claims[0]
+        );
+        assert_eq!(
+            claims[1]["label"], "unrelated",
+            "{}: {}",
+            rec["id"], claims[1]
+        );
+        let total: f64 = claims[0]["scores"]
+            .as_object()
+            .unwrap()
+            .values()
+            .map(|v| v.as_f64().unwrap())
+            .sum();
+        assert!((total - 1.0).abs() < 1e-3, "{}", claims[0]);
+    }
 }

@@ -1,5 +1,9 @@
 //! `slant predict`: score raw records (JSON Lines, CSV, stdin) with a model file; one output
 //! record per input record, in order — `{"id", "label", "scores"}` or an error record.
+//!
+//! A target-stance record may name its mention by byte offsets (`start`, `end`): the mention's
+//! own text is then what the model looks for in the sentence, as in `slant label`'s mentions
+//! (the `target` field stays the name of whom the stance is about).
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -93,10 +97,10 @@ pub fn run(args: PredictArgs, global: &Global) -> anyhow::Result<i32> {
             let parsed: Vec<Result<(String, String), String>> = chunk
                 .iter()
                 .map(|r| {
-                    r.fields
-                        .as_ref()
-                        .map_err(Clone::clone)
-                        .and_then(|f| scorer.input_of(f, args.text_field.as_deref()))
+                    r.fields.as_ref().map_err(Clone::clone).and_then(|f| {
+                        let input = scorer.input_of(f, args.text_field.as_deref())?;
+                        mention_of(&scorer, f, input)
+                    })
                 })
                 .collect();
             let docs: Vec<DocInput<'_>> = parsed
@@ -137,4 +141,49 @@ pub fn run(args: PredictArgs, global: &Global) -> anyhow::Result<i32> {
         bytes as f64 / 1e6 / secs
     ));
     Ok(0)
+}
+
+/// With `start` and `end` on a record for a target model, the mention's own text replaces the
+/// target as the text the model looks for; without them, the target's name is looked for.
+///
+/// # Errors
+/// Only one of the two offsets, offsets that are not whole numbers, or a span that is empty,
+/// out of the text or not on character boundaries.
+fn mention_of(
+    scorer: &Scorer,
+    fields: &serde_json::Map<String, serde_json::Value>,
+    (text, target): (String, String),
+) -> Result<(String, String), String> {
+    if scorer.model.header.input != slant_model::InputKind::Target {
+        return Ok((text, target));
+    }
+    let offset = |key: &str| -> Result<Option<usize>, String> {
+        match fields.get(key) {
+            None | Some(serde_json::Value::Null) => Ok(None),
+            Some(v) => v
+                .as_u64()
+                .and_then(|n| usize::try_from(n).ok())
+                .map(Some)
+                .ok_or_else(|| {
+                    format!("field `{key}` should be a byte offset (a whole number >= 0), got {v}")
+                }),
+        }
+    };
+    match (offset("start")?, offset("end")?) {
+        (None, None) => Ok((text, target)),
+        (Some(start), Some(end)) => {
+            let mention = text
+                .get(start..end)
+                .filter(|m| !m.trim().is_empty())
+                .ok_or_else(|| {
+                    format!(
+                        "`start` {start} / `end` {end}: not a non-empty span of the {}-byte text on character boundaries",
+                        text.len()
+                    )
+                })?
+                .to_string();
+            Ok((text, mention))
+        }
+        _ => Err("a mention needs both `start` and `end` (byte offsets), or neither".into()),
+    }
 }

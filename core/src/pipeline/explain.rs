@@ -65,8 +65,33 @@ impl Explainer {
             pair: TextView::new("", &[], ""),
             target: "",
         };
+        self.cues(&view, head, class, n)
+    }
+
+    /// Like [`Explainer::explain`] for a document with a paired text (a target mention or a
+    /// claim): `main` and `pair` are (text, tokens, document index), as the plugin saw them.
+    pub fn explain_pair(
+        &self,
+        main: (&str, &TokenBatch, usize),
+        pair: (&str, &TokenBatch, usize),
+        target: &str,
+        output: usize,
+        n: usize,
+    ) -> Vec<Cue> {
+        let Some(&(head, class)) = self.classes.get(output) else {
+            return Vec::new();
+        };
+        let view = DocView {
+            main: TextView::new(main.0, main.1.doc_tokens(main.2), &main.1.terms),
+            pair: TextView::new(pair.0, pair.1.doc_tokens(pair.2), &pair.1.terms),
+            target,
+        };
+        self.cues(&view, head, class, n)
+    }
+
+    fn cues(&self, view: &DocView<'_>, head: usize, class: usize, n: usize) -> Vec<Cue> {
         self.model
-            .explain(&view, head, class, n)
+            .explain(view, head, class, n)
             .into_iter()
             .map(|c| Cue {
                 feature: c.feature,

@@ -24,7 +24,7 @@ use super::stage::ClassifierStage;
 use super::targets::TargetMap;
 use super::units::{regroup, sentence_ranges, weighted_mean};
 use super::LabelOptions;
-use crate::labeled::{round4, MentionResult, StrongestMention, TargetStance};
+use crate::labeled::{round4, Cue, MentionResult, StrongestMention, TargetStance, UnitScores};
 use crate::plugin::{ClassifyInput, PluginError, TokenBatch};
 
 /// One alias of one target.
@@ -221,21 +221,24 @@ pub fn apply(
         .flat_map(|i| locate(&texts.body_tokens, i, finder.find(texts.bodies[i])))
         .collect();
     let k = stage.width();
-    let scores = classify(stage, finder, texts, &located)?;
+    let (scores, explained) = classify(stage, finder, texts, &located, options.explain)?;
+    let mut explained = explained.into_iter();
     let mut rows = scores.chunks_exact(k).zip(&located).peekable();
     for (i, w) in work.iter_mut().enumerate() {
-        let mut per_target: IndexMap<usize, Vec<(&Located, &[f32])>> = IndexMap::new();
+        let mut per_target: IndexMap<usize, Vec<Scored<'_>>> = IndexMap::new();
         while let Some((row, l)) = rows.next_if(|(_, l)| l.article == i) {
-            per_target
-                .entry(l.mention.target)
-                .or_default()
-                .push((l, row));
+            per_target.entry(l.mention.target).or_default().push((
+                l,
+                row,
+                explained.next().flatten(),
+            ));
         }
         let body = texts.bodies[i];
         let targets = (0..finder.names().len())
             .filter_map(|t| {
                 let found = per_target.get(&t)?;
-                let stance = aggregate(stage, finder, body, found, options.mentions);
+                let list = options.mentions || options.explain > 0;
+                let stance = aggregate(stage, finder, body, found, list);
                 Some((finder.names()[t].clone(), stance))
             })
             .collect();
@@ -244,15 +247,23 @@ pub fn apply(
     Ok(())
 }
 
-/// Classifies every located mention: its sentence as main text, its tokens as the pair.
+/// The scores of one mention, and the cues behind its decision when explaining.
+type Scored<'a> = (&'a Located, &'a [f32], Option<Vec<Cue>>);
+
+/// Every mention's scores, row after row, and per mention its cues (empty when not explaining).
+type Classified = (Vec<f32>, Vec<Option<Vec<Cue>>>);
+
+/// Classifies every located mention: its sentence as main text, its tokens as the pair. With
+/// `explain > 0` (and a stage that can explain), also the `explain` cues behind each decision.
 fn classify(
     stage: &ClassifierStage,
     finder: &MentionFinder,
     texts: &BatchTexts<'_>,
     located: &[Located],
-) -> Result<Vec<f32>, PluginError> {
+    explain: usize,
+) -> Result<Classified, PluginError> {
     if located.is_empty() {
-        return Ok(Vec::new());
+        return Ok((Vec::new(), Vec::new()));
     }
     let sentences: Vec<Range<usize>> = located.iter().map(|l| l.sentence.clone()).collect();
     let spans: Vec<Range<usize>> = located.iter().map(|l| l.tokens.clone()).collect();
@@ -267,7 +278,25 @@ fn classify(
             target: &finder.names()[l.mention.target],
         })
         .collect();
-    stage.instance.classify(&inputs, stage.width())
+    let scores = stage.instance.classify(&inputs, stage.width())?;
+    let explained = match stage.explainer.as_ref().filter(|_| explain > 0) {
+        None => Vec::new(),
+        Some(explainer) => inputs
+            .iter()
+            .zip(scores.chunks_exact(stage.width()))
+            .map(|(input, row)| {
+                let pair = input.pair?; // always set above: the mention's own tokens
+                let decided = argmax(row);
+                Some(explainer.explain_pair(input.main, pair, input.target, decided, explain))
+            })
+            .collect(),
+    };
+    Ok((scores, explained))
+}
+
+/// The index of the largest score (the first of ties).
+fn argmax(row: &[f32]) -> usize {
+    (0..row.len()).fold(0, |best, j| if row[j] > row[best] { j } else { best })
 }
 
 /// The stance of one article toward one target, from the rows of its mentions.
@@ -275,13 +304,22 @@ fn aggregate(
     stage: &ClassifierStage,
     finder: &MentionFinder,
     body: &str,
-    found: &[(&Located, &[f32])],
+    found: &[Scored<'_>],
     list: bool,
 ) -> TargetStance {
     let k = stage.width();
-    let rows: Vec<f32> = found.iter().flat_map(|(_, r)| r.iter().copied()).collect();
+    let rows: Vec<f32> = found
+        .iter()
+        .flat_map(|(_, r, _)| r.iter().copied())
+        .collect();
     let mean = weighted_mean(&rows, k, &vec![1; found.len()]);
-    let units: Vec<_> = found.iter().map(|(_, r)| stage.unit(r)).collect();
+    let units: Vec<_> = found
+        .iter()
+        .map(|(_, r, cues)| UnitScores {
+            explain: cues.clone(),
+            ..stage.unit(r)
+        })
+        .collect();
     let mut shares: IndexMap<String, f64> = stage
         .outputs
         .labels
@@ -327,7 +365,7 @@ fn aggregate(
             found
                 .iter()
                 .zip(units)
-                .map(|((l, _), result)| MentionResult {
+                .map(|((l, _, _), result)| MentionResult {
                     start: l.mention.start,
                     end: l.mention.end,
                     alias: finder.alias(&l.mention).to_string(),

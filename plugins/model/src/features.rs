@@ -8,7 +8,10 @@
 //! - target windows (stance): with `target_window = W` and a tokenized target, only words within
 //!   `W` tokens of a mention of the target count, plus a mention/no-mention flag;
 //! - pair features (claim stance): `p` unigrams of the paired text (headline or claim) and `o`,
-//!   the share of its terms found in the main text, in ten bins.
+//!   the share of its terms found in the main text, in ten bins;
+//! - claim cues (`claim_cues`, with `pair`): how related claim and body are (content-word and
+//!   bigram overlap, overlap with the lead), which body sentences speak of the claim, and the
+//!   refuting, hedging, supporting and negation words in them (see `cues.rs`).
 //!
 //! Values: term frequency, `1 + ln(tf)` when `sublinear_tf`. Weighting, selection and
 //! normalization happen in [`crate::Model::project`].
@@ -48,6 +51,10 @@ pub struct FeatureSpec {
     /// `target_window` (which restricts the plain n-grams).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target_context: Option<u32>,
+    /// Claim stance (with `pair`): relatedness bins and refuting / hedging / supporting /
+    /// negation cues in the body sentences that speak of the claim, crossed with relatedness.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub claim_cues: bool,
 }
 
 fn default_word_ngrams() -> [u32; 2] {
@@ -70,6 +77,7 @@ impl Default for FeatureSpec {
             target_window: None,
             pair: false,
             target_context: None,
+            claim_cues: false,
         }
     }
 }
@@ -92,6 +100,9 @@ impl FeatureSpec {
                 return Err(format!("char_ngrams [{a}, {b}]: need 1 <= min <= max <= 8"));
             }
         }
+        if self.claim_cues && !self.pair {
+            return Err("claim_cues: needs pair = true".into());
+        }
         if self.target_context.is_some_and(|c| c == 0 || c > 64) {
             return Err("target_context: need 1..=64 tokens".into());
         }
@@ -110,7 +121,7 @@ impl FeatureSpec {
 pub type Sparse = Vec<(u32, f32)>;
 
 /// Receives every feature occurrence; names are built only when someone asks for them.
-trait Emit {
+pub(crate) trait Emit {
     fn emit(&mut self, ns: u8, parts: &[&str]);
 
     /// Emits the character n-grams of one word.
@@ -262,6 +273,8 @@ impl Emit for Namer {
             b's' => format!("side:{}", parts.join(":")),
             b'd' => format!("near:{}", parts.join(":")),
             b'b' => format!("next:{}", parts.join(" ")),
+            b'r' => format!("claim:{}", parts.join(":")),
+            b'k' => format!("claim-sentence:{}", parts.join(":")),
             _ => parts.join(" "),
         };
         self.out.push((idx, name));
@@ -357,6 +370,9 @@ fn walk(spec: &FeatureSpec, doc: &DocView<'_>, e: &mut impl Emit) {
     }
     if spec.pair {
         pair_features(doc, e);
+    }
+    if spec.claim_cues {
+        crate::cues::claim_features(doc, &terms, e);
     }
     if let Some(reach) = spec.target_context {
         context_features(doc, &terms, reach as usize, e);

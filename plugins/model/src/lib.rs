@@ -5,6 +5,7 @@
 //! - [`model`]: selected columns, weighting, normalization, linear softmax heads, explanations;
 //! - [`format`]: the validated binary model file.
 
+mod cues;
 pub mod features;
 pub mod format;
 pub mod model;

@@ -57,6 +57,14 @@ impl OutputRecord {
             OutputRecord::Article(_) => None,
         }
     }
+
+    /// The labeled article, for article records.
+    pub fn article(&self) -> Option<&LabeledArticle> {
+        match self {
+            OutputRecord::Article(a) => Some(a),
+            OutputRecord::Error(_) => None,
+        }
+    }
 }
 
 /// An input record that yielded no article, or an article a stage failed on.

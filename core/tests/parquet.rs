@@ -37,8 +37,16 @@ fn input_schema() -> Arc<Schema> {
 fn input_batch(n: usize) -> RecordBatch {
     let rows: Vec<serde_json::Value> = (1..=n)
         .map(|i| {
+            // Every fourth row names actors of the shipped targets file, so stance round-trips.
+            let actors = if i % 4 == 0 {
+                " Russia praised the deal, and Turkey's envoy condemned it."
+            } else {
+                ""
+            };
             let content = (i != 5).then(|| {
-                format!("The council met on day {i}. The budget passed. Residents asked questions.")
+                format!(
+                    "The council met on day {i}. The budget passed. Residents asked questions.{actors}"
+                )
             });
             let rude = if i % 3 == 0 {
                 "You idiot, what a moron."
@@ -119,8 +127,15 @@ fn parquet_in_labels_every_row_and_parquet_out_reads_back_as_the_jsonl_records()
     write_parquet(&input, &input_batch(40));
     let jsonl = tmp(&dir, "out.jsonl");
     let pq = tmp(&dir, "out.parquet");
-    label(&input, &["-o", jsonl.to_str().unwrap()]);
-    label(&input, &["-o", pq.to_str().unwrap()]);
+    let stance = ["--mentions", "--claim", "The budget passed."];
+    label(
+        &input,
+        &[&stance[..], &["-o", jsonl.to_str().unwrap()]].concat(),
+    );
+    label(
+        &input,
+        &[&stance[..], &["-o", pq.to_str().unwrap()]].concat(),
+    );
 
     let expected = jsonl_records(&jsonl);
     assert_eq!(expected.len(), 40, "one record per row");
@@ -131,7 +146,7 @@ fn parquet_in_labels_every_row_and_parquet_out_reads_back_as_the_jsonl_records()
             OutputRecord::Error(e) => e.id.clone(),
         })
         .collect();
-    assert_eq!(ids.len(), 39);
+    assert_eq!(ids.len(), 40, "error records carry their row's id too");
     assert_eq!(ids[0], "1");
     let OutputRecord::Article(first) = &expected[0] else {
         panic!("row 1 is an article")
@@ -148,6 +163,25 @@ fn parquet_in_labels_every_row_and_parquet_out_reads_back_as_the_jsonl_records()
     };
     let summary = third.stages["toxicity"].comments.as_ref().unwrap();
     assert_eq!(summary.total, 2);
+
+    let stance = &expected[3].article().expect("row 4 is an article").stages["stance"];
+    let targets = stance.targets.as_ref().expect("row 4 names targets");
+    assert_eq!(
+        targets.keys().collect::<Vec<_>>(),
+        ["Russia", "Turkey"],
+        "{targets:?}"
+    );
+    assert!(
+        targets["Turkey"].mention_list.is_some(),
+        "--mentions lists them"
+    );
+    let claims = expected[0].article().unwrap().stages["claim"]
+        .claims
+        .as_ref();
+    assert_eq!(
+        claims.expect("the claim stage answers")[0].claim,
+        "The budget passed."
+    );
 
     // The Parquet output holds exactly the same records.
     assert_eq!(parquet_records(&pq), expected);

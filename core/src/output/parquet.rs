@@ -135,8 +135,53 @@ fn stage_result(name: &str) -> Field {
             list_of("sentences", DataType::Struct(Fields::from(sentence))),
             summary,
             cues("explain"),
+            target_stances("targets"),
+            list_of("claims", DataType::Struct(Fields::from(claim_fields()))),
         ],
     )
+}
+
+/// `target → stance` ([`crate::labeled::TargetStance`]), in the configured order.
+fn target_stances(name: &str) -> Field {
+    let strongest = structure(
+        "strongest",
+        vec![
+            uint("start", false),
+            uint("end", false),
+            utf8("text"),
+            utf8("label"),
+            Field::new("score", DataType::Float64, true),
+        ],
+    );
+    let mut mention = vec![uint("start", false), uint("end", false), utf8("alias")];
+    mention.extend(unit_score_fields());
+    let stance = vec![
+        uint("mentions", true),
+        utf8("label"),
+        Field::new("score", DataType::Float64, true),
+        scores_map("shares"),
+        strongest,
+        list_of("mention_list", DataType::Struct(Fields::from(mention))),
+    ];
+    let entries = Field::new(
+        "entries",
+        DataType::Struct(Fields::from(vec![
+            Field::new("keys", DataType::Utf8, false),
+            Field::new("values", DataType::Struct(Fields::from(stance)), true),
+        ])),
+        false,
+    );
+    Field::new(name, DataType::Map(Arc::new(entries), false), true)
+}
+
+/// The fields of a [`crate::labeled::ClaimResult`].
+fn claim_fields() -> Vec<Field> {
+    vec![
+        utf8("claim"),
+        utf8("label"),
+        scores_map("scores"),
+        Field::new("score", DataType::Float64, true),
+    ]
 }
 
 /// The schema of a labeled Parquet file for a pipeline whose classifier stages are `stages`.

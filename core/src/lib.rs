@@ -10,7 +10,8 @@
 //! - [`output`] writes one result or error record per input record;
 //! - [`compare`] turns labeled outputs into per-group figures with intervals and tests, which
 //!   [`report`] renders as a table, JSON, CSV or an HTML report with charts;
-//! - offline: [`train`] fits linear models with linfa into model files, [`eval`] measures them.
+//! - offline: [`train`] fits linear models with linfa into model files, [`serve`] applies a
+//!   model file to records (`slant predict`, `slant eval`), [`eval`] measures them.
 
 pub mod article;
 pub mod compare;
@@ -21,4 +22,5 @@ pub mod output;
 pub mod pipeline;
 pub mod plugin;
 pub mod report;
+pub mod serve;
 pub mod train;

@@ -18,12 +18,14 @@ fn olid_sample_trains_and_beats_chance() {
         return;
     }
     let recipe_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../benches/recipes/olid.toml");
-    let (mut recipe, base) = Recipe::from_file(&recipe_path).unwrap();
+    let (checked, base) = Recipe::from_file(&recipe_path).unwrap();
+    let mut recipe = checked.into_recipe();
     // Small enough for an unoptimized linfa: 1,500 rows per file, 1,500 columns, one C.
     recipe.max_rows = Some(1500);
     recipe.selection.k = 1500;
     recipe.learner.c = vec![1.0];
     recipe.learner.max_iterations = 40;
+    let recipe = recipe.check().unwrap();
     let opts = TrainOptions {
         plugin_dir: None,
         cv: None,

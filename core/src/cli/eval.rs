@@ -7,11 +7,11 @@ use std::path::PathBuf;
 use anyhow::Context;
 use serde_json::json;
 use slant::eval::evaluate;
-use slant::train::calibrate::decide;
-use slant::train::featurize::DocInput;
+use slant::serve::decide::decide;
+use slant::serve::featurize::DocInput;
+use slant::serve::records::{self, label_field};
+use slant::serve::scorer::Scorer;
 use slant::train::progress::Progress;
-use slant::train::records::{self, label_field};
-use slant::train::score::Scorer;
 
 use super::Global;
 
@@ -60,7 +60,7 @@ pub fn run(args: EvalArgs, global: &Global) -> anyhow::Result<i32> {
     };
     let spec = &heads[h];
     let k = spec.classes.len();
-    let range = slant::train::head_range(heads, h);
+    let range = scorer.model.header.head_range(h);
 
     let mut texts: Vec<(String, String)> = Vec::new();
     let mut truth: Vec<usize> = Vec::new();

@@ -12,10 +12,10 @@ use slant::article::SourceRef;
 use slant::ingest::read_ahead::{self, ReadAhead, WindowLimits};
 use slant::output::{Column, OutputFormat, RecordWriter};
 use slant::pipeline::error_json;
-use slant::train::featurize::DocInput;
+use slant::serve::featurize::DocInput;
+use slant::serve::records::{self, Record};
+use slant::serve::scorer::Scorer;
 use slant::train::progress::Progress;
-use slant::train::records::{self, Record};
-use slant::train::score::Scorer;
 
 use super::Global;
 

@@ -1,9 +1,10 @@
 //! Making scores usable: temperature scaling per head (one scalar T dividing the logits, fitted
 //! by minimizing the negative log-likelihood of held-out rows; Guo et al. 2017), the decision
 //! threshold of binary heads (the one maximizing macro-F1 on held-out rows), and the
-//! resulting decisions.
+//! resulting decisions (the rule itself is [`crate::serve::decide`], shared with serving).
 
 use crate::eval::Confusion;
+use crate::serve::decide::decide;
 
 use slant_model::softmax;
 
@@ -57,40 +58,6 @@ pub fn fit_temperature(logits: &[f32], k: usize, truth: &[usize]) -> f32 {
     ((t * 1e4).round() / 1e4) as f32
 }
 
-/// Class decisions: for a binary head with a threshold, the positive class when its
-/// probability reaches the threshold; otherwise the argmax (first class on ties).
-pub fn decide(
-    probs: &[f32],
-    k: usize,
-    positive: Option<usize>,
-    threshold: Option<f32>,
-) -> Vec<usize> {
-    probs
-        .chunks_exact(k)
-        .map(|p| match (positive, threshold) {
-            (Some(pos), Some(t)) if k == 2 => {
-                if p[pos] >= t {
-                    pos
-                } else {
-                    1 - pos
-                }
-            }
-            _ => argmax(p),
-        })
-        .collect()
-}
-
-/// Index of the largest value, first on ties.
-pub fn argmax(p: &[f32]) -> usize {
-    let mut best = 0;
-    for (i, &v) in p.iter().enumerate() {
-        if v > p[best] {
-            best = i;
-        }
-    }
-    best
-}
-
 /// The threshold on the positive probability that maximizes macro-F1 (steps of 0.005 in
 /// [0.05, 0.95]; ties go to the threshold closest to 0.5).
 pub fn best_threshold(probs: &[f32], truth: &[usize], classes: &[String], positive: usize) -> f32 {
@@ -111,6 +78,7 @@ pub fn best_threshold(probs: &[f32], truth: &[usize], classes: &[String], positi
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::serve::decide::argmax;
 
     #[test]
     fn temperature_softens_overconfident_logits() {

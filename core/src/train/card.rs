@@ -6,8 +6,9 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
+use super::data::SourceInfo;
 use super::recipe::Split;
-use super::Trained;
+use super::{HeadOutcome, Trained};
 use crate::eval::Report;
 
 /// The card of `trained`, written for the model file `out`.
@@ -53,9 +54,21 @@ fn overview(s: &mut String, trained: &Trained, file: &str) {
     );
 }
 
-/// The data files, with what was left out and why.
+/// The data files, with what was left out and why, how rows are grouped and what is repeated.
 fn data(s: &mut String, trained: &Trained) {
-    let r = &trained.recipe;
+    source_table_and_notes(s, trained);
+    if let Some(max) = trained.recipe.max_rows {
+        let _ = writeln!(
+            s,
+            "\nAt most {max} rows per source were used (a seeded sample)."
+        );
+    }
+    grouping(s, trained);
+    repeats(s, trained);
+}
+
+/// One row per data file, then one note per thing left out or merged.
+fn source_table_and_notes(s: &mut String, trained: &Trained) {
     s.push_str("## Data\n\n| source | split | file | sha256 | rows | used | license |\n|---|---|---|---|---:|---:|---|\n");
     let mut notes = Vec::new();
     for src in &trained.data.sources {
@@ -68,36 +81,7 @@ fn data(s: &mut String, trained: &Trained) {
             "| {} | {split} | `{}` | `{}` | {} | {} | {} |",
             src.name, src.path, src.sha256, src.rows, src.used, src.license
         );
-        if src.excluded > 0 {
-            notes.push(format!(
-                "`{}`: {} rows left out by `exclude`",
-                src.name, src.excluded
-            ));
-        }
-        if src.phrase_rows {
-            notes.push(format!(
-                "`{}`: rows are the distinct labeled phrases of each record's tree (`phrases`), so `used` counts phrases",
-                src.name
-            ));
-        }
-        if src.merged_away + src.conflicting > 0 {
-            notes.push(format!(
-                "`{}`: {} records merged into an earlier one with the same key and labels, {} left out because records with their key disagree (`merge_by`)",
-                src.name, src.merged_away, src.conflicting
-            ));
-        }
-        if src.dev_rows > 0 {
-            notes.push(format!(
-                "`{}`: {} of its used rows are dev rows (seeded `dev_share`, drawn by group)",
-                src.name, src.dev_rows
-            ));
-        }
-        if src.dev_duplicates > 0 {
-            notes.push(format!(
-                "`{}`: {} dev rows left out because their text (or group) is also in training",
-                src.name, src.dev_duplicates
-            ));
-        }
+        notes.extend(source_notes(src));
     }
     if !notes.is_empty() {
         let _ = writeln!(
@@ -110,14 +94,48 @@ fn data(s: &mut String, trained: &Trained) {
                 .join("\n")
         );
     }
-    if let Some(max) = r.max_rows {
-        let _ = writeln!(
-            s,
-            "\nAt most {max} rows per source were used (a seeded sample)."
-        );
-    }
+}
 
-    let grouped: Vec<String> = r
+/// What happened to a source's records besides being used as they are.
+fn source_notes(src: &SourceInfo) -> Vec<String> {
+    let mut notes = Vec::new();
+    if src.excluded > 0 {
+        notes.push(format!(
+            "`{}`: {} rows left out by `exclude`",
+            src.name, src.excluded
+        ));
+    }
+    if src.phrase_rows {
+        notes.push(format!(
+            "`{}`: rows are the distinct labeled phrases of each record's tree (`phrases`), so `used` counts phrases",
+            src.name
+        ));
+    }
+    if src.merged_away + src.conflicting > 0 {
+        notes.push(format!(
+            "`{}`: {} records merged into an earlier one with the same key and labels, {} left out because records with their key disagree (`merge_by`)",
+            src.name, src.merged_away, src.conflicting
+        ));
+    }
+    if src.dev_rows > 0 {
+        notes.push(format!(
+            "`{}`: {} of its used rows are dev rows (seeded `dev_share`, drawn by group)",
+            src.name, src.dev_rows
+        ));
+    }
+    if src.dev_duplicates > 0 {
+        notes.push(format!(
+            "`{}`: {} dev rows left out because their text (or group) is also in training",
+            src.name, src.dev_duplicates
+        ));
+    }
+    notes
+}
+
+/// Which rows form groups that splits and folds keep whole.
+fn grouping(s: &mut String, trained: &Trained) {
+    let grouped: Vec<String> = trained
+        .recipe
         .sources
         .iter()
         .zip(&trained.data.sources)
@@ -136,7 +154,12 @@ fn data(s: &mut String, trained: &Trained) {
             format!(", and rows of {}", grouped.join(", "))
         }
     );
-    let repeats: Vec<String> = r
+}
+
+/// The sources repeated in every fit (`repeat`).
+fn repeats(s: &mut String, trained: &Trained) {
+    let repeats: Vec<String> = trained
+        .recipe
         .sources
         .iter()
         .filter_map(|src| src.repeat.map(|n| format!("`{}` × {n}", src.name)))
@@ -290,46 +313,56 @@ fn metrics(s: &mut String, trained: &Trained) {
     );
     let _ = writeln!(s, "{}\n", what_chose_what(trained));
     for o in &trained.heads {
-        if let Some(cv) = &o.result.cv {
-            let _ = writeln!(
-                s,
-                "### `{}`: {} ({})\n\n{}\n\n{}",
-                o.name,
-                o.result.tuning,
-                if cv.folds > 1 {
-                    "CV figures"
-                } else {
-                    "holdout figures"
-                },
-                if cv.folds > 1 {
-                    "Each fold's figures use the temperature and threshold fitted on the other folds' out-of-fold predictions; C was chosen on all of them."
-                } else {
-                    "The held-out rows chose C, the temperature and the threshold, so these figures are optimistic."
-                },
-                cv.to_markdown()
-            );
-        }
-        if o.result.cv_by_source.len() > 1 {
-            let _ = writeln!(
-                s,
-                "By source (pooled held-out rows of `{}`):\n",
-                o.result.tuning
-            );
-            source_table(s, trained, &o.name, &o.result.cv_by_source);
-        }
-        if let Some(h) = &o.heldout {
-            let _ = writeln!(
-                s,
-                "### `{}`: {} (dev figures)\n\nMacro-F1 of the plain argmax (temperature 1, no threshold): {:.4}\n\n{}",
-                o.name,
-                h.rows,
-                h.argmax_macro_f1,
-                h.report.to_markdown()
-            );
-            if h.by_source.len() > 1 {
-                let _ = writeln!(s, "By source (same rows, same threshold):\n");
-                source_table(s, trained, &o.name, &h.by_source);
-            }
+        cv_figures(s, trained, o);
+        dev_figures(s, trained, o);
+    }
+}
+
+/// A head's cross-validation (or holdout) figures, pooled and per source.
+fn cv_figures(s: &mut String, trained: &Trained, o: &HeadOutcome) {
+    if let Some(cv) = &o.result.cv {
+        let _ = writeln!(
+            s,
+            "### `{}`: {} ({})\n\n{}\n\n{}",
+            o.name,
+            o.result.tuning,
+            if cv.folds > 1 {
+                "CV figures"
+            } else {
+                "holdout figures"
+            },
+            if cv.folds > 1 {
+                "Each fold's figures use the temperature and threshold fitted on the other folds' out-of-fold predictions; C was chosen on all of them."
+            } else {
+                "The held-out rows chose C, the temperature and the threshold, so these figures are optimistic."
+            },
+            cv.to_markdown()
+        );
+    }
+    if o.result.cv_by_source.len() > 1 {
+        let _ = writeln!(
+            s,
+            "By source (pooled held-out rows of `{}`):\n",
+            o.result.tuning
+        );
+        source_table(s, trained, &o.name, &o.result.cv_by_source);
+    }
+}
+
+/// A head's figures on its dev rows, pooled and per source.
+fn dev_figures(s: &mut String, trained: &Trained, o: &HeadOutcome) {
+    if let Some(h) = &o.heldout {
+        let _ = writeln!(
+            s,
+            "### `{}`: {} (dev figures)\n\nMacro-F1 of the plain argmax (temperature 1, no threshold): {:.4}\n\n{}",
+            o.name,
+            h.rows,
+            h.argmax_macro_f1,
+            h.report.to_markdown()
+        );
+        if h.by_source.len() > 1 {
+            let _ = writeln!(s, "By source (same rows, same threshold):\n");
+            source_table(s, trained, &o.name, &h.by_source);
         }
     }
 }

@@ -22,10 +22,10 @@ use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 use slant_model::InputKind;
 
-use super::recipe::{Head, HeadSource, Recipe, Source, Split};
-use super::records::{self, label_field, text_field};
+use super::recipe::{CheckedRecipe, Head, HeadSource, Recipe, Source, Split};
 use super::split::Rng;
 use super::{tree, TrainError};
+use crate::serve::records::{self, label_field, text_field};
 
 /// One training or dev example.
 #[derive(Debug, Clone)]
@@ -106,7 +106,7 @@ pub struct Dataset {
 /// # Errors
 /// Unreadable files, malformed records, missing fields, unmapped labels, a class without
 /// training rows.
-pub fn load(recipe: &Recipe, base: &Path) -> Result<Dataset, TrainError> {
+pub fn load(recipe: &CheckedRecipe, base: &Path) -> Result<Dataset, TrainError> {
     let mut rows = Vec::new();
     let mut sources = Vec::new();
     // Raw label text per row and head before classes are known.

@@ -71,7 +71,7 @@ impl Objective<'_> {
     /// Loss and (optionally) gradient at `w`, summed block by block in a fixed order.
     fn eval(&self, w: &Array1<f64>, with_grad: bool) -> (f64, Option<Vec<f64>>) {
         let (k, d) = (self.k, self.d);
-        let w = w.as_slice().expect("parameters are contiguous");
+        let w = contiguous(w);
         let blocks: Vec<(f64, Option<Vec<f64>>)> = self
             .rows
             .par_chunks(BLOCK_ROWS)
@@ -151,6 +151,15 @@ impl Gradient for Objective<'_> {
     }
 }
 
+/// The parameters as one slice: borrowed when contiguous (always, for the vectors this module
+/// and argmin build), copied otherwise rather than assumed.
+fn contiguous(w: &Array1<f64>) -> std::borrow::Cow<'_, [f64]> {
+    match w.as_slice() {
+        Some(s) => std::borrow::Cow::Borrowed(s),
+        None => std::borrow::Cow::Owned(w.to_vec()),
+    }
+}
+
 /// Fits `k` classes on the rows `rows` of `x` (`d` columns) labeled `y` at inverse L2 strength
 /// `c`, starting from `warm` when given, until the relative gradient reaches
 /// `learner.gradient_tolerance` or `learner.max_iterations` are spent.
@@ -217,7 +226,7 @@ pub fn fit(
         alpha: 1.0 / f64::from(c),
     };
     let g = objective.gradient_norm(&params);
-    let p = params.as_slice().expect("parameters are contiguous");
+    let p = contiguous(&params);
     Ok(Fitted {
         weights: p[..d * k].iter().map(|&v| v as f32).collect(),
         bias: p[d * k..].iter().map(|&v| v as f32).collect(),

@@ -6,12 +6,12 @@
 //! holdout or dev rows ([`tune`]) → a [`slant_model::Model`], written atomically with a
 //! Markdown model card beside it.
 //!
-//! Modules, in pipeline order: [`recipe`] (the TOML recipe), [`records`] (JSONL/CSV records),
-//! [`data`] (rows, labels, groups), [`featurize`] (plugin tokenization in parallel), [`select`]
-//! (χ²/df selection, idf, NB ratios), [`fit`] (the solver), [`calibrate`] (temperature,
-//! threshold), [`tune`] (passes, folds, the grid), [`export`] and [`card`] (model file and
-//! card), [`score`] (serving for `slant predict` / `slant eval`), [`split`] (seeded
-//! randomness), [`progress`].
+//! Modules, in pipeline order: [`recipe`] (the TOML recipe, checked once into a
+//! [`recipe::CheckedRecipe`]), [`data`] (rows, labels, groups), [`select`] (χ²/df selection,
+//! idf, NB ratios), [`fit`] (the solver), [`calibrate`] (temperature, threshold), [`tune`]
+//! (passes, folds, the grid), [`export`] and [`card`] (model file and card), [`split`] (seeded
+//! randomness), [`tree`] (phrase trees), [`progress`]. Reading records and tokenizing them are
+//! shared with serving and live in [`crate::serve`].
 //!
 //! Determinism: no clocks, seeded splits, sums in fixed blocks added in order, so the same
 //! recipe and data give the same bytes.
@@ -20,12 +20,9 @@ pub mod calibrate;
 pub mod card;
 pub mod data;
 pub mod export;
-pub mod featurize;
 pub mod fit;
 pub mod progress;
 pub mod recipe;
-pub mod records;
-pub mod score;
 pub mod select;
 pub mod split;
 pub mod tree;
@@ -39,13 +36,14 @@ use slant_model::{extract, HeadSpec, HeadWeights, Model, ModelHeader, Sparse};
 
 use crate::eval::{evaluate, Report};
 use crate::plugin::{PluginDirs, PluginError, StageInstance};
+use crate::serve::decide::{argmax, decide};
+use crate::serve::featurize::{self, DocInput};
 use data::Dataset;
-use featurize::DocInput;
 use progress::Progress;
-use recipe::{Recipe, TuningMethod};
+use recipe::{CheckedRecipe, Recipe, TuningMethod};
 use tune::{HeadResult, HeadTask};
 
-/// Everything that can stop a training or scoring run; each names the file, line or head.
+/// Everything that can stop a training run; each names the file, line or head.
 #[derive(Debug, thiserror::Error)]
 pub enum TrainError {
     #[error("recipe {path}: {message}")]
@@ -68,8 +66,6 @@ pub enum TrainError {
     Model(#[from] slant_model::ModelError),
     #[error("{path}: cannot write: {message}")]
     Write { path: String, message: String },
-    #[error("{message}")]
-    Mismatch { message: String },
 }
 
 /// How a run is set up besides the recipe.
@@ -109,7 +105,7 @@ pub struct HeadOutcome {
 #[derive(Debug, Clone)]
 pub struct Trained {
     pub model: Model,
-    pub recipe: Recipe,
+    pub recipe: CheckedRecipe,
     pub data: Dataset,
     pub heads: Vec<HeadOutcome>,
     /// Buckets that passed `min_df` before the top-k.
@@ -129,6 +125,15 @@ enum Plan {
 }
 
 impl Plan {
+    /// How many validation folds the plan fits (`None`: the dev rows validate).
+    fn validation_folds(self) -> Option<usize> {
+        match self {
+            Plan::Cv(k) => Some(k),
+            Plan::Holdout(_) => Some(1),
+            Plan::Dev => None,
+        }
+    }
+
     fn of(recipe: &Recipe, opts: &TrainOptions, has_dev: bool) -> Plan {
         match (opts.cv, recipe.tuning.method) {
             (Some(k), _) => Plan::Cv(k),
@@ -160,26 +165,21 @@ impl Plan {
 ///
 /// # Errors
 /// Any [`TrainError`]: bad data, a missing or failing tokenize plugin, a failed fit.
-pub fn train(recipe: &Recipe, base: &Path, opts: &TrainOptions) -> Result<Trained, TrainError> {
-    let progress = opts.progress;
-    if let Some(k) = opts.cv.filter(|k| !(2..=50).contains(k)) {
-        return Err(TrainError::Recipe {
-            path: "--cv".into(),
-            message: format!("{k} folds: need 2..=50"),
-        });
-    }
-    let data = load_data(recipe, base, progress)?;
+pub fn train(
+    recipe: &CheckedRecipe,
+    base: &Path,
+    opts: &TrainOptions,
+) -> Result<Trained, TrainError> {
+    check_options(opts)?;
+    let data = load_data(recipe, base, opts.progress)?;
     let (raw, fingerprint) = featurize_rows(recipe, &data, opts)?;
     let tasks = HeadTask::all(&data);
     let plan = Plan::of(recipe, opts, tasks.iter().any(|t| !t.dev_rows.is_empty()));
     let proto = header(recipe, &data, &fingerprint);
-    let grid = tune::c_grid(recipe);
-    let folds = match plan {
-        Plan::Cv(k) => Some(k),
-        Plan::Holdout(_) => Some(1),
-        Plan::Dev => None,
-    };
-    let bar = progress.bar(tune::fits_needed(tasks.len(), grid.len(), folds), "fitting");
+    let bar = opts.progress.bar(
+        tune::fits_needed(tasks.len(), recipe.c_grid().len(), plan.validation_folds()),
+        "fitting",
+    );
     let ctx = tune::Context {
         raw: &raw,
         data: &data,
@@ -187,24 +187,66 @@ pub fn train(recipe: &Recipe, base: &Path, opts: &TrainOptions) -> Result<Traine
         header: &proto,
         progress: &bar,
     };
-    let (pass, results) = match plan {
+    let (pass, results) = tune_heads(ctx, &tasks, plan)?;
+    bar.finish_and_clear();
+    let candidates = pass.candidates;
+    let mut model = assemble(pass, recipe, &data, &results, opts.progress);
+    let heads = evaluate_on_dev(&model, &data, raw, results, &tasks, plan, opts.progress);
+    finish_header(&mut model, recipe, &heads);
+    Ok(Trained {
+        model,
+        recipe: recipe.clone(),
+        data,
+        heads,
+        candidates,
+        command: opts.command.clone(),
+    })
+}
+
+/// Refuses options out of range (the recipe itself is checked already).
+fn check_options(opts: &TrainOptions) -> Result<(), TrainError> {
+    match opts.cv.filter(|k| !(2..=50).contains(k)) {
+        Some(k) => Err(TrainError::Recipe {
+            path: "--cv".into(),
+            message: format!("{k} folds: need 2..=50"),
+        }),
+        None => Ok(()),
+    }
+}
+
+/// Chooses every head's C, temperature and threshold as `plan` says, then fits the final pass.
+fn tune_heads(
+    ctx: tune::Context<'_>,
+    tasks: &[HeadTask<'_>],
+    plan: Plan,
+) -> Result<(tune::PassResult, Vec<HeadResult>), TrainError> {
+    match plan {
         Plan::Dev => {
             let without_dev: Vec<bool> = tasks.iter().map(|t| t.dev_rows.is_empty()).collect();
-            let pre = tune::holdout_for(ctx, &tasks, &without_dev, recipe.tuning.holdout)?;
-            tune::on_dev(ctx, &tasks, pre)?
+            let pre = tune::holdout_for(ctx, tasks, &without_dev, ctx.recipe.tuning.holdout)?;
+            tune::on_dev(ctx, tasks, pre)
         }
         Plan::Cv(k) => {
             let fold_of = tune::fold_assignment(ctx, k, None);
-            let tuned = tune::cross_validate(ctx, &tasks, &fold_of, k)?;
-            tune::final_pass(ctx, &tasks, tuned, &plan.name())?
+            let tuned = tune::cross_validate(ctx, tasks, &fold_of, k)?;
+            tune::final_pass(ctx, tasks, tuned, &plan.name())
         }
         Plan::Holdout(share) => {
             let fold_of = tune::fold_assignment(ctx, 1, Some(share));
-            let tuned = tune::cross_validate(ctx, &tasks, &fold_of, 1)?;
-            tune::final_pass(ctx, &tasks, tuned, &plan.name())?
+            let tuned = tune::cross_validate(ctx, tasks, &fold_of, 1)?;
+            tune::final_pass(ctx, tasks, tuned, &plan.name())
         }
-    };
-    bar.finish_and_clear();
+    }
+}
+
+/// The model of the final pass with every trained head appended, each noted on the console.
+fn assemble(
+    pass: tune::PassResult,
+    recipe: &Recipe,
+    data: &Dataset,
+    results: &[HeadResult],
+    progress: Progress,
+) -> Model {
     progress.note(&format!(
         "selected {} of {} buckets ({:?}, min_df {})",
         pass.model.n_features(),
@@ -212,21 +254,34 @@ pub fn train(recipe: &Recipe, base: &Path, opts: &TrainOptions) -> Result<Traine
         recipe.selection.method,
         recipe.selection.min_df
     ));
-    let candidates = pass.candidates;
     let mut model = pass.model;
-    for (h, result) in results.iter().enumerate() {
-        note_result(progress, &data.heads[h].name, result);
-        add_head(&mut model, &data.heads[h], result);
+    for (info, result) in data.heads.iter().zip(results) {
+        note_result(progress, &info.name, result);
+        add_head(&mut model, info, result);
     }
+    model
+}
+
+/// Each head's outcome: its tuning result and, when it has dev rows, their report through the
+/// serving path. Consumes the raw features: only their projection is needed from here on.
+fn evaluate_on_dev(
+    model: &Model,
+    data: &Dataset,
+    raw: Vec<Sparse>,
+    results: Vec<HeadResult>,
+    tasks: &[HeadTask<'_>],
+    plan: Plan,
+    progress: Progress,
+) -> Vec<HeadOutcome> {
     let x: Vec<Sparse> = raw.par_iter().map(|r| model.project(r)).collect();
     drop(raw);
-    let outcomes: Vec<HeadOutcome> = results
+    results
         .into_iter()
-        .zip(&tasks)
+        .zip(tasks)
         .enumerate()
         .map(|(h, (result, task))| {
             let heldout = (!task.dev_rows.is_empty())
-                .then(|| dev_report(&model, &data, h, &x, task, plan.dev_rows()));
+                .then(|| dev_report(model, data, h, &x, task, plan.dev_rows()));
             if let Some(ho) = &heldout {
                 note_heldout(progress, task.name, ho);
             }
@@ -236,20 +291,15 @@ pub fn train(recipe: &Recipe, base: &Path, opts: &TrainOptions) -> Result<Traine
                 heldout,
             }
         })
-        .collect();
-    finish_header(&mut model, recipe, &grid, &outcomes);
-    Ok(Trained {
-        model,
-        recipe: recipe.clone(),
-        data,
-        heads: outcomes,
-        candidates,
-        command: opts.command.clone(),
-    })
+        .collect()
 }
 
 /// Reads the recipe's data and says how many rows each head has.
-fn load_data(recipe: &Recipe, base: &Path, progress: Progress) -> Result<Dataset, TrainError> {
+fn load_data(
+    recipe: &CheckedRecipe,
+    base: &Path,
+    progress: Progress,
+) -> Result<Dataset, TrainError> {
     let data = data::load(recipe, base)?;
     for info in &data.heads {
         progress.note(&format!(
@@ -379,11 +429,11 @@ fn dev_report(
 }
 
 /// The learner and metrics sections of the header, floats rounded so they survive a reread.
-fn finish_header(model: &mut Model, recipe: &Recipe, grid: &[f32], outcomes: &[HeadOutcome]) {
+fn finish_header(model: &mut Model, recipe: &CheckedRecipe, outcomes: &[HeadOutcome]) {
     model.header.learner = json!({
         "name": "linfa-logistic MultiLogisticRegression (f32, L-BFGS)",
         "linfa": "0.8.1",
-        "c_grid": grid,
+        "c_grid": recipe.c_grid(),
         "max_iterations": recipe.learner.max_iterations,
         "relative_gradient_tolerance": recipe.learner.gradient_tolerance,
         "class_weight": recipe.learner.class_weight,
@@ -415,25 +465,19 @@ fn heldout_report(
 ) -> (Report, f64) {
     let spec = &model.header.heads[h];
     let k = spec.classes.len();
-    let range = head_range(&model.header.heads, h);
+    let range = model.header.head_range(h);
     let mut all = vec![0f32; model.n_outputs()];
     let mut probs = Vec::with_capacity(rows.len() * k);
     let mut raw_pred = Vec::with_capacity(rows.len());
     for &r in rows {
         model.predict_into(&x[r], &mut all);
         probs.extend_from_slice(&all[range.clone()]);
-        raw_pred.push(calibrate::argmax(&model.logits(h, &x[r])));
+        raw_pred.push(argmax(&model.logits(h, &x[r])));
     }
-    let pred = calibrate::decide(&probs, k, spec.positive_index(), spec.threshold);
+    let pred = decide(&probs, k, spec.positive_index(), spec.threshold);
     let report = evaluate(&spec.classes, y, &probs, &pred, spec.positive_index());
     let argmax = crate::eval::Confusion::from_pairs(spec.classes.clone(), y, &raw_pred).macro_f1();
     (report, argmax)
-}
-
-/// Where head `h`'s scores sit among a model's outputs (heads in order, classes in order).
-pub fn head_range(heads: &[HeadSpec], h: usize) -> std::ops::Range<usize> {
-    let start: usize = heads[..h].iter().map(|s| s.classes.len()).sum();
-    start..start + heads[h].classes.len()
 }
 
 /// Rounds every float in `v` to 7 significant digits. Full-precision f64 text (and f32 values

@@ -1,7 +1,8 @@
 //! The training recipe: a TOML file naming the data (sources), what each head learns from which
 //! source (label field and mapping), the features, selection, weighting, learner grid and how
-//! hyperparameters are tuned. Parsing is strict (unknown keys are errors) and [`Recipe::validate`]
-//! checks every cross-reference before any data is read.
+//! hyperparameters are tuned. Parsing is strict (unknown keys are errors) and [`Recipe::check`]
+//! checks every range and cross-reference once, before any data is read, into a
+//! [`CheckedRecipe`]: the only kind training takes.
 //!
 //! ```toml
 //! name = "olid"
@@ -384,7 +385,7 @@ impl Recipe {
     ///
     /// # Errors
     /// [`TrainError::Recipe`] naming the file: unreadable, not TOML, unknown keys, invalid values.
-    pub fn from_file(path: &Path) -> Result<(Recipe, PathBuf), TrainError> {
+    pub fn from_file(path: &Path) -> Result<(CheckedRecipe, PathBuf), TrainError> {
         let text = std::fs::read_to_string(path).map_err(|e| TrainError::Io {
             path: path.display().to_string(),
             cause: e,
@@ -398,23 +399,34 @@ impl Recipe {
     ///
     /// # Errors
     /// As for [`Recipe::from_file`].
-    pub fn from_toml(text: &str, name: &str) -> Result<Recipe, TrainError> {
+    pub fn from_toml(text: &str, name: &str) -> Result<CheckedRecipe, TrainError> {
         let recipe: Recipe = toml::from_str(text).map_err(|e| TrainError::Recipe {
             path: name.into(),
             message: e.to_string(),
         })?;
-        recipe.validate().map_err(|message| TrainError::Recipe {
+        recipe.check().map_err(|message| TrainError::Recipe {
             path: name.into(),
             message,
-        })?;
-        Ok(recipe)
+        })
     }
 
-    /// Checks ranges and references.
+    /// Checks ranges and references once, giving the only kind of recipe training accepts.
     ///
     /// # Errors
     /// A message naming the offending setting.
-    pub fn validate(&self) -> Result<(), String> {
+    pub fn check(self) -> Result<CheckedRecipe, String> {
+        self.problems()?;
+        let mut c_grid = self.learner.c.clone();
+        c_grid.sort_by(f32::total_cmp);
+        c_grid.dedup();
+        Ok(CheckedRecipe {
+            recipe: self,
+            c_grid,
+        })
+    }
+
+    /// The first problem found: a value out of range or a name that refers to nothing.
+    fn problems(&self) -> Result<(), String> {
         self.features
             .validate()
             .map_err(|e| format!("[features]: {e}"))?;
@@ -558,8 +570,8 @@ impl Recipe {
     /// current folder).
     ///
     /// # Errors
-    /// [`TrainError::Recipe`] if the result does not validate.
-    pub fn ad_hoc(a: &AdHoc) -> Result<Recipe, TrainError> {
+    /// [`TrainError::Recipe`] if the result does not pass [`Recipe::check`].
+    pub fn ad_hoc(a: &AdHoc) -> Result<CheckedRecipe, TrainError> {
         let source = |p: &PathBuf, i: usize, split: Split| Source {
             name: format!(
                 "{}{}",
@@ -637,11 +649,42 @@ impl Recipe {
             sources,
             heads: vec![head],
         };
-        recipe.validate().map_err(|message| TrainError::Recipe {
+        recipe.check().map_err(|message| TrainError::Recipe {
             path: "(command line)".into(),
             message,
-        })?;
-        Ok(recipe)
+        })
+    }
+}
+
+/// A recipe that passed [`Recipe::check`] (as linfa's `ValidParams` to its `Params`): the only
+/// kind [`super::train`] and [`super::data::load`] take, so nothing downstream meets an empty C
+/// grid, a head without sources, a reference to an unknown source or a value out of range.
+/// Read-only: to change a setting, take the recipe out ([`CheckedRecipe::into_recipe`]),
+/// change it and check it again.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CheckedRecipe {
+    recipe: Recipe,
+    /// `learner.c` sorted and deduplicated; never empty, every C finite and > 0.
+    c_grid: Vec<f32>,
+}
+
+impl CheckedRecipe {
+    /// The C grid, ascending, without duplicates; never empty.
+    pub fn c_grid(&self) -> &[f32] {
+        &self.c_grid
+    }
+
+    /// The recipe, to change and [`Recipe::check`] again.
+    pub fn into_recipe(self) -> Recipe {
+        self.recipe
+    }
+}
+
+impl std::ops::Deref for CheckedRecipe {
+    type Target = Recipe;
+
+    fn deref(&self) -> &Recipe {
+        &self.recipe
     }
 }
 
@@ -692,5 +735,21 @@ map = { "1" = "yes", "0" = "no" }
             .unwrap_err()
             .to_string()
             .contains("pair_field"));
+    }
+
+    #[test]
+    fn a_checked_recipe_has_a_sorted_grid_and_changes_are_checked_again() {
+        let r =
+            Recipe::from_toml(&format!("{MINIMAL}\n[learner]\nc = [4, 1, 4, 0.5]\n"), "t").unwrap();
+        assert_eq!(r.c_grid(), [0.5, 1.0, 4.0]);
+        let mut changed = r.into_recipe();
+        changed.learner.c.clear();
+        assert!(changed
+            .clone()
+            .check()
+            .unwrap_err()
+            .contains("at least one"));
+        changed.learner.c = vec![2.0];
+        assert_eq!(changed.check().unwrap().c_grid(), [2.0]);
     }
 }

@@ -42,16 +42,15 @@ pub fn select(
         .flat_map(|&r| raw[r].iter().map(|&(b, _)| b))
         .collect();
     all.par_sort_unstable();
-    let mut buckets: Vec<u32> = Vec::new();
-    let mut df: Vec<u32> = Vec::new();
+    // (bucket, document frequency) in bucket order.
+    let mut counted: Vec<(u32, u32)> = Vec::new();
     for b in all {
-        if buckets.last() == Some(&b) {
-            *df.last_mut().expect("same length") += 1;
-        } else {
-            buckets.push(b);
-            df.push(1);
+        match counted.last_mut() {
+            Some((last, n)) if *last == b => *n += 1,
+            _ => counted.push((b, 1)),
         }
     }
+    let (buckets, df): (Vec<u32>, Vec<u32>) = counted.into_iter().unzip();
     let keep: Vec<usize> = (0..buckets.len())
         .filter(|&i| df[i] >= selection.min_df)
         .collect();

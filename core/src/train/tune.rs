@@ -22,14 +22,15 @@ use rayon::prelude::*;
 use serde::Serialize;
 use slant_model::{Model, ModelHeader, Sparse};
 
-use super::calibrate::{best_threshold, decide, fit_temperature, probabilities};
+use super::calibrate::{best_threshold, fit_temperature, probabilities};
 use super::data::Dataset;
 use super::fit::{fit, logits, Convergence, Fitted};
-use super::recipe::{ClassWeight, Metric, Recipe, Split};
+use super::recipe::{CheckedRecipe, ClassWeight, Metric, Split};
 use super::select::{self, HeadRows};
 use super::split::{group_folds, Rng};
 use super::TrainError;
 use crate::eval::{evaluate, Confusion, FoldSummary, Report};
+use crate::serve::decide::decide;
 
 /// One head's labeled rows.
 #[derive(Debug, Clone)]
@@ -84,7 +85,7 @@ impl<'a> HeadTask<'a> {
 pub struct Context<'a> {
     pub raw: &'a [Sparse],
     pub data: &'a Dataset,
-    pub recipe: &'a Recipe,
+    pub recipe: &'a CheckedRecipe,
     /// The model header so far (columns and heads are added per pass).
     pub header: &'a ModelHeader,
     pub progress: &'a ProgressBar,
@@ -146,14 +147,6 @@ pub struct PassResult {
     pub model: Model,
     pub candidates: usize,
     fits: Vec<Vec<(Fitted, Vec<f32>)>>,
-}
-
-/// The sorted, deduplicated C grid of the recipe.
-pub fn c_grid(recipe: &Recipe) -> Vec<f32> {
-    let mut grid = recipe.learner.c.clone();
-    grid.sort_by(f32::total_cmp);
-    grid.dedup();
-    grid
 }
 
 /// Selects and weights columns on the pass's training rows, projects every row onto them, and
@@ -389,7 +382,7 @@ pub fn on_dev(
     tasks: &[HeadTask<'_>],
     pre: Vec<Option<(Tuned, String)>>,
 ) -> Result<(PassResult, Vec<HeadResult>), TrainError> {
-    let grid = c_grid(ctx.recipe);
+    let grid = ctx.recipe.c_grid();
     let heads: Vec<PassHead> = tasks
         .iter()
         .zip(&pre)
@@ -401,7 +394,7 @@ pub fn on_dev(
                 eval_rows: t.dev_rows.clone(),
                 grid: pre
                     .as_ref()
-                    .map_or_else(|| grid.clone(), |(tu, _)| vec![tu.c]),
+                    .map_or_else(|| grid.to_vec(), |(tu, _)| vec![tu.c]),
             }
         })
         .collect();
@@ -548,7 +541,7 @@ pub fn cross_validate(
     fold_of: &[Option<usize>],
     folds: usize,
 ) -> Result<Vec<Tuned>, TrainError> {
-    let grid = c_grid(ctx.recipe);
+    let grid = ctx.recipe.c_grid();
     // Per head: out-of-fold logits per grid point, in the order of its training rows.
     let mut oof: Vec<Vec<Vec<f32>>> = tasks
         .iter()
@@ -577,7 +570,7 @@ pub fn cross_validate(
                     fit_rows,
                     fit_y,
                     eval_rows: ev_rows,
-                    grid: grid.clone(),
+                    grid: grid.to_vec(),
                 }
             })
             .collect();
@@ -595,7 +588,7 @@ pub fn cross_validate(
     Ok(tasks
         .iter()
         .enumerate()
-        .map(|(h, t)| summarize(ctx, t, &grid, &oof[h], &conv[h], fold_of, folds))
+        .map(|(h, t)| summarize(ctx, t, grid, &oof[h], &conv[h], fold_of, folds))
         .collect())
 }
 

@@ -68,6 +68,18 @@ pub struct ModelHeader {
     pub slant_version: String,
 }
 
+impl ModelHeader {
+    /// Where head `h`'s probabilities sit among the model's concatenated outputs (heads in
+    /// order, each head's classes in order). The one place this offset is computed.
+    ///
+    /// # Panics
+    /// If `h` is not a head index (callers take `h` from `heads`).
+    pub fn head_range(&self, h: usize) -> std::ops::Range<usize> {
+        let start: usize = self.heads[..h].iter().map(|s| s.classes.len()).sum();
+        start..start + self.heads[h].classes.len()
+    }
+}
+
 /// Weights of one head, feature-major: `weights[j * classes + c]`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct HeadWeights {
@@ -256,12 +268,9 @@ impl Model {
 
     /// Calibrated probabilities of every head, concatenated in head order, into `out`.
     pub fn predict_into(&self, x: &Sparse, out: &mut [f32]) {
-        let mut at = 0;
         for (h, spec) in self.header.heads.iter().enumerate() {
             let z = self.logits(h, x);
-            let probs = softmax(&z, spec.temperature);
-            out[at..at + probs.len()].copy_from_slice(&probs);
-            at += probs.len();
+            out[self.header.head_range(h)].copy_from_slice(&softmax(&z, spec.temperature));
         }
     }
 

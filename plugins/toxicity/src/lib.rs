@@ -32,16 +32,14 @@ impl Toxicity {
             ));
         }
         let mut positive_outputs = Vec::new();
-        let mut offset = 0;
-        for head in &model.header.heads {
+        for (h, head) in model.header.heads.iter().enumerate() {
             let p = head.positive_index().ok_or_else(|| {
                 format!(
                     "model {path}: head `{}` names no positive class, so it has no toxicity score",
                     head.name
                 )
             })?;
-            positive_outputs.push(offset + p);
-            offset += head.classes.len();
+            positive_outputs.push(model.header.head_range(h).start + p);
         }
         Ok(Toxicity {
             model,

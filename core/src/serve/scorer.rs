@@ -9,10 +9,10 @@ use indicatif::ProgressBar;
 use serde_json::{json, Map, Value};
 use slant_model::{Contribution, InputKind, Model};
 
-use super::calibrate::decide;
+use super::decide::decide;
 use super::featurize::{map_docs, DocInput};
 use super::records::text_field;
-use super::TrainError;
+use super::ServeError;
 use crate::plugin::{PluginDirs, StageInstance};
 
 /// A loaded model and its tokenizer.
@@ -36,7 +36,7 @@ impl Scorer {
     /// # Errors
     /// A malformed model file, a missing tokenize plugin, or a tokenizer whose fingerprint
     /// differs from the model's.
-    pub fn open(path: &Path, plugin_dir: Option<&Path>) -> Result<Scorer, TrainError> {
+    pub fn open(path: &Path, plugin_dir: Option<&Path>) -> Result<Scorer, ServeError> {
         let model = slant_model::read_file(path)?;
         let settings = model
             .header
@@ -49,13 +49,11 @@ impl Scorer {
         let tokenizer = StageInstance::create(&plugin, &settings)?;
         let found = tokenizer.describe_str("fingerprint").unwrap_or_default();
         if found != model.header.tokenizer_fingerprint {
-            return Err(TrainError::Mismatch {
-                message: format!(
-                    "{}: trained behind tokenizer `{}`, but {} is `{found}`",
-                    path.display(),
-                    model.header.tokenizer_fingerprint,
-                    plugin.path().display()
-                ),
+            return Err(ServeError::TokenizerMismatch {
+                model: path.display().to_string(),
+                expected: model.header.tokenizer_fingerprint.clone(),
+                plugin: plugin.path().display().to_string(),
+                found: found.to_string(),
             });
         }
         Ok(Scorer { model, tokenizer })
@@ -113,7 +111,7 @@ impl Scorer {
         docs: &[DocInput<'_>],
         explain: usize,
         bar: &ProgressBar,
-    ) -> Result<Vec<Scored>, TrainError> {
+    ) -> Result<Vec<Scored>, ServeError> {
         let model = &self.model;
         let out = map_docs(&self.tokenizer, model.header.input, docs, bar, |doc| {
             let mut probs = vec![0f32; model.n_outputs()];
@@ -134,14 +132,14 @@ impl Scorer {
 
     /// Each head's decided class index (threshold for binary heads, else argmax).
     pub fn decisions(&self, probs: &[f32]) -> Vec<usize> {
-        let heads = &self.model.header.heads;
-        heads
+        let header = &self.model.header;
+        header
+            .heads
             .iter()
             .enumerate()
             .map(|(i, h)| {
-                let range = super::head_range(heads, i);
                 decide(
-                    &probs[range],
+                    &probs[header.head_range(i)],
                     h.classes.len(),
                     h.positive_index(),
                     h.threshold,

@@ -127,7 +127,12 @@ fn parquet_in_labels_every_row_and_parquet_out_reads_back_as_the_jsonl_records()
     write_parquet(&input, &input_batch(40));
     let jsonl = tmp(&dir, "out.jsonl");
     let pq = tmp(&dir, "out.parquet");
-    let stance = ["--mentions", "--claim", "The budget passed."];
+    let stance = [
+        "--mentions",
+        "--claim",
+        "The budget passed.",
+        "--provenance",
+    ];
     label(
         &input,
         &[&stance[..], &["-o", jsonl.to_str().unwrap()]].concat(),
@@ -155,6 +160,10 @@ fn parquet_in_labels_every_row_and_parquet_out_reads_back_as_the_jsonl_records()
     assert_eq!(first.source.to_string(), format!("{}#1", input.display()));
     assert_eq!(first.extra.get("lang"), Some(&serde_json::json!("en")));
     assert_eq!(first.comments.len(), 2);
+    assert!(
+        first.provenance.is_some(),
+        "--provenance names each field's source"
+    );
     assert!(first.stages.contains_key("toxicity"));
     let bad = expected[4].error().expect("row 5 has no text");
     assert!(bad.contains("body"), "{bad}");

@@ -2,8 +2,9 @@
 //! record per input record, in order — `{"id", "label", "scores"}` or an error record.
 //!
 //! A target-stance record may name its mention by byte offsets (`start`, `end`): the mention's
-//! own text is then what the model looks for in the sentence, as in `slant label`'s mentions
-//! (the `target` field stays the name of whom the stance is about).
+//! own text is then what the model looks for, as in `slant label`'s mentions (the `target`
+//! field stays the name of whom the stance is about). The model reads the window around every
+//! occurrence of those words in `text`, so one sentence per record scores exactly one mention.
 
 use std::path::PathBuf;
 use std::time::Instant;

@@ -85,6 +85,19 @@ fn scores_map(name: &str) -> Field {
     Field::new(name, DataType::Map(Arc::new(entries), false), true)
 }
 
+/// `field → text` (the reader's provenance of each metadata field).
+fn string_map(name: &str) -> Field {
+    let entries = Field::new(
+        "entries",
+        DataType::Struct(Fields::from(vec![
+            Field::new("keys", DataType::Utf8, false),
+            Field::new("values", DataType::Utf8, true),
+        ])),
+        false,
+    );
+    Field::new(name, DataType::Map(Arc::new(entries), false), true)
+}
+
 fn cues(name: &str) -> Field {
     list_of(
         name,
@@ -200,9 +213,11 @@ pub fn labeled_schema(stages: &[String]) -> Schema {
         "author",
         "date",
         "url",
+        "language",
     ] {
         fields.push(utf8(name));
     }
+    fields.push(string_map("provenance"));
     fields.push(structure(
         "counts",
         [

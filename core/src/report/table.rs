@@ -2,7 +2,7 @@
 //! into `--json`), rendered here as aligned text for the terminal and by [`super::html`] as HTML.
 //! Because both views share these cells, the HTML shows exactly the numbers of the JSON.
 
-use crate::compare::summary::{Comparison, Interval};
+use crate::compare::summary::{Comparison, GroupSummary, Interval, Share};
 
 /// How a number is shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -98,7 +98,8 @@ pub struct Grid {
     pub rows: Vec<Vec<Cell>>,
 }
 
-/// One row per group: articles, tone, sentiment shares, stance per target, toxicity.
+/// One row per group: articles, tone, sentiment shares, toxicity. Stance has a table of its own
+/// ([`stance_grid`]): a column pair per target would make this one unreadably wide.
 pub fn group_grid(c: &Comparison) -> Grid {
     let percent = (c.settings.confidence * 100.0).round();
     let mut headers = vec![
@@ -107,10 +108,6 @@ pub fn group_grid(c: &Comparison) -> Grid {
         format!("tone [{percent}% CI]"),
     ];
     headers.extend(c.sentiment_labels.iter().map(|l| format!("{l} share")));
-    for target in &c.targets {
-        headers.push(format!("{target}: articles"));
-        headers.push(format!("{target}: stance [CI]"));
-    }
     headers.push("comments".into());
     headers.push("toxic rate [CI]".into());
     let rows = c
@@ -119,33 +116,14 @@ pub fn group_grid(c: &Comparison) -> Grid {
         .enumerate()
         .map(|(g, group)| {
             let at = |rest: &str| format!("/groups/{g}/{rest}");
-            let mut name = group.name.clone();
-            if group.small {
-                name.push_str(" *");
-            }
             let mut row = vec![
-                Cell::text(name),
+                Cell::text(group_name(group)),
                 Cell::number(at("articles"), group.articles as f64, Format::Count),
                 Cell::interval(&at("tone"), group.tone),
             ];
             row.extend(group.sentiment.iter().enumerate().map(|(k, s)| {
                 Cell::number(at(&format!("sentiment/{k}/share")), s.share, Format::Number)
             }));
-            for target in &c.targets {
-                match group.targets.iter().position(|t| &t.target == target) {
-                    Some(t) => {
-                        let summary = &group.targets[t];
-                        let base = at(&format!("targets/{t}"));
-                        row.push(Cell::number(
-                            format!("{base}/articles"),
-                            summary.articles as f64,
-                            Format::Count,
-                        ));
-                        row.push(Cell::interval(&format!("{base}/stance"), summary.stance));
-                    }
-                    None => row.extend([Cell::text("0"), Cell::text("–")]),
-                }
-            }
             match &group.toxicity {
                 Some(t) => {
                     row.push(Cell::number(
@@ -167,25 +145,81 @@ pub fn group_grid(c: &Comparison) -> Grid {
     }
 }
 
+/// A group's name as shown, `*` marking a group under `--min-articles`.
+fn group_name(group: &GroupSummary) -> String {
+    if group.small {
+        format!("{} *", group.name)
+    } else {
+        group.name.clone()
+    }
+}
+
+/// One row per group and target the group mentions: articles, mentions, mean stance with its
+/// interval, and the label shares.
+pub fn stance_grid(c: &Comparison) -> Grid {
+    let mut rows = Vec::new();
+    for (g, group) in c.groups.iter().enumerate() {
+        for (t, summary) in group.targets.iter().enumerate() {
+            let base = format!("/groups/{g}/targets/{t}");
+            rows.push(vec![
+                Cell::text(group_name(group)),
+                Cell::text(summary.target.clone()),
+                Cell::number(
+                    format!("{base}/articles"),
+                    summary.articles as f64,
+                    Format::Count,
+                ),
+                Cell::number(
+                    format!("{base}/mentions"),
+                    summary.mentions as f64,
+                    Format::Count,
+                ),
+                Cell::interval(&format!("{base}/stance"), summary.stance),
+                share_list(&format!("{base}/shares"), &summary.shares),
+            ]);
+        }
+    }
+    Grid {
+        title: "Stance toward targets".into(),
+        headers: [
+            "group",
+            "target",
+            "articles",
+            "mentions",
+            "stance [CI]",
+            "shares",
+        ]
+        .map(String::from)
+        .to_vec(),
+        rows,
+    }
+}
+
+/// `label share · label share …`, each share pointing at its field under `pointer`.
+fn share_list(pointer: &str, shares: &[Share]) -> Cell {
+    let mut cell = Cell::default();
+    for (s, share) in shares.iter().enumerate() {
+        if s > 0 {
+            cell.0.push(Part::Text(" · ".into()));
+        }
+        cell.0.push(Part::Text(format!("{} ", share.label)));
+        cell.0.push(Part::Number {
+            pointer: format!("{pointer}/{s}/share"),
+            value: share.share,
+            format: Format::Number,
+        });
+    }
+    cell
+}
+
 /// One row per group and claim: the claim stance shares.
 pub fn claim_grid(c: &Comparison) -> Grid {
     let mut rows = Vec::new();
     for (g, group) in c.groups.iter().enumerate() {
         for (k, claim) in group.claims.iter().enumerate() {
-            let mut shares = Cell::default();
-            for (s, share) in claim.shares.iter().enumerate() {
-                if s > 0 {
-                    shares.0.push(Part::Text(" · ".into()));
-                }
-                shares.0.push(Part::Text(format!("{} ", share.label)));
-                shares.0.push(Part::Number {
-                    pointer: format!("/groups/{g}/claims/{k}/shares/{s}/share"),
-                    value: share.share,
-                    format: Format::Number,
-                });
-            }
+            let shares = share_list(&format!("/groups/{g}/claims/{k}/shares"), &claim.shares);
             rows.push(vec![
-                Cell::text(group.name.clone()),
+                Cell::text(group_name(group)),
                 Cell::text(claim.claim.clone()),
                 Cell::number(
                     format!("/groups/{g}/claims/{k}/articles"),
@@ -248,10 +282,15 @@ pub fn contrast_grid(c: &Comparison) -> Grid {
 
 /// The grids of a comparison, in report order (empty ones left out).
 pub fn grids(c: &Comparison) -> Vec<Grid> {
-    [group_grid(c), claim_grid(c), contrast_grid(c)]
-        .into_iter()
-        .filter(|g| !g.rows.is_empty())
-        .collect()
+    [
+        group_grid(c),
+        stance_grid(c),
+        claim_grid(c),
+        contrast_grid(c),
+    ]
+    .into_iter()
+    .filter(|g| !g.rows.is_empty())
+    .collect()
 }
 
 /// Notes under the tables: method, small groups, members, skipped records.

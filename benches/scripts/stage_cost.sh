@@ -37,10 +37,10 @@ run() {
         || { cat "$work/stderr.txt" >&2; exit 1; }
     read -r seconds kib <"$work/time.txt"
     awk -v n="$name" -v b="$bytes" -v s="$seconds" -v k="$kib" -v l="$load" 'BEGIN {
-        printf "%-38s %8.1f %8.2f %9.1f  %s\n", n, s, b/1e6/s, k/1024, l }'
+        printf "%-52s %8.1f %8.2f %9.1f  %s\n", n, s, b/1e6/s, k/1024, l }'
 }
 
-printf '%-38s %8s %8s %9s  %s\n' "stages ($((bytes / 1000000)) MB)" seconds MB/s peak_MiB load
+printf '%-52s %8s %8s %9s  %s\n' "stages ($((bytes / 1000000)) MB)" seconds MB/s peak_MiB load
 previous="tokenize"
 for stop in "[stages.toxicity]" "[stages.sentiment]" "[stages.stance]" "[stages.claim]"; do
     config_before "$stop" >"$work/cut.toml"

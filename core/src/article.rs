@@ -124,7 +124,8 @@ pub struct InputRecord {
 }
 
 impl InputRecord {
-    /// A record that was read as `article`, with nothing to remark.
+    /// A record that was read as `article`, with nothing to remark; the article's `id` is taken
+    /// as the one its input gave (callers that build articles in code give them their ids).
     pub fn from_article(source: SourceRef, article: Article) -> InputRecord {
         InputRecord {
             source,

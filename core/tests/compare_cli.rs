@@ -416,7 +416,7 @@ fn mixed_inputs_and_labeling_flags_on_labeled_output_are_refused() {
     assert!(err.contains("absent.jsonl"), "{err}");
 }
 
-/// A config with the shipped sentiment and target-stance models and a claim stage.
+/// A config with the shipped sentiment, target-stance and claim-stance models.
 fn config_with_claims(dir: &Path) -> PathBuf {
     let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let model = |name: &str| repo.join("models").join(name).display().to_string();
@@ -430,7 +430,7 @@ fn config_with_claims(dir: &Path) -> PathBuf {
              [stages.claim]\nplugin = \"stance\"\nmodel = {:?}\nreads = \"claims\"\n",
             model("sentiment.model"),
             model("stance-target.model"),
-            model("stance-target.model"),
+            model("stance-claim.model"),
         ),
     )
     .unwrap();
@@ -466,13 +466,16 @@ fn targets_and_claims_given_on_the_command_line_are_compared() {
             claim["articles"], g["articles"],
             "every article is paired with the claim"
         );
-        let total: f64 = claim["shares"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|s| s["share"].as_f64().unwrap())
-            .sum();
+        let shares = claim["shares"].as_array().unwrap();
+        let total: f64 = shares.iter().map(|s| s["share"].as_f64().unwrap()).sum();
         assert!((total - 1.0).abs() < 1e-9, "{claim}");
+        for share in shares {
+            let label = share["label"].as_str().unwrap();
+            assert!(
+                ["agree", "disagree", "discuss", "unrelated"].contains(&label),
+                "the claim model's labels: {claim}"
+            );
+        }
     }
     let table = slant_ok(&[
         "compare",

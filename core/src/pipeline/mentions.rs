@@ -26,6 +26,7 @@ use super::units::{regroup, sentence_ranges, weighted_mean};
 use super::LabelOptions;
 use crate::labeled::{round4, Cue, MentionResult, StrongestMention, TargetStance, UnitScores};
 use crate::plugin::{ClassifyInput, PluginError, TokenBatch};
+use crate::serve::decide::argmax;
 
 /// One alias of one target.
 #[derive(Debug)]
@@ -295,10 +296,6 @@ fn classify(
 }
 
 /// The index of the largest score (the first of ties).
-fn argmax(row: &[f32]) -> usize {
-    (0..row.len()).fold(0, |best, j| if row[j] > row[best] { j } else { best })
-}
-
 /// The stance of one article toward one target, from the rows of its mentions.
 fn aggregate(
     stage: &ClassifierStage,

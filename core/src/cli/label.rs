@@ -407,18 +407,31 @@ fn unusable_inputs(inputs: &[PathBuf]) -> Vec<String> {
         .collect()
 }
 
-/// Says once, on stderr, which targets no article mentioned (their aliases may be wrong).
+/// Says once per stage, on stderr, which targets no article mentioned (their aliases may be
+/// wrong): one target with its aliases, several on one line, so a broad targets file does not
+/// bury the run's summary.
 pub(super) fn report_unmatched_targets(pipeline: &Pipeline) {
     for stage in &pipeline.classifiers {
         let Some(finder) = &stage.inputs.finder else {
             continue;
         };
-        for (name, aliases) in finder.unmatched() {
-            eprintln!(
+        match finder.unmatched().as_slice() {
+            [] => {}
+            [(name, aliases)] => eprintln!(
                 "slant: stage `{}`: target `{name}` was mentioned in no article (aliases: {})",
                 stage.name,
                 aliases.join(", ")
-            );
+            ),
+            several => eprintln!(
+                "slant: stage `{}`: {} targets were mentioned in no article: {}",
+                stage.name,
+                several.len(),
+                several
+                    .iter()
+                    .map(|(name, _)| format!("`{name}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
         }
     }
 }

@@ -385,22 +385,17 @@ fn shared_seeds() -> Option<PathBuf> {
     None
 }
 
+/// A model shipped in `models/` (committed, so always there).
+fn shipped_model(name: &str) -> PathBuf {
+    let model = repo().join(format!("models/{name}.model"));
+    assert!(model.is_file(), "{} is shipped", model.display());
+    model
+}
+
 #[test]
 fn shipped_model_and_default_targets_on_the_seed_pages() {
     let Some(seeds) = shared_seeds() else { return };
-    let model = repo().join("models/stance-target.model");
-    if !model.is_file() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "{} is absent under CI",
-            model.display()
-        );
-        eprintln!(
-            "skipped: {} is not built (slant train --recipe models/stance-target.toml)",
-            model.display()
-        );
-        return;
-    }
+    let model = shipped_model("stance-target");
     let dir = tempfile::tempdir().unwrap();
     let cfg = write(
         dir.path(),
@@ -442,19 +437,7 @@ fn shipped_model_and_default_targets_on_the_seed_pages() {
 #[test]
 fn shipped_claim_model_on_the_seed_pages() {
     let Some(seeds) = shared_seeds() else { return };
-    let model = repo().join("models/stance-claim.model");
-    if !model.is_file() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "{} is absent under CI",
-            model.display()
-        );
-        eprintln!(
-            "skipped: {} is not built (slant train --recipe models/stance-claim.toml)",
-            model.display()
-        );
-        return;
-    }
+    let model = shipped_model("stance-claim");
     let dir = tempfile::tempdir().unwrap();
     let cfg = write(
         dir.path(),

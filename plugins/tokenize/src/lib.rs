@@ -75,9 +75,11 @@ const LANGUAGES: &[(&str, Algorithm, &str)] = &[
 impl Settings {
     /// A readable string naming every setting that changes the terms produced.
     pub fn fingerprint(&self) -> String {
+        // The list is named: a model trained with another stop-word list must not fit.
+        let stopwords = if self.stopwords { "nltk" } else { "false" };
         format!(
-            "slant-tokenize/{RULES_VERSION} language={} stem={} stopwords={} lowercase={}",
-            self.language, self.stem, self.stopwords, self.lowercase
+            "slant-tokenize/{RULES_VERSION} language={} stem={} stopwords={stopwords} lowercase={}",
+            self.language, self.stem, self.lowercase
         )
     }
 }

@@ -1,0 +1,67 @@
+//! The language check's fast path on real English text from `../shared/data`: news bodies and
+//! reader comments are judged by their function words alone (so the detector's fixed cost is
+//! skipped for nearly all of them), and wherever the fast path decides and the detector is sure,
+//! the detector says English too.
+
+use std::io::BufRead;
+use std::path::Path;
+
+use slant::pipeline::{LanguageCheck, OtherLanguage};
+
+mod support;
+
+/// Up to `limit` distinct texts of `field` from a gzip JSON Lines corpus.
+fn texts(path: &Path, field: &str, limit: usize) -> Vec<String> {
+    let reader = std::io::BufReader::new(flate2::read::GzDecoder::new(
+        std::fs::File::open(path).unwrap(),
+    ));
+    let mut seen = std::collections::HashSet::new();
+    reader
+        .lines()
+        .map(|line| serde_json::from_str::<serde_json::Value>(&line.unwrap()).unwrap())
+        .filter_map(|record| record[field].as_str().map(str::to_string))
+        .filter(|text| seen.insert(text.clone()))
+        .take(limit)
+        .collect()
+}
+
+/// The share of `texts` judged by the fast path, and how many of those the detector, when
+/// reliable, places in another language.
+fn fast_path_share(check: &LanguageCheck, texts: &[String]) -> (f64, usize) {
+    let fast: Vec<&String> = texts.iter().filter(|t| check.skips_detector(t)).collect();
+    let disagreements = fast
+        .iter()
+        .filter_map(|t| whatlang::detect(t).filter(|info| info.is_reliable()))
+        .filter(|info| info.lang() != whatlang::Lang::Eng)
+        .count();
+    (fast.len() as f64 / texts.len() as f64, disagreements)
+}
+
+#[test]
+fn english_news_and_comments_skip_the_detector_and_agree_with_it() {
+    let Some(data) = support::needs_shared(
+        "english_news_and_comments_skip_the_detector_and_agree_with_it",
+        support::shared_dir().join("data"),
+    ) else {
+        return;
+    };
+    let check = LanguageCheck::new("english", OtherLanguage::Warn);
+    for (corpus, field, least_share) in [
+        ("fnc1/train.jsonl.gz", "body", 0.97),
+        ("sfu_ctc/train.jsonl.gz", "text", 0.85),
+        ("olid_offensive/train.jsonl.gz", "text", 0.5),
+    ] {
+        let texts = texts(&data.join(corpus), field, 1500);
+        let (share, disagreements) = fast_path_share(&check, &texts);
+        eprintln!(
+            "{corpus}: fast path on {:.1} % of {} texts, detector disagrees on {disagreements}",
+            100.0 * share,
+            texts.len()
+        );
+        assert!(share >= least_share, "{corpus}: fast path on {share:.3}");
+        assert!(
+            disagreements * 200 <= texts.len(),
+            "{corpus}: {disagreements} fast-path texts the detector places elsewhere"
+        );
+    }
+}

@@ -9,8 +9,7 @@
 //! without asking the detector (see [`FAST_PATH_MIN_SHARE`] for where the line sits and which
 //! tests hold it).
 
-use std::collections::HashSet;
-
+use rustc_hash::FxHashSet;
 use serde::Deserialize;
 
 /// What to do with a text that is not in the pipeline's language or is not text.
@@ -38,7 +37,7 @@ pub struct Verdict {
 pub struct LanguageCheck {
     expected: Option<whatlang::Lang>,
     /// The expected language's function words (empty when the language has no list).
-    function_words: HashSet<&'static str>,
+    function_words: FunctionWords,
     pub policy: OtherLanguage,
 }
 
@@ -65,7 +64,7 @@ struct TextCounts {
 
 impl TextCounts {
     /// Counts `text`; words are runs of letters, compared lower-cased with `function_words`.
-    fn of(text: &str, function_words: &HashSet<&'static str>) -> TextCounts {
+    fn of(text: &str, function_words: &FunctionWords) -> TextCounts {
         let mut counts = TextCounts::default();
         let mut lower = String::new();
         for word in text.split(|c: char| !c.is_alphabetic()) {
@@ -73,9 +72,7 @@ impl TextCounts {
                 continue;
             }
             counts.words += 1;
-            lower.clear();
-            lower.extend(word.chars().flat_map(char::to_lowercase));
-            counts.function_words += usize::from(function_words.contains(lower.as_str()));
+            counts.function_words += usize::from(function_words.contains(word, &mut lower));
         }
         for c in text.chars() {
             counts.letters += usize::from(c.is_alphabetic());
@@ -88,6 +85,41 @@ impl TextCounts {
     fn clearly_expected(&self) -> bool {
         self.words >= FAST_PATH_MIN_WORDS
             && self.function_words as f64 >= FAST_PATH_MIN_SHARE * self.words as f64
+    }
+}
+
+/// A language's function words, looked up without allocating per word.
+#[derive(Debug, Clone, Default)]
+struct FunctionWords {
+    words: FxHashSet<&'static str>,
+    /// Bytes of the longest word: longer words are not looked up.
+    longest: usize,
+}
+
+impl FunctionWords {
+    /// The stop-word list of `lang`, empty when there is none.
+    fn of(lang: Option<whatlang::Lang>) -> FunctionWords {
+        let words: FxHashSet<&'static str> = lang
+            .and_then(iso_639_1)
+            .and_then(stop_words::lookup)
+            .map(|words| words.iter().copied().collect())
+            .unwrap_or_default();
+        let longest = words.iter().map(|w| w.len()).max().unwrap_or(0);
+        FunctionWords { words, longest }
+    }
+
+    /// Whether `word` lower-cased (into `scratch`) is a function word.
+    fn contains(&self, word: &str, scratch: &mut String) -> bool {
+        if word.len() > self.longest {
+            return false;
+        }
+        scratch.clear();
+        if word.is_ascii() {
+            scratch.extend(word.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+        } else {
+            scratch.extend(word.chars().flat_map(char::to_lowercase));
+        }
+        self.words.contains(scratch.as_str())
     }
 }
 
@@ -126,14 +158,9 @@ impl LanguageCheck {
             .iter()
             .copied()
             .find(|l| l.eng_name().eq_ignore_ascii_case(&wanted));
-        let function_words = expected
-            .and_then(iso_639_1)
-            .and_then(stop_words::lookup)
-            .map(|words| words.iter().copied().collect())
-            .unwrap_or_default();
         LanguageCheck {
             expected,
-            function_words,
+            function_words: FunctionWords::of(expected),
             policy,
         }
     }

@@ -337,10 +337,7 @@ pub fn run(args: LabelArgs, global: &Global) -> anyhow::Result<i32> {
                     return Ok(false);
                 }
             }
-            match writer_cell
-                .borrow_mut()
-                .write(&serde_json::to_value(&record)?)
-            {
+            match writer_cell.borrow_mut().write_serialized(&record) {
                 Ok(()) => Ok(true),
                 Err(e) if RecordWriter::is_closed_pipe(&e) => {
                     pipe_closed = true;

@@ -23,8 +23,6 @@ pub mod stage;
 pub mod targets;
 pub mod units;
 
-use rayon::prelude::*;
-
 use crate::article::{Article, InputRecord};
 use crate::ingest::read_ahead::{self, ReadAhead, WindowLimits};
 use crate::labeled::OutputRecord;
@@ -164,23 +162,42 @@ impl Pipeline {
         let record_bytes: fn(&InputRecord) -> usize =
             |r| r.article.as_ref().map_or(0, article_bytes);
         for window in ReadAhead::new(records, limits, record_bytes) {
-            let mut window = window.into_iter().peekable();
-            let mut batches: Vec<Vec<InputRecord>> = Vec::new();
-            while window.peek().is_some() {
-                batches.push(window.by_ref().take(self.batch_size.max(1)).collect());
-            }
-            let results: Vec<Vec<OutputRecord>> = batches
-                .into_par_iter()
-                .map(|batch| self.label_batch(batch, options))
-                .collect();
-            for record in results.into_iter().flatten() {
-                if !emit(record)? {
-                    return Ok(());
-                }
+            if !self.label_window(window, options, &mut emit)? {
+                return Ok(());
             }
             window_done()?;
         }
         Ok(())
+    }
+
+    /// Labels one window's batches on the thread pool and emits their outputs in input order as
+    /// each batch is done, on this thread, while later batches are still being labeled (writing
+    /// is serial: emitting only after the whole window left the other cores idle meanwhile).
+    /// Returns `false` when `emit` asked to stop. Called from outside the pool (this thread
+    /// waits for the pool's batches).
+    fn label_window<E>(
+        &self,
+        window: Vec<InputRecord>,
+        options: &LabelOptions,
+        emit: &mut impl FnMut(OutputRecord) -> Result<bool, E>,
+    ) -> Result<bool, E> {
+        let mut window = window.into_iter().peekable();
+        let mut batches: Vec<Vec<InputRecord>> = Vec::new();
+        while window.peek().is_some() {
+            batches.push(window.by_ref().take(self.batch_size.max(1)).collect());
+        }
+        let (done, finished) = std::sync::mpsc::channel();
+        rayon::in_place_scope(|scope| {
+            for (i, batch) in batches.into_iter().enumerate() {
+                let done = done.clone();
+                // Batches spawned from outside the pool start in spawn order (FIFO queue).
+                scope.spawn(move |_| {
+                    let _ = done.send((i, self.label_batch(batch, options)));
+                });
+            }
+            drop(done);
+            emit_in_order(finished, emit)
+        })
     }
 
     // --- end of streaming ---
@@ -259,6 +276,28 @@ impl Pipeline {
             })
             .collect())
     }
+}
+
+/// Emits the outputs of numbered batches in batch order as they arrive; `false` when `emit`
+/// asked to stop (batches still being labeled then finish and are dropped).
+fn emit_in_order<E>(
+    finished: std::sync::mpsc::Receiver<(usize, Vec<OutputRecord>)>,
+    emit: &mut impl FnMut(OutputRecord) -> Result<bool, E>,
+) -> Result<bool, E> {
+    let mut waiting = std::collections::BTreeMap::new();
+    let mut next = 0;
+    for (i, outputs) in finished {
+        waiting.insert(i, outputs);
+        while let Some(outputs) = waiting.remove(&next) {
+            next += 1;
+            for record in outputs {
+                if !emit(record)? {
+                    return Ok(false);
+                }
+            }
+        }
+    }
+    Ok(true)
 }
 
 /// Creates the first stage, which must be the one tokenize stage.

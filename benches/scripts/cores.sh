@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# How `slant label` scales from one core to all: the same generated corpus (articles with reader
+# comments, `make_corpus`) labeled by the default pipeline (claim stage included, with no claim
+# given it has no work) pinned to one core (taskset -c 0, one labeling thread) and then on all
+# cores, REPEATS times each, alternating so that outside load hits both alike. Prints each run and
+# the median MB/s per setting with the ratio all/one.
+#
+#   bash benches/scripts/cores.sh                 # 20 MB, 3 repeats
+#   MB=100 REPEATS=5 bash benches/scripts/cores.sh
+#
+# Environment: MB (default 20), REPEATS (default 3), CONFIG (default seeds/slant.toml), WORK
+# (default target/cores). The load average is printed with every run: on a shared machine the
+# ratio means something only when the load stays below one.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+mb=${MB:-20}
+repeats=${REPEATS:-3}
+config=${CONFIG:-seeds/slant.toml}
+work=${WORK:-target/cores}
+cores=$(nproc)
+mkdir -p "$work"
+cargo build --release --quiet
+cargo build --release --quiet -p slant-benches --bin make_corpus
+input="$work/corpus-${mb}MB.jsonl"
+[ -s "$input" ] || target/release/make_corpus "$input" "$mb"
+bytes=$(stat -c %s "$input")
+
+# Labels the corpus with `$1` threads on cores `$2`; prints MB/s.
+run() {
+    local threads=$1 cpus=$2
+    RAYON_NUM_THREADS=$threads /usr/bin/time -f '%e %M' -o "$work/time.txt" \
+        taskset -c "$cpus" target/release/slant --quiet label --config "$config" \
+        "$input" -o "$work/out.jsonl" 2>"$work/stderr.txt" \
+        || { cat "$work/stderr.txt" >&2; exit 1; }
+    read -r seconds kib <"$work/time.txt"
+    awk -v b="$bytes" -v s="$seconds" 'BEGIN { printf "%.2f", b/1e6/s }'
+    printf ' %s %s\n' "$seconds" "$((kib / 1024))"
+}
+
+printf '%-10s %6s %8s %9s %9s  %s\n' setting run MB/s seconds peak_MiB load
+one=() all=()
+for r in $(seq "$repeats"); do
+    for setting in one all; do
+        load=$(cut -d' ' -f1-3 /proc/loadavg)
+        if [[ $setting == one ]]; then
+            read -r rate seconds mib < <(run 1 0)
+            one+=("$rate")
+        else
+            read -r rate seconds mib < <(run "$cores" "0-$((cores - 1))")
+            all+=("$rate")
+        fi
+        printf '%-10s %6s %8s %9s %9s  %s\n' "$setting" "$r" "$rate" "$seconds" "$mib" "$load"
+    done
+done
+median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+m1=$(median "${one[@]}")
+ma=$(median "${all[@]}")
+awk -v a="$m1" -v b="$ma" -v c="$cores" -v mb="$((bytes / 1000000))" 'BEGIN {
+    printf "median over %s MB: one core %.2f MB/s, %d cores %.2f MB/s, ratio %.2f\n", mb, a, c, b, b/a }'

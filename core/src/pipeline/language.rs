@@ -63,22 +63,35 @@ struct TextCounts {
 }
 
 impl TextCounts {
-    /// Counts `text`; words are runs of letters, compared lower-cased with `function_words`.
+    /// Counts `text` in one pass; words are runs of letters, compared lower-cased with
+    /// `function_words`.
     fn of(text: &str, function_words: &FunctionWords) -> TextCounts {
         let mut counts = TextCounts::default();
-        let mut lower = String::new();
-        for word in text.split(|c: char| !c.is_alphabetic()) {
-            if word.is_empty() {
-                continue;
-            }
-            counts.words += 1;
-            counts.function_words += usize::from(function_words.contains(word, &mut lower));
-        }
-        for c in text.chars() {
-            counts.letters += usize::from(c.is_alphabetic());
+        let mut scratch = String::new();
+        let mut word_start = None;
+        for (at, c) in text.char_indices() {
+            let letter = c.is_alphabetic();
+            counts.letters += usize::from(letter);
             counts.visible += usize::from(!c.is_whitespace());
+            match (letter, word_start) {
+                (true, None) => word_start = Some(at),
+                (false, Some(start)) => {
+                    counts.add_word(&text[start..at], function_words, &mut scratch);
+                    word_start = None;
+                }
+                _ => {}
+            }
+        }
+        if let Some(start) = word_start {
+            counts.add_word(&text[start..], function_words, &mut scratch);
         }
         counts
+    }
+
+    /// Counts one word, and whether it is a function word.
+    fn add_word(&mut self, word: &str, function_words: &FunctionWords, scratch: &mut String) {
+        self.words += 1;
+        self.function_words += usize::from(function_words.contains(word, scratch));
     }
 
     /// Whether the function-word share alone says the text is in the expected language.

@@ -13,6 +13,7 @@ pub mod format;
 pub mod model;
 mod projector;
 pub mod settings;
+mod word_memo;
 
 pub use features::{extract, FeatureSpec, Sparse};
 pub use format::{from_bytes, read_file, to_bytes, ModelError, FORMAT_VERSION};

@@ -22,6 +22,7 @@ use slant_sdk::DocView;
 
 use crate::features::{bucket, walk, CharHasher, Emit};
 use crate::model::Model;
+use crate::word_memo::WordMemo;
 
 /// Which model a memo table belongs to: a number drawn in [`Model::new`] and kept by clones.
 /// It names the model's selected columns, not its content, so it takes no part in equality:
@@ -57,7 +58,7 @@ type MemoKey = (u64, u64, usize, usize);
 
 /// Word surface → the selected columns its char n-grams hit, one entry per hitting gram (a
 /// column hit by two grams of the word is listed twice).
-type WordColumns = FxHashMap<Box<str>, Box<[u32]>>;
+type WordColumns = WordMemo;
 
 /// Per-thread buffers reused from document to document.
 #[derive(Default)]
@@ -69,8 +70,9 @@ struct Scratch {
     /// Key bytes of the feature being hashed.
     key: Vec<u8>,
     chars: CharHasher,
-    /// Char n-gram buckets of the word being memoized.
+    /// Char n-gram buckets of the word being memoized, and the columns they hit.
     buckets: Vec<u32>,
+    found: Vec<u32>,
     memos: FxHashMap<MemoKey, WordColumns>,
 }
 
@@ -107,6 +109,7 @@ pub(crate) fn with_counts<R>(
             key: &mut s.key,
             chars: &mut s.chars,
             buckets: &mut s.buckets,
+            found: &mut s.found,
             memo,
         };
         walk(spec, doc, &mut counter);
@@ -148,20 +151,21 @@ struct Counter<'s, 'm> {
     key: &'s mut Vec<u8>,
     chars: &'s mut CharHasher,
     buckets: &'s mut Vec<u32>,
+    found: &'s mut Vec<u32>,
     /// This model's word → columns table (present when the spec has char n-grams).
     memo: Option<&'s mut WordColumns>,
 }
 
 impl Counter<'_, '_> {
-    /// The selected columns the char n-grams of `surface` hit, one per hitting gram.
-    fn word_columns(&mut self, surface: &str, lo: usize, hi: usize) -> Box<[u32]> {
+    /// Fills `found` with the selected columns the char n-grams of `surface` hit, one per
+    /// hitting gram.
+    fn find_word_columns(&mut self, surface: &str, lo: usize, hi: usize) {
         self.buckets.clear();
         self.chars.buckets(surface, lo, hi, self.mask, self.buckets);
-        self.buckets
-            .iter()
-            .filter_map(|&b| self.model.column(b))
-            .map(|j| j as u32)
-            .collect()
+        self.found.clear();
+        let model = self.model;
+        let hits = self.buckets.iter().filter_map(|&b| model.column(b));
+        self.found.extend(hits.map(|j| j as u32));
     }
 }
 
@@ -176,20 +180,20 @@ impl Emit for Counter<'_, '_> {
     fn char_ngrams(&mut self, surface: &str, lo: usize, hi: usize) {
         if let Some(columns) = self.memo.as_deref().and_then(|m| m.get(surface)) {
             // Counting order does not matter: counts are small integers, exact in f32.
-            for &j in columns.iter() {
+            for &j in columns {
                 self.tally.count(j);
             }
             return;
         }
-        let columns = self.word_columns(surface, lo, hi);
-        for &j in columns.iter() {
+        self.find_word_columns(surface, lo, hi);
+        for &j in self.found.iter() {
             self.tally.count(j);
         }
         if let Some(memo) = self.memo.as_deref_mut() {
             if memo.len() >= WORD_MEMO_LIMIT {
                 memo.clear();
             }
-            memo.insert(surface.into(), columns);
+            memo.insert(surface, self.found);
         }
     }
 }
@@ -537,7 +541,7 @@ mod tests {
                 s.borrow()
                     .memos
                     .get(&key(m))
-                    .and_then(|t| t.get(word).cloned())
+                    .and_then(|t| t.get(word).map(<[u32]>::to_vec))
             })
         };
         toxicity.featurize(&doc);

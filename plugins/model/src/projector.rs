@@ -65,7 +65,9 @@ type WordColumns = WordMemo;
 struct Scratch {
     /// Occurrence count per column of the document being counted; all zero between documents.
     counts: Vec<f32>,
-    /// Columns with a non-zero count, in first-seen order.
+    /// One bit per column with a non-zero count; all zero between documents.
+    seen: Vec<u64>,
+    /// The columns with a non-zero count, ascending, read off `seen`.
     touched: Vec<u32>,
     /// Key bytes of the feature being hashed.
     key: Vec<u8>,
@@ -92,8 +94,8 @@ pub(crate) fn with_counts<R>(
         let s = &mut *scratch.borrow_mut();
         if s.counts.len() < model.n_features() {
             s.counts.resize(model.n_features(), 0.0);
+            s.seen.resize(model.n_features().div_ceil(64), 0);
         }
-        s.touched.clear();
         let spec = &model.header.features;
         let memo = spec.char_ngrams.map(|[lo, hi]| {
             let key = (model.id().0, spec.mask(), lo as usize, hi as usize);
@@ -104,7 +106,8 @@ pub(crate) fn with_counts<R>(
             mask: spec.mask(),
             tally: Tally {
                 counts: &mut s.counts,
-                touched: &mut s.touched,
+                seen: &mut s.seen,
+                words: 0..0,
             },
             key: &mut s.key,
             chars: &mut s.chars,
@@ -113,7 +116,8 @@ pub(crate) fn with_counts<R>(
             memo,
         };
         walk(spec, doc, &mut counter);
-        s.touched.sort_unstable();
+        let words = counter.tally.words;
+        touched_in_order(&mut s.seen, words, &mut s.touched);
         finish(&s.touched, &mut s.counts)
     })
 }
@@ -126,10 +130,27 @@ fn memo_table(memos: &mut FxHashMap<MemoKey, WordColumns>, key: MemoKey) -> &mut
     memos.entry(key).or_default()
 }
 
-/// Occurrence counts of the model's columns in one document.
+/// Replaces `touched` with the columns whose bits are set in `seen[words]`, ascending, and
+/// clears those bits.
+fn touched_in_order(seen: &mut [u64], words: std::ops::Range<usize>, touched: &mut Vec<u32>) {
+    touched.clear();
+    for w in words {
+        let mut bits = std::mem::take(&mut seen[w]);
+        while bits != 0 {
+            touched.push(w as u32 * 64 + bits.trailing_zeros());
+            bits &= bits - 1;
+        }
+    }
+}
+
+/// Occurrence counts of the model's columns in one document. The columns counted are marked
+/// in a bitmap rather than listed: reading them off it in order costs one step per 64
+/// columns, where sorting a list cost a fifth of serving time on short texts.
 struct Tally<'s> {
     counts: &'s mut [f32],
-    touched: &'s mut Vec<u32>,
+    seen: &'s mut [u64],
+    /// The bitmap words with a bit set (a range, so that short texts scan only their span).
+    words: std::ops::Range<usize>,
 }
 
 impl Tally<'_> {
@@ -137,7 +158,13 @@ impl Tally<'_> {
     fn count(&mut self, column: u32) {
         let c = &mut self.counts[column as usize];
         if *c == 0.0 {
-            self.touched.push(column);
+            let w = column as usize / 64;
+            self.seen[w] |= 1u64 << (column % 64);
+            self.words = if self.words.is_empty() {
+                w..w + 1
+            } else {
+                self.words.start.min(w)..self.words.end.max(w + 1)
+            };
         }
         *c += 1.0;
     }

@@ -131,7 +131,7 @@ impl ColumnIndex {
     }
 
     #[inline]
-    pub(crate) fn column(&self, bucket: u32) -> Option<usize> {
+    fn column(&self, bucket: u32) -> Option<usize> {
         let w = bucket as usize / 64;
         let word = *self.bits.get(w)?;
         let bit = 1u64 << (bucket % 64);

@@ -6,12 +6,14 @@
 //! - `project`: hashed, counted and mapped to the model's selected columns, idf, L2;
 //! - `predict`: projected and scored by every head (what a classifier plugin does per text).
 //!
-//! Texts are tokenized once, before timing. Over OLID train tweets and FNC-1 news bodies; the
+//! Texts are tokenized once, before timing. Before timing, every text's served features (the
+//! per-model word → columns memo path) are checked bit for bit against the unmemoized path,
+//! `project(&extract(..))`. Over OLID train tweets and FNC-1 news bodies; the
 //! bench is skipped (visibly) without `../shared/data`.
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use slant::plugin::{PluginDirs, StageInstance, TokenBatch};
-use slant_model::features::{occurrences, FeatureSpec};
+use slant_model::features::{extract, occurrences, FeatureSpec, Sparse};
 use slant_model::Model;
 use slant_sdk::{DocView, TextView};
 
@@ -82,6 +84,13 @@ fn bench(c: &mut Criterion) {
             data.docs,
             data.bytes as f64 / 1e6
         );
+        let differing = data.each(|d| {
+            usize::from(bits(&model.featurize(d)) != bits(&model.project(&extract(&spec, d))))
+        });
+        assert_eq!(
+            differing, 0,
+            "{name}: served features differ from project(extract)"
+        );
         let mut group = c.benchmark_group(format!("featurize/{name}"));
         group.throughput(Throughput::Bytes(data.bytes as u64));
         group.sample_size(10);
@@ -109,6 +118,11 @@ fn bench(c: &mut Criterion) {
         group.bench_function("predict", |b| b.iter(|| predict_all(&model, &data)));
         group.finish();
     }
+}
+
+/// A sparse vector with its values as bits, to compare exactly.
+fn bits(x: &Sparse) -> Vec<(u32, u32)> {
+    x.iter().map(|&(j, v)| (j, v.to_bits())).collect()
 }
 
 /// Scores every document; asserts one row of probabilities per document.

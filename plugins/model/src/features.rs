@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
 
 use rustc_hash::FxHashMap;
-use slant_sdk::DocView;
+use slant_sdk::{DocView, TextView, Token};
 use xxhash_rust::xxh3::xxh3_64;
 
 /// How features are made; stored in every model file.
@@ -112,7 +112,7 @@ impl FeatureSpec {
         Ok(())
     }
 
-    fn mask(&self) -> u64 {
+    pub(crate) fn mask(&self) -> u64 {
         (1u64 << self.hash_bits) - 1
     }
 }
@@ -164,10 +164,16 @@ fn key_bytes(buf: &mut Vec<u8>, ns: u8, parts: &[&str]) {
     }
 }
 
+/// The bucket of one feature: its key bytes hashed and masked (`buf` is reused scratch).
+pub(crate) fn bucket(buf: &mut Vec<u8>, ns: u8, parts: &[&str], mask: u64) -> u32 {
+    key_bytes(buf, ns, parts);
+    (xxh3_64(buf) & mask) as u32
+}
+
 impl Emit for Hasher<'_> {
     fn emit(&mut self, ns: u8, parts: &[&str]) {
-        key_bytes(&mut self.buf, ns, parts);
-        self.out.push((xxh3_64(&self.buf) & self.mask) as u32);
+        let b = bucket(&mut self.buf, ns, parts, self.mask);
+        self.out.push(b);
     }
 
     fn char_ngrams(&mut self, surface: &str, lo: usize, hi: usize) {
@@ -199,7 +205,7 @@ const MAX_CHAR_KEY: usize = 2 + 8 * 4;
 /// written once into a reused buffer; for each start char, its longest gram is copied once
 /// behind the two key bytes and every shorter gram is a prefix of that key.
 #[derive(Default)]
-struct CharHasher {
+pub(crate) struct CharHasher {
     /// `<` + lower-cased word + `>`.
     padded: Vec<u8>,
     /// Byte offset of every char of `padded`, and its length at the end.
@@ -208,7 +214,14 @@ struct CharHasher {
 
 impl CharHasher {
     /// Appends the bucket of every char n-gram (`lo..=hi` chars, `hi <= 8`) of `surface`.
-    fn buckets(&mut self, surface: &str, lo: usize, hi: usize, mask: u64, out: &mut Vec<u32>) {
+    pub(crate) fn buckets(
+        &mut self,
+        surface: &str,
+        lo: usize,
+        hi: usize,
+        mask: u64,
+        out: &mut Vec<u32>,
+    ) {
         self.pad(surface);
         let n_chars = self.bounds.len() - 1;
         let hi = hi.min(n_chars).min(8);
@@ -308,7 +321,26 @@ pub fn occurrences(spec: &FeatureSpec, doc: &DocView<'_>) -> Vec<u32> {
 
 /// The raw features of one document: hashed buckets with (sublinear) term frequencies.
 pub fn extract(spec: &FeatureSpec, doc: &DocView<'_>) -> Sparse {
-    let mut idx = occurrences(spec, doc);
+    term_frequencies(occurrences(spec, doc), spec.sublinear_tf)
+}
+
+/// Occurrences as the first path made them: every char n-gram hashed at every occurrence, no
+/// memo. The reference the memoized paths are tested against.
+#[cfg(test)]
+pub(crate) fn occurrences_unmemoized(spec: &FeatureSpec, doc: &DocView<'_>) -> Vec<u32> {
+    let mut h = Hasher {
+        mask: spec.mask(),
+        buf: Vec::new(),
+        out: Vec::new(),
+        chars: CharHasher::default(),
+        memo: None,
+    };
+    walk(spec, doc, &mut h);
+    h.out
+}
+
+/// Bucket occurrences → `(bucket, tf)` sorted by bucket, tf sublinear if asked.
+pub(crate) fn term_frequencies(mut idx: Vec<u32>, sublinear_tf: bool) -> Sparse {
     idx.sort_unstable();
     let mut out: Sparse = Vec::with_capacity(idx.len());
     for i in idx {
@@ -317,7 +349,7 @@ pub fn extract(spec: &FeatureSpec, doc: &DocView<'_>) -> Sparse {
             _ => out.push((i, 1.0)),
         }
     }
-    if spec.sublinear_tf {
+    if sublinear_tf {
         for (_, v) in &mut out {
             *v = 1.0 + v.ln();
         }
@@ -338,11 +370,49 @@ pub fn extract_named(spec: &FeatureSpec, doc: &DocView<'_>) -> Vec<(u32, String)
     n.out
 }
 
-fn walk(spec: &FeatureSpec, doc: &DocView<'_>, e: &mut impl Emit) {
+/// The normalized term of every token of `view`, as [`TextView::term`] gives them, with one
+/// UTF-8 check per text instead of one per term: the tokenize stage writes a text's terms in a
+/// row, so the range covering them all is checked once and each term is a slice of it (an O(1)
+/// char-boundary check). The terms are the same either way: a sub-range of valid UTF-8 is valid
+/// exactly when it starts and ends on char boundaries, and is `""` in both paths otherwise.
+/// A range that is out of bounds or not valid UTF-8 as a whole falls back to term by term.
+pub(crate) fn terms_of<'a>(view: &TextView<'a>) -> Vec<&'a str> {
+    let end_of = |t: &Token| u64::from(t.term_start) + u64::from(t.term_len);
+    let lo = view.tokens.iter().map(|t| u64::from(t.term_start)).min();
+    let hi = view.tokens.iter().map(end_of).max();
+    let (Some(lo), Some(hi)) = (lo, hi) else {
+        return Vec::new();
+    };
+    let whole = (u32::try_from(lo), u32::try_from(hi - lo));
+    let all = match whole {
+        (Ok(term_start), Ok(term_len)) => view.term(&Token {
+            term_start,
+            term_len,
+            byte_start: 0,
+            byte_end: 0,
+            sentence: 0,
+            flags: 0,
+        }),
+        _ => "",
+    };
+    if all.len() as u64 != hi - lo {
+        return view.tokens.iter().map(|t| view.term(t)).collect();
+    }
+    view.tokens
+        .iter()
+        .map(|t| {
+            let start = (u64::from(t.term_start) - lo) as usize;
+            all.get(start..start + t.term_len as usize).unwrap_or("")
+        })
+        .collect()
+}
+
+/// Emits every feature of `doc` the spec asks for, in one fixed order.
+pub(crate) fn walk(spec: &FeatureSpec, doc: &DocView<'_>, e: &mut impl Emit) {
     let main = &doc.main;
-    let keep = target_mask(spec, doc, e);
+    let terms = terms_of(main);
+    let keep = target_mask(spec, doc, &terms, e);
     let [lo, hi] = spec.word_ngrams;
-    let terms: Vec<&str> = main.tokens.iter().map(|t| main.term(t)).collect();
     let mut parts: Vec<&str> = Vec::with_capacity(hi as usize);
     for i in 0..terms.len() {
         if !keep.as_ref().is_none_or(|k| k[i]) {
@@ -369,7 +439,7 @@ fn walk(spec: &FeatureSpec, doc: &DocView<'_>, e: &mut impl Emit) {
         }
     }
     if spec.pair {
-        pair_features(doc, e);
+        pair_features(doc, &terms, e);
     }
     if spec.claim_cues {
         crate::cues::claim_features(doc, &terms, e);
@@ -381,7 +451,7 @@ fn walk(spec: &FeatureSpec, doc: &DocView<'_>, e: &mut impl Emit) {
 
 /// Token spans (`start..end` in the main text) where the pair's terms occur in a row.
 fn target_spans(doc: &DocView<'_>, terms: &[&str]) -> Vec<(usize, usize)> {
-    let target: Vec<&str> = doc.pair.tokens.iter().map(|t| doc.pair.term(t)).collect();
+    let target = terms_of(&doc.pair);
     if target.is_empty() || terms.len() < target.len() {
         return Vec::new();
     }
@@ -456,11 +526,14 @@ fn char_ngrams_of(surface: &str, lo: usize, hi: usize, emit: &mut dyn FnMut(&str
 }
 
 /// With a target window, which main tokens count; emits the mention flag.
-fn target_mask(spec: &FeatureSpec, doc: &DocView<'_>, e: &mut impl Emit) -> Option<Vec<bool>> {
+fn target_mask(
+    spec: &FeatureSpec,
+    doc: &DocView<'_>,
+    terms: &[&str],
+    e: &mut impl Emit,
+) -> Option<Vec<bool>> {
     let window = spec.target_window? as usize;
-    let target: Vec<&str> = doc.pair.tokens.iter().map(|t| doc.pair.term(t)).collect();
-    let main = &doc.main;
-    let terms: Vec<&str> = main.tokens.iter().map(|t| main.term(t)).collect();
+    let target = terms_of(&doc.pair);
     let mut keep = vec![false; terms.len()];
     let mut mentions = 0;
     if !target.is_empty() && terms.len() >= target.len() {
@@ -481,11 +554,9 @@ fn target_mask(spec: &FeatureSpec, doc: &DocView<'_>, e: &mut impl Emit) -> Opti
     Some(keep)
 }
 
-fn pair_features(doc: &DocView<'_>, e: &mut impl Emit) {
-    let pair = &doc.pair;
-    let main_terms: std::collections::HashSet<&str> =
-        doc.main.tokens.iter().map(|t| doc.main.term(t)).collect();
-    let mut pair_terms: Vec<&str> = pair.tokens.iter().map(|t| pair.term(t)).collect();
+fn pair_features(doc: &DocView<'_>, terms: &[&str], e: &mut impl Emit) {
+    let main_terms: std::collections::HashSet<&str> = terms.iter().copied().collect();
+    let mut pair_terms = terms_of(&doc.pair);
     pair_terms.sort_unstable();
     pair_terms.dedup();
     for t in &pair_terms {
@@ -693,6 +764,45 @@ mod tests {
             .unwrap()
             .find("target_context")
             .is_none());
+    }
+
+    #[test]
+    fn terms_of_equals_term_by_term() {
+        let terms = "héllo wörld 中文 plain ascii ß🙂";
+        let (tokens, _) = view("a b c");
+        assert_eq!(
+            terms_of(&TextView::new("a b c", &tokens, "abc")),
+            ["a", "b", "c"]
+        );
+        let mut state = 0x1234_5678_9abc_def1u64;
+        let mut next = move |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n as u64) as u32
+        };
+        // Spans in a row, overlapping, mid-char, past the end, and at u32::MAX.
+        for _ in 0..2000 {
+            let tokens: Vec<Token> = (0..next(6))
+                .map(|_| {
+                    let (start, len) = match next(10) {
+                        0 => (u32::MAX - next(3), next(5)),
+                        _ => (next(terms.len() + 3), next(12)),
+                    };
+                    Token {
+                        term_start: start,
+                        term_len: len,
+                        byte_start: 0,
+                        byte_end: 0,
+                        sentence: 0,
+                        flags: 0,
+                    }
+                })
+                .collect();
+            let v = TextView::new("", &tokens, terms);
+            let one_by_one: Vec<&str> = tokens.iter().map(|t| v.term(t)).collect();
+            assert_eq!(terms_of(&v), one_by_one, "{tokens:?}");
+        }
     }
 
     #[test]

@@ -3,13 +3,17 @@
 //! The one path from tokens to decisions, shared by `slant train` and every classifier plugin:
 //! - [`features`]: tokens → hashed sparse n-gram features (word, char, target-window, pair);
 //! - [`model`]: selected columns, weighting, normalization, linear softmax heads, explanations;
+//! - `projector`: serving — a document's features counted straight into a model's columns,
+//!   with a per-model, per-thread memo of the columns each word's char n-grams select;
 //! - [`format`]: the validated binary model file.
 
 mod cues;
 pub mod features;
 pub mod format;
 pub mod model;
+mod projector;
 pub mod settings;
+mod word_memo;
 
 pub use features::{extract, FeatureSpec, Sparse};
 pub use format::{from_bytes, read_file, to_bytes, ModelError, FORMAT_VERSION};

@@ -4,7 +4,8 @@
 use serde::{Deserialize, Serialize};
 use slant_sdk::DocView;
 
-use crate::features::{extract_named, occurrences, FeatureSpec, Sparse};
+use crate::features::{extract_named, FeatureSpec, Sparse};
+use crate::projector::{self, ModelId};
 
 /// What the model reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -98,6 +99,8 @@ pub struct Model {
     pub column_weights: Vec<f32>,
     pub heads: Vec<HeadWeights>,
     columns: ColumnIndex,
+    /// Names this model's columns in the per-thread serving memo (see [`projector`]).
+    id: ModelId,
 }
 
 /// Bucket → column in O(1): one bit per hash bucket, plus the number of set bits before each
@@ -162,7 +165,13 @@ impl Model {
             column_weights,
             heads,
             columns,
+            id: ModelId::fresh(),
         }
+    }
+
+    /// This model's identity in the serving memo; clones share it.
+    pub(crate) fn id(&self) -> ModelId {
+        self.id
     }
 
     /// Number of selected feature columns.
@@ -193,7 +202,7 @@ impl Model {
             .collect()
     }
 
-    fn column(&self, bucket: u32) -> Option<usize> {
+    pub(crate) fn column(&self, bucket: u32) -> Option<usize> {
         self.columns.column(bucket)
     }
 
@@ -212,34 +221,18 @@ impl Model {
     }
 
     /// The projected features of a document (what the heads see): the same numbers as
-    /// `project(&extract(spec, doc))`, but unselected buckets are dropped before sorting and
-    /// counting, which is most of them.
+    /// `project(&extract(spec, doc))`, but features are counted straight into the selected
+    /// columns (unselected buckets are never stored or sorted, which is most of them) and a
+    /// word's char n-grams are looked up once per model and thread (see [`projector`]).
     pub fn featurize(&self, doc: &DocView<'_>) -> Sparse {
-        let spec = &self.header.features;
-        let occurrences = occurrences(spec, doc);
-        COUNTS.with(|counts| {
-            // Counting into a dense per-thread array and sorting only the distinct columns is
-            // cheaper than sorting every occurrence (most n-grams occur once or twice).
-            let mut counts = counts.borrow_mut();
-            if counts.len() < self.n_features() {
-                counts.resize(self.n_features(), 0.0);
-            }
-            let mut touched: Vec<u32> = Vec::with_capacity(occurrences.len() / 2);
-            for bucket in occurrences {
-                if let Some(j) = self.column(bucket) {
-                    if counts[j] == 0.0 {
-                        touched.push(j as u32);
-                    }
-                    counts[j] += 1.0;
-                }
-            }
-            touched.sort_unstable();
+        let sublinear = self.header.features.sublinear_tf;
+        projector::with_counts(self, doc, |touched, counts| {
             let mut out: Sparse = touched
-                .into_iter()
-                .map(|j| {
+                .iter()
+                .map(|&j| {
                     let c = std::mem::take(&mut counts[j as usize]);
                     // ln(1) = 0 exactly, so skipping it for single occurrences changes nothing.
-                    let tf = if spec.sublinear_tf && c != 1.0 {
+                    let tf = if sublinear && c != 1.0 {
                         1.0 + c.ln()
                     } else {
                         c
@@ -254,23 +247,32 @@ impl Model {
 
     /// Raw logits of head `h` for projected features `x`.
     pub fn logits(&self, h: usize, x: &Sparse) -> Vec<f32> {
+        let mut z = vec![0.0; self.heads[h].bias.len()];
+        self.logits_into(h, x, &mut z);
+        z
+    }
+
+    /// [`Model::logits`] into `z` (as long as head `h`'s bias): bias plus one weight row per
+    /// selected column present in `x`, nothing dense.
+    fn logits_into(&self, h: usize, x: &Sparse, z: &mut [f32]) {
         let head = &self.heads[h];
         let k = head.bias.len();
-        let mut z = head.bias.clone();
+        z.copy_from_slice(&head.bias);
         for &(j, v) in x {
             let row = &head.weights[j as usize * k..(j as usize + 1) * k];
             for (zc, w) in z.iter_mut().zip(row) {
                 *zc += w * v;
             }
         }
-        z
     }
 
-    /// Calibrated probabilities of every head, concatenated in head order, into `out`.
+    /// Calibrated probabilities of every head, concatenated in head order, into `out`
+    /// (computed in place: no vector per head).
     pub fn predict_into(&self, x: &Sparse, out: &mut [f32]) {
         for (h, spec) in self.header.heads.iter().enumerate() {
-            let z = self.logits(h, x);
-            out[self.header.head_range(h)].copy_from_slice(&softmax(&z, spec.temperature));
+            let z = &mut out[self.header.head_range(h)];
+            self.logits_into(h, x, z);
+            softmax_in_place(z, spec.temperature);
         }
     }
 
@@ -325,11 +327,6 @@ impl Model {
     }
 }
 
-thread_local! {
-    /// Per-column occurrence counts of the document being featurized; all zero between calls.
-    static COUNTS: std::cell::RefCell<Vec<f32>> = const { std::cell::RefCell::new(Vec::new()) };
-}
-
 /// Scales `x` to unit L2 norm (a zero vector stays zero).
 fn normalize(x: &mut Sparse) {
     let norm = x.iter().map(|(_, v)| v * v).sum::<f32>().sqrt();
@@ -340,9 +337,18 @@ fn normalize(x: &mut Sparse) {
 
 /// Softmax of `z / temperature`.
 pub fn softmax(z: &[f32], temperature: f32) -> Vec<f32> {
+    let mut p = z.to_vec();
+    softmax_in_place(&mut p, temperature);
+    p
+}
+
+/// [`softmax`] overwriting `z` with the probabilities (the same operations in the same order).
+fn softmax_in_place(z: &mut [f32], temperature: f32) {
     let t = if temperature > 0.0 { temperature } else { 1.0 };
     let max = z.iter().fold(f32::NEG_INFINITY, |a, &b| a.max(b / t));
-    let exp: Vec<f32> = z.iter().map(|&v| (v / t - max).exp()).collect();
-    let sum: f32 = exp.iter().sum();
-    exp.iter().map(|e| e / sum).collect()
+    for v in z.iter_mut() {
+        *v = (*v / t - max).exp();
+    }
+    let sum: f32 = z.iter().sum();
+    z.iter_mut().for_each(|v| *v /= sum);
 }

@@ -1,0 +1,589 @@
+//! Serving a document's features straight into one model's columns, with a per-model memo of
+//! the columns each word's char n-grams select.
+//!
+//! [`crate::features::walk`] emits every feature occurrence; [`Counter`] hashes each and counts
+//! it in the dense per-thread `counts` when the bucket is one of the model's selected columns,
+//! so no list of occurrences is built. A word's char n-grams (~30 per word with n = 2..5) depend
+//! on the word alone, and only ~1–2 of them hit a selected column: the first time a thread meets
+//! a word for a model, the word's grams are hashed and mapped to columns, and the columns hit are
+//! remembered; every later occurrence costs one table lookup and ~1–2 counts.
+//!
+//! The memo is keyed by the model's identity ([`ModelId`], shared by clones) and the spec values
+//! the buckets depend on, because models are shared across threads and one process may hold
+//! several. Word n-grams and the target-window, pair and cue features depend on context and
+//! are hashed at every occurrence, as before. Same counts in, same bits out: the result equals
+//! `Model::project(&extract(spec, doc))` exactly (tested below on every shipped model).
+
+use std::cell::RefCell;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use rustc_hash::FxHashMap;
+use slant_sdk::DocView;
+
+use crate::features::{bucket, walk, CharHasher, Emit};
+use crate::model::Model;
+use crate::word_memo::WordMemo;
+
+/// Which model a memo table belongs to: a number drawn in [`Model::new`] and kept by clones.
+/// It names the model's selected columns, not its content, so it takes no part in equality:
+/// a model read twice from one file gets two ids and still compares equal.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ModelId(u64);
+
+impl ModelId {
+    /// A number no other model of this process has.
+    pub(crate) fn fresh() -> ModelId {
+        static NEXT: AtomicU64 = AtomicU64::new(0);
+        ModelId(NEXT.fetch_add(1, Ordering::Relaxed))
+    }
+}
+
+impl PartialEq for ModelId {
+    fn eq(&self, _: &ModelId) -> bool {
+        true
+    }
+}
+
+/// Words whose columns are remembered per model and thread before that model's table is
+/// cleared (the same bound as the char n-gram bucket memo; an entry holds ~1–2 columns, not
+/// ~30 buckets). Small in unit tests, so that the clearing path runs there too.
+const WORD_MEMO_LIMIT: usize = if cfg!(test) { 64 } else { 1 << 18 };
+
+/// Models with a memo table per thread before all tables are dropped (a process serves one
+/// model per stage; a trainer builds many, each used briefly).
+const MODEL_MEMO_LIMIT: usize = if cfg!(test) { 3 } else { 16 };
+
+/// Everything a word's column list depends on: the model, its hash mask and char n range.
+type MemoKey = (u64, u64, usize, usize);
+
+/// Word surface → the selected columns its char n-grams hit, one entry per hitting gram (a
+/// column hit by two grams of the word is listed twice).
+type WordColumns = WordMemo;
+
+/// Per-thread buffers reused from document to document.
+#[derive(Default)]
+struct Scratch {
+    /// Occurrence count per column of the document being counted; all zero between documents.
+    counts: Vec<f32>,
+    /// One bit per column with a non-zero count; all zero between documents.
+    seen: Vec<u64>,
+    /// The columns with a non-zero count, ascending, read off `seen`.
+    touched: Vec<u32>,
+    /// Key bytes of the feature being hashed.
+    key: Vec<u8>,
+    chars: CharHasher,
+    /// Char n-gram buckets of the word being memoized, and the columns they hit.
+    buckets: Vec<u32>,
+    found: Vec<u32>,
+    memos: FxHashMap<MemoKey, WordColumns>,
+}
+
+thread_local! {
+    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
+}
+
+/// Counts the occurrences of `model`'s selected columns in `doc`, then hands the touched
+/// columns (sorted ascending) and their counts to `finish`, which must take every touched
+/// count back to zero.
+pub(crate) fn with_counts<R>(
+    model: &Model,
+    doc: &DocView<'_>,
+    finish: impl FnOnce(&[u32], &mut [f32]) -> R,
+) -> R {
+    SCRATCH.with(|scratch| {
+        let s = &mut *scratch.borrow_mut();
+        if s.counts.len() < model.n_features() {
+            s.counts.resize(model.n_features(), 0.0);
+            s.seen.resize(model.n_features().div_ceil(64), 0);
+        }
+        let spec = &model.header.features;
+        let memo = spec.char_ngrams.map(|[lo, hi]| {
+            let key = (model.id().0, spec.mask(), lo as usize, hi as usize);
+            memo_table(&mut s.memos, key)
+        });
+        let mut counter = Counter {
+            model,
+            mask: spec.mask(),
+            tally: Tally {
+                counts: &mut s.counts,
+                seen: &mut s.seen,
+                words: 0..0,
+            },
+            key: &mut s.key,
+            chars: &mut s.chars,
+            buckets: &mut s.buckets,
+            found: &mut s.found,
+            memo,
+        };
+        walk(spec, doc, &mut counter);
+        let words = counter.tally.words;
+        touched_in_order(&mut s.seen, words, &mut s.touched);
+        finish(&s.touched, &mut s.counts)
+    })
+}
+
+/// The table of `key`, made empty if new; drops every table first when there are too many.
+fn memo_table(memos: &mut FxHashMap<MemoKey, WordColumns>, key: MemoKey) -> &mut WordColumns {
+    if memos.len() >= MODEL_MEMO_LIMIT && !memos.contains_key(&key) {
+        memos.clear();
+    }
+    memos.entry(key).or_default()
+}
+
+/// Replaces `touched` with the columns whose bits are set in `seen[words]`, ascending, and
+/// clears those bits.
+fn touched_in_order(seen: &mut [u64], words: std::ops::Range<usize>, touched: &mut Vec<u32>) {
+    touched.clear();
+    for w in words {
+        let mut bits = std::mem::take(&mut seen[w]);
+        while bits != 0 {
+            touched.push(w as u32 * 64 + bits.trailing_zeros());
+            bits &= bits - 1;
+        }
+    }
+}
+
+/// Occurrence counts of the model's columns in one document. The columns counted are marked
+/// in a bitmap rather than listed: reading them off it in order costs one step per 64
+/// columns, where sorting a list cost a fifth of serving time on short texts.
+struct Tally<'s> {
+    counts: &'s mut [f32],
+    seen: &'s mut [u64],
+    /// The bitmap words with a bit set (a range, so that short texts scan only their span).
+    words: std::ops::Range<usize>,
+}
+
+impl Tally<'_> {
+    #[inline]
+    fn count(&mut self, column: u32) {
+        let c = &mut self.counts[column as usize];
+        if *c == 0.0 {
+            let w = column as usize / 64;
+            self.seen[w] |= 1u64 << (column % 64);
+            self.words = if self.words.is_empty() {
+                w..w + 1
+            } else {
+                self.words.start.min(w)..self.words.end.max(w + 1)
+            };
+        }
+        *c += 1.0;
+    }
+}
+
+/// Counts each emitted feature in the model's column it falls in, if any.
+struct Counter<'s, 'm> {
+    model: &'m Model,
+    mask: u64,
+    tally: Tally<'s>,
+    key: &'s mut Vec<u8>,
+    chars: &'s mut CharHasher,
+    buckets: &'s mut Vec<u32>,
+    found: &'s mut Vec<u32>,
+    /// This model's word → columns table (present when the spec has char n-grams).
+    memo: Option<&'s mut WordColumns>,
+}
+
+impl Counter<'_, '_> {
+    /// Fills `found` with the selected columns the char n-grams of `surface` hit, one per
+    /// hitting gram.
+    fn find_word_columns(&mut self, surface: &str, lo: usize, hi: usize) {
+        self.buckets.clear();
+        self.chars.buckets(surface, lo, hi, self.mask, self.buckets);
+        self.found.clear();
+        let model = self.model;
+        let hits = self.buckets.iter().filter_map(|&b| model.column(b));
+        self.found.extend(hits.map(|j| j as u32));
+    }
+}
+
+impl Emit for Counter<'_, '_> {
+    fn emit(&mut self, ns: u8, parts: &[&str]) {
+        let b = bucket(self.key, ns, parts, self.mask);
+        if let Some(j) = self.model.column(b) {
+            self.tally.count(j as u32);
+        }
+    }
+
+    fn char_ngrams(&mut self, surface: &str, lo: usize, hi: usize) {
+        if let Some(columns) = self.memo.as_deref().and_then(|m| m.get(surface)) {
+            // Counting order does not matter: counts are small integers, exact in f32.
+            for &j in columns {
+                self.tally.count(j);
+            }
+            return;
+        }
+        self.find_word_columns(surface, lo, hi);
+        for &j in self.found.iter() {
+            self.tally.count(j);
+        }
+        if let Some(memo) = self.memo.as_deref_mut() {
+            if memo.len() >= WORD_MEMO_LIMIT {
+                memo.clear();
+            }
+            memo.insert(surface, self.found);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use slant_sdk::{TextView, Token};
+
+    use super::*;
+    use crate::features::{occurrences_unmemoized, term_frequencies, Sparse};
+    use crate::model::{softmax, InputKind};
+
+    /// A shipped model from `models/` (committed with the repo, so never skipped).
+    fn shipped(name: &str) -> Model {
+        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../../models")
+            .join(format!("{name}.model"));
+        crate::read_file(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    }
+
+    /// `model` with a different feature selection (every other column) and, optionally, a
+    /// different char n range or hash width: a second model with the same memo-relevant spec
+    /// (or not) and other columns.
+    fn variant(model: &Model, char_ngrams: Option<[u32; 2]>, hash_bits: u32) -> Model {
+        let mut header = model.header.clone();
+        header.features.char_ngrams = char_ngrams;
+        header.features.hash_bits = hash_bits;
+        let keep: Vec<usize> = (0..model.n_features())
+            .filter(|&j| j % 2 == 0 && model.feature_ids[j] < (1 << hash_bits))
+            .collect();
+        let heads = model
+            .heads
+            .iter()
+            .map(|h| {
+                let k = h.bias.len();
+                crate::HeadWeights {
+                    weights: keep
+                        .iter()
+                        .flat_map(|&j| h.weights[j * k..(j + 1) * k].to_vec())
+                        .collect(),
+                    bias: h.bias.clone(),
+                }
+            })
+            .collect();
+        Model::new(
+            header,
+            keep.iter().map(|&j| model.feature_ids[j]).collect(),
+            keep.iter().map(|&j| model.column_weights[j]).collect(),
+            heads,
+        )
+    }
+
+    /// A tokenized text: words split at anything but letters, digits and `'`, sentences at
+    /// `.`, `!`, `?`; terms are the lower-cased words (a stand-in for the tokenize stage, which
+    /// this crate does not link; the memo does not care how terms were made).
+    struct Tokenized {
+        text: String,
+        tokens: Vec<Token>,
+        terms: String,
+    }
+
+    impl Tokenized {
+        fn new(text: &str) -> Tokenized {
+            let mut tokens = Vec::new();
+            let mut terms = String::new();
+            let mut sentence = 0;
+            let mut start = None;
+            let chars = text
+                .char_indices()
+                .chain(std::iter::once((text.len(), ' ')));
+            for (i, c) in chars {
+                let in_word = c.is_alphanumeric() || c == '\'';
+                match (start, in_word) {
+                    (None, true) => start = Some(i),
+                    (Some(s), false) => {
+                        let term = text[s..i].to_lowercase();
+                        tokens.push(Token {
+                            term_start: terms.len() as u32,
+                            term_len: term.len() as u32,
+                            byte_start: s as u32,
+                            byte_end: i as u32,
+                            sentence,
+                            flags: 0,
+                        });
+                        terms.push_str(&term);
+                        start = None;
+                    }
+                    _ => {}
+                }
+                if matches!(c, '.' | '!' | '?') && !tokens.is_empty() {
+                    sentence = tokens.last().map_or(0, |t| t.sentence + 1);
+                }
+            }
+            Tokenized {
+                text: text.to_string(),
+                tokens,
+                terms,
+            }
+        }
+
+        fn view(&self) -> TextView<'_> {
+            TextView::new(&self.text, &self.tokens, &self.terms)
+        }
+    }
+
+    /// What the model read before the memo: every occurrence hashed afresh, sorted, counted,
+    /// projected; each head's logits and softmax computed into new vectors.
+    fn reference(model: &Model, doc: &DocView<'_>) -> (Sparse, Vec<f32>) {
+        let spec = &model.header.features;
+        let raw = term_frequencies(occurrences_unmemoized(spec, doc), spec.sublinear_tf);
+        let x = model.project(&raw);
+        let scores = (0..model.heads.len())
+            .flat_map(|h| softmax(&model.logits(h, &x), model.header.heads[h].temperature))
+            .collect();
+        (x, scores)
+    }
+
+    fn bits(x: &[(u32, f32)]) -> Vec<(u32, u32)> {
+        x.iter().map(|&(j, v)| (j, v.to_bits())).collect()
+    }
+
+    fn repo() -> PathBuf {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+    }
+
+    /// The string field `field` of every line of a JSONL text.
+    fn field_of_lines(jsonl: &str, field: &str) -> Vec<String> {
+        jsonl
+            .lines()
+            .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+            .filter_map(|v| v[field].as_str().map(str::to_string))
+            .collect()
+    }
+
+    /// Real texts from the repo: the seed articles' bodies and comments, the training test
+    /// fixtures, the sentiment probes, and comment-like lines with repeated, differently cased
+    /// words and non-ASCII.
+    fn repo_texts() -> Vec<String> {
+        let read = |p: &str| std::fs::read_to_string(repo().join(p)).unwrap();
+        let seeds = read("seeds/articles.jsonl");
+        let mut texts = field_of_lines(&seeds, "body");
+        for line in seeds.lines() {
+            let v: serde_json::Value = serde_json::from_str(line).unwrap();
+            for c in v["comments"].as_array().into_iter().flatten() {
+                texts.extend(c["text"].as_str().map(str::to_string));
+            }
+        }
+        texts.extend(field_of_lines(
+            &read("core/tests/fixtures/train/train.jsonl"),
+            "text",
+        ));
+        texts.extend(field_of_lines(
+            &read("models/sentiment.probes.jsonl"),
+            "text",
+        ));
+        texts.extend(
+            [
+                "you are an idiot, an IDIOT, a complete idiot idiot idiot!!",
+                "Idiot. idiot? idiots... stupid stupid STUPID people",
+                "This is fine. This is fine. This is fine.",
+                "@USER @USER @USER lol what a liar liar liar #MAGA #maga",
+                "Straße straße STRASSE İstanbul 🙂🙂 naïve café, the the the",
+            ]
+            .map(String::from),
+        );
+        assert!(texts.len() > 100, "repo texts: {}", texts.len());
+        texts
+    }
+
+    /// The first `n` values of `field` in a gzip JSONL corpus of `../shared/data`.
+    fn shared_corpus(path: &std::path::Path, field: &str, n: usize) -> Vec<String> {
+        let out = std::process::Command::new("gzip")
+            .arg("-dc")
+            .arg(path)
+            .output()
+            .unwrap_or_else(|e| panic!("gzip -dc {}: {e}", path.display()));
+        let text = String::from_utf8_lossy(&out.stdout);
+        let mut values = field_of_lines(&text, field);
+        values.truncate(n);
+        assert!(!values.is_empty(), "{}: no `{field}`", path.display());
+        values
+    }
+
+    /// Real comments and news from the corpora (OLID tweets, FNC-1 bodies and headlines,
+    /// NewsMTSC sentences), when `../shared/data` is there; skipped visibly otherwise, and a
+    /// failure under CI.
+    fn shared_texts() -> Vec<String> {
+        let data = repo().join("../shared/data");
+        if !data.is_dir() {
+            eprintln!("SKIPPED part: {} absent, no corpus texts", data.display());
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "CI needs {}",
+                data.display()
+            );
+            return Vec::new();
+        }
+        let mut texts = shared_corpus(&data.join("olid_offensive/train.jsonl.gz"), "text", 1000);
+        let fnc = data.join("fnc1/train.jsonl.gz");
+        let mut bodies = shared_corpus(&fnc, "body", 3000);
+        bodies.dedup();
+        bodies.truncate(60);
+        texts.extend(bodies);
+        texts.extend(shared_corpus(&fnc, "headline", 200));
+        texts.extend(shared_corpus(
+            &data.join("newsmtsc/train.jsonl.gz"),
+            "text",
+            300,
+        ));
+        texts
+    }
+
+    /// Random texts over a small vocabulary (so words repeat, within and across texts), a pool
+    /// of real words, and random strings with non-ASCII, digits and punctuation.
+    fn random_texts(seed: u64, n: usize, vocabulary: &[String]) -> Vec<String> {
+        let mut state = seed;
+        let mut next = move |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n as u64) as usize
+        };
+        let alphabet: Vec<char> = "aeiostrnlZQxy09'ÄüßéİΣςЖ中🙂".chars().collect();
+        (0..n)
+            .map(|_| {
+                let words = 1 + next(60);
+                let mut text = String::new();
+                for _ in 0..words {
+                    let word = match next(4) {
+                        0 => (0..1 + next(9))
+                            .map(|_| alphabet[next(alphabet.len())])
+                            .collect(),
+                        1 => ["the", "a", "is", "idiot", "you", "not"][next(6)].to_string(),
+                        _ => vocabulary[next(vocabulary.len())].clone(),
+                    };
+                    text.push_str(&word);
+                    text.push_str([" ", " ", ", ", ". ", "! "][next(5)]);
+                }
+                text
+            })
+            .collect()
+    }
+
+    /// Every model's memo path against the reference, model after model on one thread, twice
+    /// (the second pass serves words from the memo), with the pair or target each input needs.
+    fn assert_all_equal(models: &[(&str, &Model)], texts: &[String]) -> usize {
+        let docs: Vec<Tokenized> = texts.iter().map(|t| Tokenized::new(t)).collect();
+        let empty = Tokenized::new("");
+        let mut hits = 0;
+        for round in 0..2 {
+            for (i, main) in docs.iter().enumerate() {
+                // Target: a word of the text (mentioned) for even texts, an absent one for odd.
+                let target = match (main.tokens.get(i % 7), i % 2) {
+                    (Some(t), 0) => Tokenized::new(main.view().surface(t)),
+                    _ => Tokenized::new("Zyxwv"),
+                };
+                let claim = &docs[(i + 1) % docs.len()];
+                for (name, model) in models {
+                    let pair = match model.header.input {
+                        InputKind::Text => &empty,
+                        InputKind::Target => &target,
+                        InputKind::Pair => claim,
+                    };
+                    let doc = DocView {
+                        main: main.view(),
+                        pair: pair.view(),
+                        target: &pair.text,
+                    };
+                    let (x_ref, scores_ref) = reference(model, &doc);
+                    let x = model.featurize(&doc);
+                    assert_eq!(bits(&x), bits(&x_ref), "{name}, round {round}, text {i}");
+                    let scores = model.predict(&doc);
+                    let same = scores
+                        .iter()
+                        .map(|p| p.to_bits())
+                        .eq(scores_ref.iter().map(|p| p.to_bits()));
+                    assert!(same, "{name}, text {i}: {scores:?} vs {scores_ref:?}");
+                    hits += usize::from(!x.is_empty());
+                }
+            }
+        }
+        hits
+    }
+
+    #[test]
+    fn memo_path_equals_the_unmemoized_path_on_every_shipped_model() {
+        let toxicity = shipped("toxicity");
+        assert!(toxicity.header.features.char_ngrams.is_some());
+        let sentiment = shipped("sentiment");
+        assert!(sentiment.header.features.char_ngrams.is_none());
+        let stance_target = shipped("stance-target");
+        let stance_claim = shipped("stance-claim");
+        // Same spec as toxicity, other columns: only the model id tells their memos apart.
+        let toxicity_half = variant(&toxicity, toxicity.header.features.char_ngrams, 20);
+        // Other char n range and hash width: other memo keys.
+        let toxicity_3_4 = variant(&toxicity, Some([3, 4]), 20);
+        let toxicity_18 = variant(&toxicity, Some([2, 5]), 18);
+        // A clone shares the id and its memo.
+        let toxicity_clone = toxicity.clone();
+        // Sentiment with char n-grams added (its columns stay the word columns it selected).
+        let sentiment_chars = variant(&sentiment, Some([2, 4]), 20);
+        let models = [
+            ("toxicity", &toxicity),
+            ("sentiment", &sentiment),
+            ("toxicity, every other column", &toxicity_half),
+            ("stance-target", &stance_target),
+            ("toxicity, char 3-4", &toxicity_3_4),
+            ("stance-claim", &stance_claim),
+            ("toxicity, 18 bits", &toxicity_18),
+            ("toxicity clone", &toxicity_clone),
+            ("sentiment + char 2-4", &sentiment_chars),
+        ];
+        let mut real = repo_texts();
+        real.extend(shared_texts());
+        let hits = assert_all_equal(&models, &real);
+        assert!(
+            hits > real.len() * models.len(),
+            "most texts hit selected columns: {hits}"
+        );
+        let vocabulary: Vec<String> = real
+            .iter()
+            .flat_map(|t| t.split_whitespace().map(str::to_string))
+            .collect();
+        let random = random_texts(0x9e37_79b9_7f4a_7c15, 200, &vocabulary);
+        let hits = assert_all_equal(&models, &random);
+        assert!(hits > random.len() * models.len(), "random hits: {hits}");
+    }
+
+    #[test]
+    fn memo_remembers_words_per_model() {
+        let toxicity = shipped("toxicity");
+        let other = variant(&toxicity, toxicity.header.features.char_ngrams, 20);
+        let text = Tokenized::new("idiot idiot stupid");
+        let doc = DocView {
+            main: text.view(),
+            pair: TextView::new("", &[], ""),
+            target: "",
+        };
+        let [lo, hi] = toxicity.header.features.char_ngrams.unwrap();
+        let key = |m: &Model| (m.id().0, m.header.features.mask(), lo as usize, hi as usize);
+        let remembered = |m: &Model, word: &str| {
+            SCRATCH.with(|s| {
+                s.borrow()
+                    .memos
+                    .get(&key(m))
+                    .and_then(|t| t.get(word).map(<[u32]>::to_vec))
+            })
+        };
+        toxicity.featurize(&doc);
+        other.featurize(&doc);
+        let a = remembered(&toxicity, "idiot").expect("toxicity remembers `idiot`");
+        let b = remembered(&other, "idiot").expect("the other model too, on its own");
+        assert!(
+            !a.is_empty(),
+            "`idiot`'s char n-grams select toxicity columns"
+        );
+        assert_ne!(a, b, "two models, two column lists");
+        assert_eq!(
+            key(&toxicity.clone()),
+            key(&toxicity),
+            "clones share the memo"
+        );
+    }
+}

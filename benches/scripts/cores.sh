@@ -24,7 +24,7 @@ cargo build --release --quiet
 cargo build --release --quiet -p slant-benches --bin make_corpus
 input="$work/corpus-${mb}MB.jsonl"
 [ -s "$input" ] || target/release/make_corpus "$input" "$mb"
-bytes=$(stat -c %s "$input")
+bytes=$(stat -L -c %s "$input")
 
 # Labels the corpus with `$1` threads on cores `$2`; prints MB/s.
 run() {

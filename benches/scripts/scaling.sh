@@ -35,7 +35,7 @@ for format in $formats; do
             "$input" -o "$output" 2>"$work/stderr.txt" \
             || { cat "$work/stderr.txt" >&2; exit 1; }
         read -r seconds kib <"$work/time.txt"
-        bytes=$(stat -c %s "$input")
+        bytes=$(stat -L -c %s "$input")
         awk -v f="$format" -v b="$bytes" -v s="$seconds" -v k="$kib" -v l="$load" 'BEGIN {
             printf "%-8s %8.1f %9.1f %8.2f %10.1f  %s\n", f, b/1e6, s, b/1e6/s, k/1024, l }'
         rm -f "$output"

@@ -19,7 +19,7 @@ cargo build --release --quiet
 cargo build --release --quiet -p slant-benches --bin make_corpus
 input="$work/corpus-${mb}MB.jsonl"
 [ -s "$input" ] || target/release/make_corpus "$input" "$mb"
-bytes=$(stat -c %s "$input")
+bytes=$(stat -L -c %s "$input")
 
 # The default config up to (not including) the stage header `$1`, model paths made absolute.
 config_before() {

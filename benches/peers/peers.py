@@ -750,6 +750,10 @@ def report(args):
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     peers = ["sk-word", "sk-wordchar", "fasttext"]
+
+    def ratio(r):
+        return f"{r:.1f}×" if r >= 1 else f"{r:.2f}×"
+
     for t in tasks:
         s = speed.get((t, "slant"))
         if not s:
@@ -758,10 +762,10 @@ def report(args):
         for k in (0, 1):
             for p in peers:
                 q = speed.get((t, p))
-                cells.append(f"{s[k] / q[k]:.1f}×" if q and q[k] and s[k] else "–")
+                cells.append(ratio(s[k] / q[k]) if q and q[k] and s[k] else "–")
         for p in peers:
             q = speed.get((t, p))
-            cells.append(f"{q[2]['wall'] / s[2]['wall']:.1f}×" if q and q[2] and s[2] else "–")
+            cells.append(ratio(q[2]["wall"] / s[2]["wall"]) if q and q[2] and s[2] else "–")
         lines.append("| " + " | ".join(cells) + " |")
     lines += [
         "",

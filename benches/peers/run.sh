@@ -1,25 +1,39 @@
 #!/usr/bin/env bash
-# Peer harness: slant beside scikit-learn and fastText on the same train / dev data and the same
-# speed body. Per task: train and evaluate each tool on dev (macro-F1), then time training and
-# prediction as whole processes with GNU time (wall, peak RSS), prediction once pinned to one
-# core (taskset -c 0) and once on all cores. Writes benches/RESULTS.md.
+# Peer harness: slant beside scikit-learn and fastText on the same train / dev rows and the same
+# speed body, for every task with a benchmark recipe. Per task: `peers.py prepare` writes the
+# task's train / dev rows from its recipe (and a derived recipe for slant over the same rows);
+# every tool trains and is scored on dev (macro-F1; FNC-1 also its score); then training and
+# prediction are timed as whole processes with GNU time (wall, peak RSS), prediction pinned to
+# one core (taskset -c 0) and on all cores. Writes benches/RESULTS.md.
 #
-#   benches/peers/run.sh [--quick]
+#   benches/peers/run.sh [--quick] [--tasks a,b,...]
 #
-#   --quick  OLID only, a 2,000-row training sample, a 3 MB speed body, one run per timing
-#            (meant to take under 5 minutes and prove the harness works; measured 8–10 min
-#            on the 2-core machine under a load average of ~30). Without it: every task below, full
-#            training data, a 50 MB speed body, median of 3 runs (tens of minutes).
+#   --tasks  the tasks to run (default: all below; with --quick: olid,semeval2016):
+#            olid, hateval, sst5, sst2, semeval2016, fnc1-claim, toxicity, sentiment, stance-target
+#   --quick  a 2,000-row training sample per task, a 3 MB speed body, one run per timing (meant
+#            to take under 5 minutes and prove the harness works). Without it: full training
+#            data, a 50 MB speed body, median of 3 runs for slant, sk-word and fastText on one
+#            core (about an hour for every task on the 2-core machine; RESULTS.md says what was
+#            reduced to fit that).
 #
-# Needs: ../shared/data (the corpora), python3 with venv, cargo, taskset, GNU time (installed
-# with apt-get when missing). Creates its own virtual environment in target/peers/venv.
+# Needs: ../shared/data (the corpora), python3 (3.11+) with venv, cargo, taskset, GNU time
+# (installed with apt-get when missing). Creates its own virtual environment in target/peers/venv.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 repo="$(pwd)"
 data="$(cd .. && pwd)/shared/data"
+command="benches/peers/run.sh${*:+ $*}"
 quick=0
-[[ "${1:-}" == "--quick" ]] && quick=1
-command="benches/peers/run.sh${1:+ $1}"
+tasks_arg=""
+while (($#)); do
+    case "$1" in
+        --quick) quick=1 ;;
+        --tasks) tasks_arg="${2:?--tasks needs a list}"; shift ;;
+        --tasks=*) tasks_arg="${1#*=}" ;;
+        *) echo "peers: unknown argument $1 (usage: run.sh [--quick] [--tasks a,b,...])" >&2; exit 2 ;;
+    esac
+    shift
+done
 work="$repo/target/peers"
 venv="$work/venv"
 out="$repo/benches/RESULTS.md"
@@ -29,15 +43,36 @@ if [[ ! -x /usr/bin/time ]]; then
     apt-get install -y time >/dev/null
 fi
 
-# ---- tasks: name | recipe | train | dev | label field | C grid (the recipe's)
-tasks=(
-    "olid|benches/recipes/olid.toml|olid_offensive/train.jsonl.gz|olid_offensive/val.jsonl.gz|subtask_a|[0.25,0.5,1,2]"
+# ---- tasks: name | recipe | head compared (default: the first) | data override (JSON: source
+# name -> [[split, file], ...], files relative to the repository)
+grouped_newsmtsc='{"newsmtsc": [["train", "target/stance-data/newsmtsc-train.jsonl.gz"], ["dev", "target/stance-data/newsmtsc-dev.jsonl.gz"]]}'
+all_tasks=(
+    "olid|benches/recipes/olid.toml||"
+    "hateval|benches/recipes/hateval.toml||"
+    "sst5|benches/recipes/sst5.toml||"
+    "semeval2016|benches/recipes/semeval2016.toml||"
+    "sentiment|models/sentiment.toml||"
+    "stance-target|models/stance-target.toml||$grouped_newsmtsc"
+    "sst2|benches/recipes/sst2.toml||"
+    "toxicity|models/toxicity.toml|toxic|"
+    "fnc1-claim|models/stance-claim.toml||"
 )
-if (( ! quick )); then
-    tasks+=("hateval|benches/recipes/hateval.toml|hateval2019_en/train.jsonl.gz|hateval2019_en/val.jsonl.gz|HS|[0.25,0.5,1,2]")
+if [[ -z "$tasks_arg" ]]; then
+    if ((quick)); then tasks_arg="olid,semeval2016"; else
+        tasks_arg=$(printf '%s\n' "${all_tasks[@]}" | cut -d'|' -f1 | paste -sd,)
+    fi
 fi
-if (( quick )); then repeats=1; body_bytes=3000000; quick_flag=--quick
-else repeats=3; body_bytes=50000000; quick_flag=; fi
+tasks=()
+IFS=',' read -ra wanted <<<"$tasks_arg"
+for want in "${wanted[@]}"; do
+    found=""
+    for spec in "${all_tasks[@]}"; do [[ "${spec%%|*}" == "$want" ]] && found="$spec"; done
+    [[ -n "$found" ]] || { echo "peers: unknown task $want (known: $(printf '%s ' "${all_tasks[@]%%|*}"))" >&2; exit 2; }
+    tasks+=("$found")
+done
+
+if ((quick)); then repeats=1; body_bytes=3000000; prefix_bytes=300000; quick_flag=--quick
+else repeats=3; body_bytes=50000000; prefix_bytes=500000; quick_flag=; fi
 
 log() { printf '[peers %s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 
@@ -56,69 +91,103 @@ if [[ -z "${PEERS_NO_BUILD:-}" ]]; then   # PEERS_NO_BUILD=1: use the release bu
     cargo build --release --quiet -p slant -p slant-tokenize
 fi
 slant="$repo/target/release/slant"
+# The stance corpora's grouped train / dev split (FNC-1 by body, NewsMTSC by story).
+if [[ ! -f target/stance-data/fnc1-dev.jsonl.gz || ! -f target/stance-data/newsmtsc-dev.jsonl.gz ]]; then
+    log "writing the grouped stance splits"
+    python3 benches/scripts/grouped_split.py
+fi
 
 # Runs a command under GNU time; the log goes to $1.
 timed() { local log="$1"; shift; /usr/bin/time -v -o "$log" "$@"; }
 
-# ---- the speed body (the same bytes for every tool and task)
+# ---- the speed body (the same texts for every tool and task)
 sources=("$data/olid_offensive/train.jsonl.gz" "$data/hateval2019_en/train.jsonl.gz")
-if (( ! quick )); then
+if ((!quick)); then
     for f in "$data"/*/train.jsonl.gz; do
         [[ " ${sources[*]} " == *" $f "* ]] || sources+=("$f")
     done
 fi
 log "writing the speed body ($body_bytes bytes)"
 "$py" "$peers" body --out "$work" --bytes "$body_bytes" --sources "${sources[@]}"
+body_records=$("$py" -c 'import json,sys; print(json.load(open(sys.argv[1]))["records"])' "$work/body.json")
+
+# Predicts the task's body with one tool; run $1, cores $2 (1 or all), tool $3.
+predict() {
+    local i="$1" cores="$2" tool="$3" pin=()
+    [[ $cores == 1 ]] && pin=(taskset -c 0)
+    case "$tool" in
+        slant)
+            timed "$dir/slant.predict$cores.$i.time" "${pin[@]}" "$slant" --quiet predict \
+                --model "$dir/slant.model" --format jsonl -o "$dir/slant.out.jsonl" "$dir/body.jsonl"
+            "$py" "$peers" check-predictions --predictions "$dir/slant.out.jsonl" --records "$body_records"
+            rm -f "$dir/slant.out.jsonl" ;;
+        sk-word | sk-wordchar)
+            local limit=0; [[ $tool == sk-wordchar ]] && limit=$prefix_bytes
+            timed "$dir/$tool.predict$cores.$i.time" "${pin[@]}" "$py" "$peers" predict-sklearn \
+                --model "$dir/$tool.pkl" --body "$dir/body.txt" --limit-bytes "$limit" \
+                >"$dir/$tool.predict$cores.$i.json" ;;
+        fasttext)
+            timed "$dir/fasttext.predict$cores.$i.time" "${pin[@]}" "$py" "$peers" predict-fasttext \
+                --model "$dir/fasttext.bin" --body "$dir/body.txt" >"$dir/fasttext.predict$cores.$i.json" ;;
+    esac
+}
+
+# Writes RESULTS.md from the tasks done so far ($1 of them).
+report() {
+    local tasks_csv
+    tasks_csv=$(IFS=,; echo "${names[*]}")
+    "$py" "$peers" report --work "$work" --tasks "$tasks_csv" --out "$out" --repeats "$repeats" \
+        --prefix-bytes "$prefix_bytes" $quick_flag --command "$command" --python "$py" \
+        --data-root "$data" --elapsed "$SECONDS" --done "$1" --planned "${#tasks[@]}"
+}
 
 names=()
 for spec in "${tasks[@]}"; do
-    IFS='|' read -r name recipe train dev label grid <<<"$spec"
+    IFS='|' read -r name recipe head override <<<"$spec"
     names+=("$name")
     dir="$work/$name"
     rm -rf "$dir" && mkdir -p "$dir"
-    task_json=$(printf '{"train": "%s", "dev": "%s", "text": "text", "label": "%s", "c_grid": %s}' \
-        "$data/$train" "$data/$dev" "$label" "$grid")
-    log "$name: preparing train / dev"
-    "$py" "$peers" prepare --task "$task_json" --out "$dir" $quick_flag --train-rows 2000
+    cat /proc/loadavg >"$dir/load.txt"
+    log "$name: preparing train / dev from $recipe (load $(cut -d' ' -f1-3 /proc/loadavg))"
+    "$py" "$peers" prepare --recipe "$recipe" --head "$head" --override "$override" --repo "$repo" \
+        --out "$dir" $quick_flag --train-rows 2000
+    input=$("$py" -c 'import json,sys; print(json.load(open(sys.argv[1]))["input"])' "$dir/data.json")
+    if [[ $input == text ]]; then
+        ln -s "$work/body.jsonl" "$dir/body.jsonl"
+        ln -s "$work/body.txt" "$dir/body.txt"
+    else
+        "$py" "$peers" task-body --work "$work" --data "$dir" --input "$input"
+    fi
 
-    # slant trains from a copy of the recipe whose sources are the prepared files.
-    sed -e "s|^path = \".*${train}\"|path = \"$dir/train.jsonl\"|" \
-        -e "s|^path = \".*${dev}\"|path = \"$dir/dev.jsonl\"|" "$recipe" >"$dir/recipe.toml"
-    grep -q "$dir/train.jsonl" "$dir/recipe.toml" && grep -q "$dir/dev.jsonl" "$dir/recipe.toml" \
-        || { echo "peers: could not point $recipe at the prepared data" >&2; exit 1; }
+    log "$name: training slant"
+    timed "$dir/slant.train.0.time" "$slant" --quiet train --recipe "$dir/recipe.toml" \
+        --out "$dir/slant.model" >"$dir/slant.train.log" 2>&1 \
+        || { cat "$dir/slant.train.log" >&2; exit 1; }
+    "$slant" --quiet predict --model "$dir/slant.model" --format jsonl -o "$dir/slant.dev.jsonl" "$dir/dev.jsonl"
+    "$py" "$peers" score-slant --data "$dir" --predictions "$dir/slant.dev.jsonl" >"$dir/slant.eval.json"
+    for kind in word wordchar; do
+        log "$name: training sk-$kind"
+        timed "$dir/sk-$kind.train.0.time" "$py" "$peers" train-sklearn --data "$dir" \
+            --model "$dir/sk-$kind.pkl" --kind "$kind" >"$dir/sk-$kind.eval.json"
+    done
+    log "$name: training fasttext"
+    timed "$dir/fasttext.train.0.time" "$py" "$peers" train-fasttext --data "$dir" \
+        --model "$dir/fasttext.bin" >"$dir/fasttext.eval.json"
+    rm -f "$dir/fasttext.train.txt"
 
     for ((i = 0; i < repeats; i++)); do
-        log "$name: training (run $((i + 1))/$repeats)"
-        timed "$dir/slant.train.$i.time" "$slant" --quiet train --recipe "$dir/recipe.toml" \
-            --out "$dir/slant.model" >"$dir/slant.train.log" 2>&1
-        for kind in word wordchar; do
-            timed "$dir/sk-$kind.train.$i.time" "$py" "$peers" train-sklearn --task "$task_json" \
-                --data "$dir" --model "$dir/sk-$kind.pkl" --kind "$kind" >"$dir/sk-$kind.eval.json"
-        done
-        timed "$dir/fasttext.train.$i.time" "$py" "$peers" train-fasttext --task "$task_json" \
-            --data "$dir" --model "$dir/fasttext.bin" >"$dir/fasttext.eval.json"
+        log "$name: predicting, run $((i + 1))/$repeats"
+        for tool in slant sk-word fasttext; do predict "$i" 1 "$tool"; done
+        predict "$i" all slant
+        if ((i == 0)); then
+            # One run for the peers on all cores (they predict on one thread) and for
+            # sk-wordchar, which reads only the body's first $prefix_bytes bytes.
+            for tool in sk-word fasttext; do predict 0 all "$tool"; done
+            predict 0 1 sk-wordchar
+            predict 0 all sk-wordchar
+        fi
     done
-    "$slant" --quiet eval --model "$dir/slant.model" "$dir/dev.jsonl" --label-field "$label" --json \
-        | "$py" -c 'import json,sys; m=json.load(sys.stdin); print(json.dumps({"macro_f1": m["report"]["macro_f1"]}))' \
-        >"$dir/slant.eval.json"
-
-    for ((i = 0; i < repeats; i++)); do
-        for cores in 1 all; do
-            pin=(); [[ $cores == 1 ]] && pin=(taskset -c 0)
-            log "$name: predicting on $cores core(s) (run $((i + 1))/$repeats)"
-            timed "$dir/slant.predict$cores.$i.time" "${pin[@]}" "$slant" --quiet predict \
-                --model "$dir/slant.model" --format jsonl "$work/body.jsonl" >/dev/null
-            for kind in word wordchar; do
-                timed "$dir/sk-$kind.predict$cores.$i.time" "${pin[@]}" "$py" "$peers" \
-                    predict-sklearn --model "$dir/sk-$kind.pkl" --body "$work/body.txt" >/dev/null
-            done
-            timed "$dir/fasttext.predict$cores.$i.time" "${pin[@]}" "$py" "$peers" \
-                predict-fasttext --model "$dir/fasttext.bin" --body "$work/body.txt" >/dev/null
-        done
-    done
+    # The report after every task: a run cut short still leaves the tasks it finished.
+    report "${#names[@]}"
 done
-
-tasks_csv=$(IFS=,; echo "${names[*]}")
-"$py" "$peers" report --work "$work" --tasks "$tasks_csv" --out "$out" --repeats "$repeats" \
-    $quick_flag --command "$command" --python "$py" --data-root "$data" --elapsed "$SECONDS"
 log "done: $out"

@@ -330,3 +330,45 @@ fn build_tokenizer(
     StageInstance::create(&plugin, &config.plugin_settings(stage))
         .map_err(|e| config.stage_error(name, e.to_string()).into())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::article::SourceRef;
+
+    fn outputs(batch: usize, n: usize) -> Vec<OutputRecord> {
+        (0..n)
+            .map(|i| {
+                let source = SourceRef {
+                    file: "t.jsonl".into(),
+                    line: None,
+                    record: None,
+                };
+                error_record(&source, Some(&format!("{batch}-{i}")), "x")
+            })
+            .collect()
+    }
+
+    fn id(record: &OutputRecord) -> String {
+        let OutputRecord::Error(e) = record else {
+            panic!("an error record was built")
+        };
+        e.id.clone().unwrap_or_default()
+    }
+
+    #[test]
+    fn batches_arriving_out_of_order_are_emitted_in_order_and_a_stop_is_honoured() {
+        let (done, finished) = std::sync::mpsc::channel();
+        for batch in [2, 0, 3, 1] {
+            done.send((batch, outputs(batch, 2))).unwrap();
+        }
+        drop(done);
+        let mut seen = Vec::new();
+        let kept_going = emit_in_order(finished, &mut |r: OutputRecord| {
+            seen.push(id(&r));
+            Ok::<bool, ()>(seen.len() < 5)
+        });
+        assert_eq!(kept_going, Ok(false));
+        assert_eq!(seen, ["0-0", "0-1", "1-0", "1-1", "2-0"]);
+    }
+}

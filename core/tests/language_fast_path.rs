@@ -65,3 +65,44 @@ fn english_news_and_comments_skip_the_detector_and_agree_with_it() {
         );
     }
 }
+
+/// What the detector still does on English tweets the fast path cannot decide: how many are
+/// under 8 words, and how few of them it places in another language with confidence (printed
+/// for `benches/PROFILE.md`; false alarms on this English corpus must stay rare).
+#[test]
+fn the_detector_rarely_calls_english_tweets_foreign() {
+    let Some(data) = support::needs_shared(
+        "the_detector_rarely_calls_english_tweets_foreign",
+        support::shared_dir().join("data/olid_offensive/train.jsonl.gz"),
+    ) else {
+        return;
+    };
+    let check = LanguageCheck::new("english", OtherLanguage::Warn);
+    let texts = texts(&data, "text", 5000);
+    let judged: Vec<&String> = texts
+        .iter()
+        .filter(|t| t.chars().filter(|c| c.is_alphabetic()).count() >= 20)
+        .filter(|t| !check.skips_detector(t))
+        .collect();
+    let words = |t: &str| {
+        t.split(|c: char| !c.is_alphabetic())
+            .filter(|w| !w.is_empty())
+            .count()
+    };
+    let foreign = |t: &&&String| {
+        whatlang::detect(t).is_some_and(|i| i.is_reliable() && i.lang() != whatlang::Lang::Eng)
+    };
+    let short: Vec<&&String> = judged.iter().filter(|t| words(t) < 8).collect();
+    let foreign_all = judged.iter().filter(foreign).count();
+    let foreign_short = short.iter().copied().filter(foreign).count();
+    eprintln!(
+        "OLID: {} of {} texts go to the detector, {} of them under 8 words; sure non-English: {foreign_all} ({foreign_short} under 8 words)",
+        judged.len(),
+        texts.len(),
+        short.len()
+    );
+    assert!(
+        foreign_all * 100 <= judged.len(),
+        "{foreign_all} false alarms"
+    );
+}

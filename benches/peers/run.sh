@@ -6,7 +6,7 @@
 # prediction are timed as whole processes with GNU time (wall, peak RSS), prediction pinned to
 # one core (taskset -c 0) and on all cores. Writes benches/RESULTS.md.
 #
-#   benches/peers/run.sh [--quick] [--tasks a,b,...]
+#   benches/peers/run.sh [--quick] [--tasks a,b,...] [--out FILE]
 #
 #   --tasks  the tasks to run (default: all below; with --quick: olid,semeval2016):
 #            olid, hateval, sst5, sst2, semeval2016, fnc1-claim, toxicity, sentiment, stance-target
@@ -15,6 +15,8 @@
 #            data, a 50 MB speed body, median of 3 runs for slant, sk-word and fastText on one
 #            core (about an hour for every task on the 2-core machine; RESULTS.md says what was
 #            reduced to fit that).
+#   --out    where the report goes (default benches/RESULTS.md; CI writes its quick run under
+#            target/ so the committed full run stays as it is)
 #
 # Needs: ../shared/data (the corpora), python3 (3.11+) with venv, cargo, taskset, GNU time
 # (installed with apt-get when missing). Creates its own virtual environment in target/peers/venv.
@@ -25,22 +27,26 @@ data="$(cd .. && pwd)/shared/data"
 command="benches/peers/run.sh${*:+ $*}"
 quick=0
 tasks_arg=""
+out_arg=""
 while (($#)); do
     case "$1" in
         --quick) quick=1 ;;
         --tasks) tasks_arg="${2:?--tasks needs a list}"; shift ;;
         --tasks=*) tasks_arg="${1#*=}" ;;
-        *) echo "peers: unknown argument $1 (usage: run.sh [--quick] [--tasks a,b,...])" >&2; exit 2 ;;
+        --out) out_arg="${2:?--out needs a file}"; shift ;;
+        *) echo "peers: unknown argument $1 (usage: run.sh [--quick] [--tasks a,b,...] [--out FILE])" >&2; exit 2 ;;
     esac
     shift
 done
 work="$repo/target/peers"
 venv="$work/venv"
-out="$repo/benches/RESULTS.md"
+out="${out_arg:-benches/RESULTS.md}"
+[[ $out == /* ]] || out="$repo/$out"
+mkdir -p "$(dirname "$out")"
 
 [[ -d "$data" ]] || { echo "peers: corpora folder $data not found" >&2; exit 1; }
 if [[ ! -x /usr/bin/time ]]; then
-    apt-get install -y time >/dev/null
+    { apt-get update -qq && apt-get install -y -qq time; } >/dev/null
 fi
 
 # ---- tasks: name | recipe | head compared (default: the first) | data override (JSON: source

@@ -19,12 +19,7 @@ repeats=${REPEATS:-3}
 config=${CONFIG:-seeds/slant.toml}
 work=${WORK:-target/cores}
 cores=$(nproc)
-mkdir -p "$work"
-cargo build --release --quiet
-cargo build --release --quiet -p slant-benches --bin make_corpus
-input="$work/corpus-${mb}MB.jsonl"
-[ -s "$input" ] || target/release/make_corpus "$input" "$mb"
-bytes=$(stat -L -c %s "$input")
+source benches/scripts/corpus.sh   # sets input, bytes
 
 # Labels the corpus with `$1` threads on cores `$2`; prints MB/s.
 run() {

@@ -14,12 +14,7 @@ cd "$(dirname "$0")/../.."
 
 mb=${MB:-20}
 work=${WORK:-target/stage-cost}
-mkdir -p "$work"
-cargo build --release --quiet
-cargo build --release --quiet -p slant-benches --bin make_corpus
-input="$work/corpus-${mb}MB.jsonl"
-[ -s "$input" ] || target/release/make_corpus "$input" "$mb"
-bytes=$(stat -L -c %s "$input")
+source benches/scripts/corpus.sh   # sets input, bytes
 
 # The default config up to (not including) the stage header `$1`, model paths made absolute.
 config_before() {

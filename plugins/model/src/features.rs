@@ -667,18 +667,22 @@ mod tests {
         out
     }
 
+    /// A seeded xorshift64 stream for the randomized tests: each call draws a number in `0..n`.
+    fn xorshift(mut state: u64) -> impl FnMut(usize) -> usize {
+        move |n| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n as u64) as usize
+        }
+    }
+
     #[test]
     fn char_buckets_equal_the_reference_on_random_words() {
         // Upper case, digits, punctuation, and non-ASCII whose lower case is longer in bytes or
         // in chars ('İ' → "i̇"), or that has no case at all (CJK, emoji).
         let alphabet: Vec<char> = "aZbYq09_-'.ÄÖüßéÉñİΣσςЖжçÇ中文ø🙂Ωﬁ".chars().collect();
-        let mut state = 0x2545_f491_4f6c_dd1du64;
-        let mut next = move |n: usize| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state % n as u64) as usize
-        };
+        let mut next = xorshift(0x2545_f491_4f6c_dd1d);
         let mut hasher = CharHasher::default();
         for _ in 0..5000 {
             let word: String = (0..next(14))
@@ -774,13 +778,8 @@ mod tests {
             terms_of(&TextView::new("a b c", &tokens, "abc")),
             ["a", "b", "c"]
         );
-        let mut state = 0x1234_5678_9abc_def1u64;
-        let mut next = move |n: usize| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state % n as u64) as u32
-        };
+        let mut draw = xorshift(0x1234_5678_9abc_def1);
+        let mut next = move |n: usize| draw(n) as u32;
         // Spans in a row, overlapping, mid-char, past the end, and at u32::MAX.
         for _ in 0..2000 {
             let tokens: Vec<Token> = (0..next(6))

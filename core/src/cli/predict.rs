@@ -9,13 +9,17 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
+use rayon::prelude::*;
+
 use slant::article::SourceRef;
 use slant::ingest::read_ahead::{self, ReadAhead, WindowLimits};
+use slant::labeled::OutputRecord;
 use slant::output::{Column, OutputFormat, RecordWriter};
-use slant::pipeline::error_json;
+use slant::pipeline::error_record;
 use slant::serve::featurize::DocInput;
+use slant::serve::prediction::Prediction;
 use slant::serve::records::{self, Record};
-use slant::serve::scorer::Scorer;
+use slant::serve::scorer::{Scored, Scorer};
 use slant::train::progress::Progress;
 
 use super::Global;
@@ -96,7 +100,7 @@ pub fn run(args: PredictArgs, global: &Global) -> anyhow::Result<i32> {
             bar.inc_length(chunk.len() as u64);
             // Parse fields first; records that cannot be scored become error records in place.
             let parsed: Vec<Result<(String, String), String>> = chunk
-                .iter()
+                .par_iter()
                 .map(|r| {
                     r.fields.as_ref().map_err(Clone::clone).and_then(|f| {
                         let input = scorer.input_of(f, args.text_field.as_deref())?;
@@ -114,23 +118,13 @@ pub fn run(args: PredictArgs, global: &Global) -> anyhow::Result<i32> {
                 .map(|d| (d.text.len() + d.pair.len()) as u64)
                 .sum::<u64>();
             let scored = scorer.score(&docs, args.explain, &bar)?;
-            let mut scored = scored.iter();
-            for (rec, p) in chunk.iter().zip(&parsed) {
-                n += 1;
-                let out = match p {
-                    Ok(_) => scorer.record(
-                        &rec.id(),
-                        scored.next().expect("one score per parsed record"),
-                    ),
-                    Err(message) => {
-                        errors += 1;
-                        bar.inc(1);
-                        error_json(&rec.source, Some(&rec.id()), message)
-                    }
-                };
-                writer.write(&out)?;
-            }
+            let ids: Vec<String> = chunk.iter().map(Record::id).collect();
+            writer.write_all(&answers(&scorer, &chunk, &ids, &parsed, &scored))?;
             writer.flush()?;
+            n += chunk.len() as u64;
+            let failed = parsed.iter().filter(|p| p.is_err()).count();
+            errors += failed as u64;
+            bar.inc(failed as u64);
         }
     }
     bar.finish_and_clear();
@@ -142,6 +136,42 @@ pub fn run(args: PredictArgs, global: &Global) -> anyhow::Result<i32> {
         bytes as f64 / 1e6 / secs
     ));
     Ok(0)
+}
+
+/// What `slant predict` writes for one input record.
+#[derive(serde::Serialize)]
+#[serde(untagged)]
+enum Answer<'a> {
+    Scored(Prediction<'a>),
+    Failed(OutputRecord),
+}
+
+/// One output record per record of `chunk`, in order and built on every core: its scores
+/// (`scored` holds one per record that parsed) or the error that kept it from being scored.
+fn answers<'a>(
+    scorer: &'a Scorer,
+    chunk: &'a [Record],
+    ids: &'a [String],
+    parsed: &[Result<(String, String), String>],
+    scored: &'a [Scored],
+) -> Vec<Answer<'a>> {
+    let mut next = scored.iter();
+    let outcomes: Vec<Result<&Scored, &String>> = parsed
+        .iter()
+        .map(|p| match p {
+            Ok(_) => Ok(next.next().expect("one score per parsed record")),
+            Err(message) => Err(message),
+        })
+        .collect();
+    chunk
+        .par_iter()
+        .zip(ids)
+        .zip(outcomes)
+        .map(|((rec, id), outcome)| match outcome {
+            Ok(scored) => Answer::Scored(scorer.prediction(id, scored)),
+            Err(message) => Answer::Failed(error_record(&rec.source, Some(id), message)),
+        })
+        .collect()
 }
 
 /// With `start` and `end` on a record for a target model, the mention's own text replaces the

@@ -64,26 +64,37 @@ struct TextCounts {
 
 impl TextCounts {
     /// Counts `text` in one pass; words are runs of letters, compared lower-cased with
-    /// `function_words`.
+    /// `function_words`. The letters of @-handles, #-hashtags and web addresses count as
+    /// letters but not as words: they are names, not language, and a tweet of three handles and
+    /// six English words should not fall to the detector because `user` is no function word.
     fn of(text: &str, function_words: &FunctionWords) -> TextCounts {
         let mut counts = TextCounts::default();
         let mut scratch = String::new();
-        let mut word_start = None;
-        for (at, c) in text.char_indices() {
-            let letter = c.is_alphabetic();
-            counts.letters += usize::from(letter);
-            counts.visible += usize::from(!c.is_whitespace());
-            match (letter, word_start) {
-                (true, None) => word_start = Some(at),
-                (false, Some(start)) => {
-                    counts.add_word(&text[start..at], function_words, &mut scratch);
-                    word_start = None;
+        for chunk in text.split_whitespace() {
+            if is_handle_or_address(chunk) {
+                for c in chunk.chars() {
+                    counts.letters += usize::from(c.is_alphabetic());
+                    counts.visible += 1;
                 }
-                _ => {}
+                continue;
             }
-        }
-        if let Some(start) = word_start {
-            counts.add_word(&text[start..], function_words, &mut scratch);
+            let mut word_start = None;
+            for (at, c) in chunk.char_indices() {
+                let letter = c.is_alphabetic();
+                counts.letters += usize::from(letter);
+                counts.visible += 1;
+                match (letter, word_start) {
+                    (true, None) => word_start = Some(at),
+                    (false, Some(start)) => {
+                        counts.add_word(&chunk[start..at], function_words, &mut scratch);
+                        word_start = None;
+                    }
+                    _ => {}
+                }
+            }
+            if let Some(start) = word_start {
+                counts.add_word(&chunk[start..], function_words, &mut scratch);
+            }
         }
         counts
     }
@@ -99,6 +110,11 @@ impl TextCounts {
         self.words >= FAST_PATH_MIN_WORDS
             && self.function_words as f64 >= FAST_PATH_MIN_SHARE * self.words as f64
     }
+}
+
+/// Whether a whitespace-free chunk is an @-handle, a #-hashtag or a web address.
+fn is_handle_or_address(chunk: &str) -> bool {
+    chunk.starts_with(['@', '#']) || chunk.starts_with("www.") || chunk.contains("://")
 }
 
 /// A language's function words, looked up without allocating per word.
@@ -289,6 +305,25 @@ mod tests {
         }
         // Too few words to judge by share: the detector decides.
         assert!(!check.skips_detector("The end of the war."));
+    }
+
+    #[test]
+    fn handles_hashtags_and_addresses_are_not_words() {
+        let check = english();
+        // 11 words, 4 function words: 36 %; counting the handles as words made it 27 %.
+        let tweet =
+            "@USER @USER @USER @USER Liberals are using a sexual assault claim as a political tool";
+        assert!(check.skips_detector(tweet));
+        assert!(check.skips_detector(
+            "#Breaking the council has said that it will not sign the deal https://example.com/a/b www.example.org"
+        ));
+        // Handles do not make foreign text English.
+        for text in FOREIGN_NEWS {
+            assert!(
+                !check.skips_detector(&format!("@USER @USER {text} #news")),
+                "{text}"
+            );
+        }
     }
 
     #[test]

@@ -30,7 +30,7 @@ use crate::plugin::{PluginDirs, PluginError, StageInstance};
 pub use config::{ConfigError, FilterAction, PipelineConfig, StageConfig, StageOverride};
 pub use filter::{Filter, REDACTED};
 pub use language::{LanguageCheck, OtherLanguage};
-pub use result::{error_json, error_record, LabelOptions};
+pub use result::{error_record, LabelOptions};
 pub use stage::{ClassifierStage, Outputs};
 pub use units::Unit;
 

@@ -94,8 +94,3 @@ pub fn error_record(source: &SourceRef, id: Option<&str>, message: &str) -> Outp
         error: format!("{source}: {message}"),
     })
 }
-
-/// [`error_record`] as JSON, for commands that write plain JSON records (`slant predict`).
-pub fn error_json(source: &SourceRef, id: Option<&str>, message: &str) -> serde_json::Value {
-    serde_json::to_value(error_record(source, id, message)).unwrap_or_default()
-}

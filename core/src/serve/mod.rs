@@ -2,14 +2,15 @@
 //! the pieces training shares with it so both see documents the same way:
 //! [`records`] (labeled or raw JSONL/CSV records as JSON objects), [`featurize`] (texts →
 //! documents through the tokenize plugin, in parallel batches), [`decide`] (probabilities →
-//! class decisions) and [`scorer`] (load a model and its tokenizer, score records, write output
-//! records).
+//! class decisions), [`scorer`] (load a model and its tokenizer, score records) and
+//! [`prediction`] (the output record of one scored input).
 //!
 //! Serving has its own error type, [`ServeError`]: a model that cannot be served is not a
 //! training failure.
 
 pub mod decide;
 pub mod featurize;
+pub mod prediction;
 pub mod records;
 pub mod scorer;
 

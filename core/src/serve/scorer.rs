@@ -11,6 +11,7 @@ use slant_model::{Contribution, InputKind, Model};
 
 use super::decide::decide;
 use super::featurize::{map_docs, DocInput};
+use super::prediction::Prediction;
 use super::records::text_field;
 use super::ServeError;
 use crate::plugin::{PluginDirs, StageInstance};
@@ -19,6 +20,8 @@ use crate::plugin::{PluginDirs, StageInstance};
 pub struct Scorer {
     pub model: Model,
     tokenizer: StageInstance,
+    /// The model's output names (`Model::output_labels`), once rather than per record.
+    labels: Vec<String>,
 }
 
 /// The scores of one document.
@@ -56,7 +59,12 @@ impl Scorer {
                 found: found.to_string(),
             });
         }
-        Ok(Scorer { model, tokenizer })
+        let labels = model.output_labels();
+        Ok(Scorer {
+            model,
+            tokenizer,
+            labels,
+        })
     }
 
     /// The field names a record needs, for messages.
@@ -148,57 +156,19 @@ impl Scorer {
             .collect()
     }
 
-    /// The output record `{"id", "label", "scores", ["explain"]}`. One head: `label` is its
-    /// class and `scores` maps class → probability; several: `label` maps head → class and
-    /// scores are keyed `head/class`.
-    pub fn record(&self, id: &str, scored: &Scored) -> Value {
-        let heads = &self.model.header.heads;
-        let decisions = self.decisions(&scored.probs);
-        let scores: Map<String, Value> = self
-            .model
-            .output_labels()
-            .into_iter()
-            .zip(&scored.probs)
-            .map(|(l, &p)| (l, json!(round6(p))))
-            .collect();
-        let label = if heads.len() == 1 {
-            json!(heads[0].classes[decisions[0]])
-        } else {
-            Value::Object(
-                heads
-                    .iter()
-                    .zip(&decisions)
-                    .map(|(h, &d)| (h.name.clone(), json!(h.classes[d])))
-                    .collect(),
-            )
-        };
-        let mut rec = json!({"id": id, "label": label, "scores": scores});
-        if !scored.explain.is_empty() {
-            let ex = |c: &Vec<Contribution>| -> Value {
-                c.iter()
-                    .map(|c| json!({"feature": c.feature, "weight": round6(c.weight)}))
-                    .collect()
-            };
-            rec["explain"] = if heads.len() == 1 {
-                ex(&scored.explain[0])
-            } else {
-                Value::Object(
-                    heads
-                        .iter()
-                        .zip(&scored.explain)
-                        .map(|(h, c)| (h.name.clone(), ex(c)))
-                        .collect(),
-                )
-            };
+    /// The output record of one scored input (see [`Prediction`]).
+    pub fn prediction<'a>(&'a self, id: &'a str, scored: &'a Scored) -> Prediction<'a> {
+        Prediction {
+            id,
+            heads: &self.model.header.heads,
+            labels: &self.labels,
+            probs: &scored.probs,
+            decisions: self.decisions(&scored.probs),
+            explain: &scored.explain,
         }
-        rec
     }
 }
 
-/// Probabilities to six decimals: enough for any decision, and stable text across platforms.
-fn round6(p: f32) -> f64 {
-    (f64::from(p) * 1e6).round() / 1e6
-}
 /// The text a plain-text model scores: the field `key` when given, else `text`, else an
 /// article record's `body` (so `slant predict` takes `slant label`'s inputs as they are).
 fn main_text(fields: &Map<String, Value>, key: Option<&str>) -> Result<String, String> {

@@ -256,13 +256,14 @@ impl Model {
     /// selected column present in `x`, nothing dense.
     fn logits_into(&self, h: usize, x: &Sparse, z: &mut [f32]) {
         let head = &self.heads[h];
-        let k = head.bias.len();
         z.copy_from_slice(&head.bias);
-        for &(j, v) in x {
-            let row = &head.weights[j as usize * k..(j as usize + 1) * k];
-            for (zc, w) in z.iter_mut().zip(row) {
-                *zc += w * v;
-            }
+        // The class count fixed at compile time for the shipped heads' widths: rows become
+        // arrays, so each touched column is one bounds check and an unrolled loop.
+        match z.len() {
+            2 => add_rows::<2>(&head.weights, x, z),
+            3 => add_rows::<3>(&head.weights, x, z),
+            4 => add_rows::<4>(&head.weights, x, z),
+            _ => add_rows_any(&head.weights, x, z),
         }
     }
 
@@ -327,6 +328,32 @@ impl Model {
     }
 }
 
+/// Adds `v` × weight row `j` to `z` for every `(j, v)` of `x`, rows of `K` classes
+/// (`z.len() == K`). The same multiplications and additions in the same order as
+/// [`add_rows_any`], so the bits are the same.
+#[inline]
+fn add_rows<const K: usize>(weights: &[f32], x: &Sparse, z: &mut [f32]) {
+    let (rows, _) = weights.as_chunks::<K>();
+    let z: &mut [f32; K] = z.try_into().expect("one logit per class");
+    for &(j, v) in x {
+        let row = &rows[j as usize];
+        for c in 0..K {
+            z[c] += row[c] * v;
+        }
+    }
+}
+
+/// [`add_rows`] for any number of classes.
+fn add_rows_any(weights: &[f32], x: &Sparse, z: &mut [f32]) {
+    let k = z.len();
+    for &(j, v) in x {
+        let row = &weights[j as usize * k..(j as usize + 1) * k];
+        for (zc, w) in z.iter_mut().zip(row) {
+            *zc += w * v;
+        }
+    }
+}
+
 /// Scales `x` to unit L2 norm (a zero vector stays zero).
 fn normalize(x: &mut Sparse) {
     let norm = x.iter().map(|(_, v)| v * v).sum::<f32>().sqrt();
@@ -351,4 +378,48 @@ fn softmax_in_place(z: &mut [f32], temperature: f32) {
     }
     let sum: f32 = z.iter().sum();
     z.iter_mut().for_each(|v| *v /= sum);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A small seeded generator (xorshift), so the test needs no crate and repeats exactly.
+    fn floats(seed: u64, n: usize) -> Vec<f32> {
+        let mut state = seed | 1;
+        (0..n)
+            .map(|_| {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                (state >> 40) as f32 / (1u64 << 24) as f32 * 4.0 - 2.0
+            })
+            .collect()
+    }
+
+    #[test]
+    fn fixed_width_rows_give_the_same_bits_as_any_width() {
+        for k in 1..=5 {
+            let columns = 300;
+            let weights = floats(k as u64, columns * k);
+            let values = floats(99 + k as u64, columns);
+            let x: Sparse = (0..columns as u32)
+                .step_by(3)
+                .map(|j| (j, values[j as usize]))
+                .collect();
+            let bias = floats(7, k);
+            let mut fixed = bias.clone();
+            match k {
+                2 => add_rows::<2>(&weights, &x, &mut fixed),
+                3 => add_rows::<3>(&weights, &x, &mut fixed),
+                4 => add_rows::<4>(&weights, &x, &mut fixed),
+                _ => add_rows_any(&weights, &x, &mut fixed),
+            }
+            let mut any = bias.clone();
+            add_rows_any(&weights, &x, &mut any);
+            let bits = |z: &[f32]| z.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+            assert_eq!(bits(&fixed), bits(&any), "{k} classes");
+            assert_ne!(bits(&any), bits(&bias), "{k} classes: rows were added");
+        }
+    }
 }

@@ -119,7 +119,7 @@ pub fn run(args: PredictArgs, global: &Global) -> anyhow::Result<i32> {
                 .sum::<u64>();
             let scored = scorer.score(&docs, args.explain, &bar)?;
             let ids: Vec<String> = chunk.iter().map(Record::id).collect();
-            writer.write_all(&answers(&scorer, &chunk, &ids, &parsed, &scored))?;
+            writer.write_batch(&answers(&scorer, &chunk, &ids, &parsed, &scored))?;
             writer.flush()?;
             n += chunk.len() as u64;
             let failed = parsed.iter().filter(|p| p.is_err()).count();

@@ -234,7 +234,7 @@ impl RecordWriter {
     ///
     /// # Errors
     /// A record cannot be represented as JSON, or the underlying write fails.
-    pub fn write_all<T: serde::Serialize + Sync>(
+    pub fn write_batch<T: serde::Serialize + Sync>(
         &mut self,
         records: &[T],
     ) -> Result<(), OutputError> {

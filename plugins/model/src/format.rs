@@ -172,6 +172,15 @@ fn check_heads(heads: &[crate::model::HeadSpec]) -> Result<(), String> {
             ));
         }
     }
+    // Scores are keyed by output name (`head/class`): head `a` with class `b/c` and head
+    // `a/b` with class `c` would both be `a/b/c`, and one score would hide the other.
+    let mut outputs = std::collections::BTreeSet::new();
+    if let Some(dup) = crate::model::output_names(heads)
+        .into_iter()
+        .find(|o| !outputs.insert(o.clone()))
+    {
+        return Err(format!("two outputs are named `{dup}`"));
+    }
     Ok(())
 }
 
@@ -409,6 +418,8 @@ mod tests {
         assert!(e.contains("two heads are named `toxic`"), "{e}");
         let e = header_error(vec![head("toxic", &["yes", "no", "yes"])]);
         assert!(e.contains("two classes named `yes`"), "{e}");
+        let e = header_error(vec![head("a", &["b/c", "d"]), head("a/b", &["c", "e"])]);
+        assert!(e.contains("two outputs are named `a/b/c`"), "{e}");
     }
 
     #[test]

@@ -186,20 +186,7 @@ impl Model {
 
     /// Output names: `class` for a single head, `head/class` when there are several.
     pub fn output_labels(&self) -> Vec<String> {
-        let single = self.header.heads.len() == 1;
-        self.header
-            .heads
-            .iter()
-            .flat_map(|h| {
-                h.classes.iter().map(move |c| {
-                    if single {
-                        c.clone()
-                    } else {
-                        format!("{}/{}", h.name, c)
-                    }
-                })
-            })
-            .collect()
+        output_names(&self.header.heads)
     }
 
     pub(crate) fn column(&self, bucket: u32) -> Option<usize> {
@@ -326,6 +313,23 @@ impl Model {
         out.truncate(n);
         out
     }
+}
+
+/// Output names of `heads`: `class` for a single head, `head/class` when there are several.
+pub(crate) fn output_names(heads: &[HeadSpec]) -> Vec<String> {
+    let single = heads.len() == 1;
+    heads
+        .iter()
+        .flat_map(|h| {
+            h.classes.iter().map(move |c| {
+                if single {
+                    c.clone()
+                } else {
+                    format!("{}/{}", h.name, c)
+                }
+            })
+        })
+        .collect()
 }
 
 /// Adds `v` × weight row `j` to `z` for every `(j, v)` of `x`, rows of `K` classes

@@ -49,6 +49,10 @@ impl PartialEq for ModelId {
 /// ~30 buckets). Small in unit tests, so that the clearing path runs there too.
 const WORD_MEMO_LIMIT: usize = if cfg!(test) { 64 } else { 1 << 18 };
 
+/// The longest word (in bytes) whose columns are remembered, so that the memo's size is bounded
+/// by bytes as well as by words (natural words are far shorter).
+const MEMO_WORD_BYTES: usize = 64;
+
 /// Models with a memo table per thread before all tables are dropped (a process serves one
 /// model per stage; a trainer builds many, each used briefly).
 const MODEL_MEMO_LIMIT: usize = if cfg!(test) { 3 } else { 16 };
@@ -216,7 +220,13 @@ impl Emit for Counter<'_, '_> {
         for &j in self.found.iter() {
             self.tally.count(j);
         }
-        if let Some(memo) = self.memo.as_deref_mut() {
+        // Longer "words" (a URL, a run of letters with no space) are rare and would each keep
+        // their whole text and all their columns: they are looked up every time instead.
+        if let Some(memo) = self
+            .memo
+            .as_deref_mut()
+            .filter(|_| surface.len() <= MEMO_WORD_BYTES)
+        {
             if memo.len() >= WORD_MEMO_LIMIT {
                 memo.clear();
             }
@@ -388,6 +398,14 @@ mod tests {
             ]
             .map(String::from),
         );
+        // Words around the memo's length limit, repeated (those above it are never remembered).
+        let long = |n: usize| "aé".repeat(n / 3);
+        texts.push(format!(
+            "{0} {1} {0} {2} {1} {2}",
+            long(63),
+            long(66),
+            long(300)
+        ));
         assert!(texts.len() > 100, "repo texts: {}", texts.len());
         texts
     }

@@ -98,33 +98,10 @@ pub fn run(args: PredictArgs, global: &Global) -> anyhow::Result<i32> {
         };
         for chunk in ReadAhead::new(reader, limits, |_: &Record| 0) {
             bar.inc_length(chunk.len() as u64);
-            // Parse fields first; records that cannot be scored become error records in place.
-            let parsed: Vec<Result<(String, String), String>> = chunk
-                .par_iter()
-                .map(|r| {
-                    r.fields.as_ref().map_err(Clone::clone).and_then(|f| {
-                        let input = scorer.input_of(f, args.text_field.as_deref())?;
-                        mention_of(&scorer, f, input)
-                    })
-                })
-                .collect();
-            let docs: Vec<DocInput<'_>> = parsed
-                .iter()
-                .filter_map(|p| p.as_ref().ok())
-                .map(|(text, pair)| DocInput { text, pair })
-                .collect();
-            bytes += docs
-                .iter()
-                .map(|d| (d.text.len() + d.pair.len()) as u64)
-                .sum::<u64>();
-            let scored = scorer.score(&docs, args.explain, &bar)?;
-            let ids: Vec<String> = chunk.iter().map(Record::id).collect();
-            writer.write_batch(&answers(&scorer, &chunk, &ids, &parsed, &scored))?;
-            writer.flush()?;
-            n += chunk.len() as u64;
-            let failed = parsed.iter().filter(|p| p.is_err()).count();
-            errors += failed as u64;
-            bar.inc(failed as u64);
+            let tally = score_chunk(&scorer, &args, &mut writer, &bar, chunk)?;
+            n += tally.records;
+            errors += tally.errors;
+            bytes += tally.text_bytes;
         }
     }
     bar.finish_and_clear();
@@ -136,6 +113,53 @@ pub fn run(args: PredictArgs, global: &Global) -> anyhow::Result<i32> {
         bytes as f64 / 1e6 / secs
     ));
     Ok(0)
+}
+
+/// What one chunk added to the run's summary.
+struct Tally {
+    records: u64,
+    errors: u64,
+    text_bytes: u64,
+}
+
+/// Scores one chunk of records and writes one output record for each, in order.
+fn score_chunk(
+    scorer: &Scorer,
+    args: &PredictArgs,
+    writer: &mut RecordWriter,
+    bar: &indicatif::ProgressBar,
+    chunk: Vec<Record>,
+) -> anyhow::Result<Tally> {
+    // Parse fields first; records that cannot be scored become error records in place.
+    let parsed: Vec<Result<(String, String), String>> = chunk
+        .par_iter()
+        .map(|r| {
+            r.fields.as_ref().map_err(Clone::clone).and_then(|f| {
+                let input = scorer.input_of(f, args.text_field.as_deref())?;
+                mention_of(scorer, f, input)
+            })
+        })
+        .collect();
+    let docs: Vec<DocInput<'_>> = parsed
+        .iter()
+        .filter_map(|p| p.as_ref().ok())
+        .map(|(text, pair)| DocInput { text, pair })
+        .collect();
+    let text_bytes = docs
+        .iter()
+        .map(|d| (d.text.len() + d.pair.len()) as u64)
+        .sum();
+    let scored = scorer.score(&docs, args.explain, bar)?;
+    let ids: Vec<String> = chunk.iter().map(Record::id).collect();
+    writer.write_batch(&answers(scorer, &chunk, &ids, &parsed, &scored))?;
+    writer.flush()?;
+    let failed = parsed.iter().filter(|p| p.is_err()).count() as u64;
+    bar.inc(failed);
+    Ok(Tally {
+        records: chunk.len() as u64,
+        errors: failed,
+        text_bytes,
+    })
 }
 
 /// What `slant predict` writes for one input record.

@@ -80,6 +80,9 @@ struct Scratch {
     buckets: Vec<u32>,
     found: Vec<u32>,
     memos: FxHashMap<MemoKey, WordColumns>,
+    /// A document's counting began and did not finish: it panicked (the plugin shims catch
+    /// panics, so the thread lives on), and `counts` / `seen` may hold its leftovers.
+    dirty: bool,
 }
 
 thread_local! {
@@ -96,6 +99,11 @@ pub(crate) fn with_counts<R>(
 ) -> R {
     SCRATCH.with(|scratch| {
         let s = &mut *scratch.borrow_mut();
+        if s.dirty {
+            s.counts.fill(0.0);
+            s.seen.fill(0);
+        }
+        s.dirty = true;
         if s.counts.len() < model.n_features() {
             s.counts.resize(model.n_features(), 0.0);
             s.seen.resize(model.n_features().div_ceil(64), 0);
@@ -122,7 +130,9 @@ pub(crate) fn with_counts<R>(
         walk(spec, doc, &mut counter);
         let words = counter.tally.words;
         touched_in_order(&mut s.seen, words, &mut s.touched);
-        finish(&s.touched, &mut s.counts)
+        let result = finish(&s.touched, &mut s.counts);
+        s.dirty = false;
+        result
     })
 }
 
@@ -567,6 +577,24 @@ mod tests {
         let random = random_texts(0x9e37_79b9_7f4a_7c15, 200, &vocabulary);
         let hits = assert_all_equal(&models, &random);
         assert!(hits > random.len() * models.len(), "random hits: {hits}");
+    }
+
+    #[test]
+    fn a_panic_while_counting_leaves_no_counts_behind() {
+        let toxicity = shipped("toxicity");
+        let text = Tokenized::new("idiot idiot stupid people, you are all idiots");
+        let doc = DocView {
+            main: text.view(),
+            pair: TextView::new("", &[], ""),
+            target: "",
+        };
+        let clean = bits(&toxicity.featurize(&doc));
+        // A panic after counting, before the counts are taken back (as a plugin's caught panic).
+        let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            with_counts(&toxicity, &doc, |_, _| panic!("while finishing"))
+        }));
+        assert!(caught.is_err());
+        assert_eq!(bits(&toxicity.featurize(&doc)), clean);
     }
 
     #[test]

@@ -106,3 +106,53 @@ fn the_detector_rarely_calls_english_tweets_foreign() {
         "{foreign_all} false alarms"
     );
 }
+
+/// Short foreign reader comments (4–6 words, written for this test): how often the detector is
+/// sure of them. Printed for `benches/PROFILE.md`: the detector's fixed cost buys a warning on
+/// those it is sure of, and it must never be sure of a wrong language.
+#[test]
+fn the_detector_is_seldom_sure_of_short_foreign_comments() {
+    let comments = [
+        ("Merci beaucoup pour cet article", "fra"),
+        ("Je ne suis pas d'accord du tout", "fra"),
+        ("C'est une honte pour notre pays", "fra"),
+        ("Muchas gracias por la información", "spa"),
+        ("No estoy de acuerdo con esto", "spa"),
+        ("Qué vergüenza de gobierno tenemos", "spa"),
+        ("Vielen Dank für diesen Artikel", "deu"),
+        ("Das ist doch völlig absurd hier", "deu"),
+        ("Ich stimme dem überhaupt nicht zu", "deu"),
+        ("Grazie mille per questo articolo", "ita"),
+        ("Non sono affatto d'accordo", "ita"),
+        ("Muito obrigado por este artigo", "por"),
+        ("Não concordo com nada disso", "por"),
+        ("Dank je wel voor dit artikel", "nld"),
+        ("Dit is echt belachelijk zeg", "nld"),
+        ("Tack så mycket för artikeln", "swe"),
+        ("Dziękuję bardzo za ten artykuł", "pol"),
+        ("To jest po prostu skandal", "pol"),
+        ("Terima kasih atas artikelnya", "ind"),
+        ("Bu makale için çok teşekkürler", "tur"),
+        ("Salamat po sa balitang ito", "tgl"),
+        ("Kiitos paljon tästä artikkelista", "fin"),
+    ];
+    let check = LanguageCheck::new("english", OtherLanguage::Warn);
+    let mut warned = 0;
+    for (text, code) in comments {
+        assert!(!check.skips_detector(text), "{text}");
+        let verdict = check.check(text);
+        if let Some(language) = &verdict.language {
+            assert_eq!(language, code, "{text}: sure of the wrong language");
+            assert!(verdict.problem.is_some(), "{text}: no warning");
+            warned += 1;
+        }
+    }
+    eprintln!(
+        "short foreign comments: the detector is sure of {warned} of {} (each warned)",
+        comments.len()
+    );
+    assert!(
+        warned > 0,
+        "the detector never warns on short foreign comments"
+    );
+}

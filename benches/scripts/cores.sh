@@ -33,23 +33,6 @@ run() {
     printf ' %s %s\n' "$seconds" "$((kib / 1024))"
 }
 
-printf '%-10s %6s %8s %9s %9s  %s\n' setting run MB/s seconds peak_MiB load
-one=() all=()
-for r in $(seq "$repeats"); do
-    for setting in one all; do
-        load=$(cut -d' ' -f1-3 /proc/loadavg)
-        if [[ $setting == one ]]; then
-            read -r rate seconds mib < <(run 1 0)
-            one+=("$rate")
-        else
-            read -r rate seconds mib < <(run "$cores" "0-$((cores - 1))")
-            all+=("$rate")
-        fi
-        printf '%-10s %6s %8s %9s %9s  %s\n' "$setting" "$r" "$rate" "$seconds" "$mib" "$load"
-    done
-done
-median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
-m1=$(median "${one[@]}")
-ma=$(median "${all[@]}")
+source benches/scripts/one_vs_all.sh   # sets m1, ma
 awk -v a="$m1" -v b="$ma" -v c="$cores" -v mb="$((bytes / 1000000))" 'BEGIN {
     printf "median over %s MB: one core %.2f MB/s, %d cores %.2f MB/s, ratio %.2f\n", mb, a, c, b, b/a }'

@@ -156,3 +156,41 @@ fn the_detector_is_seldom_sure_of_short_foreign_comments() {
         "the detector never warns on short foreign comments"
     );
 }
+
+/// The language check's own scorer (`slant::pipeline::language::detect`, trigrams summed from
+/// the text's side) gives whatlang's verdicts, confidence included, on real text of every kind
+/// the corpora hold: tweets, news comments, YouTube comments, news bodies and full article
+/// pages (some not English), so replacing `whatlang::detect` with it changed no output.
+#[test]
+fn the_fast_scorer_gives_whatlangs_verdicts_on_real_text() {
+    let Some(data) = support::needs_shared(
+        "the_fast_scorer_gives_whatlangs_verdicts_on_real_text",
+        support::shared_dir().join("data"),
+    ) else {
+        return;
+    };
+    let mut compared = 0;
+    for (corpus, field, limit) in [
+        ("olid_offensive/train.jsonl.gz", "text", 4000),
+        ("sfu_ctc/train.jsonl.gz", "text", 1000),
+        ("youtube_toxic/train.jsonl.gz", "text", 1000),
+        ("davidson_hate_offensive/all.jsonl.gz", "text", 2000),
+        ("fnc1/train.jsonl.gz", "body", 300),
+        (
+            "article_extraction/ground_truth.jsonl.gz",
+            "articleBody",
+            181,
+        ),
+    ] {
+        for text in texts(&data.join(corpus), field, limit) {
+            assert_eq!(
+                slant::pipeline::language::detect(&text),
+                whatlang::detect(&text),
+                "{corpus}: {text}"
+            );
+            compared += 1;
+        }
+    }
+    eprintln!("same verdict as whatlang on {compared} texts");
+    assert!(compared > 8000);
+}

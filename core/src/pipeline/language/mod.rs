@@ -3,8 +3,9 @@
 //! the maintained `whatlang` crate), so that no English-model label is presented as reliable for
 //! French or Arabic text, or for garbage.
 //!
-//! Detection has a fixed cost per text (every profile of the script is scored), which made it
-//! the largest cost of labeling news with reader comments. For English, a text whose words are
+//! whatlang scores every profile of the script against each text, a fixed cost per text that
+//! made detection the largest cost of labeling news with reader comments; [`trigrams`] gives
+//! its verdicts on Latin-script text at a cost in proportion to the text. For English, a text whose words are
 //! mostly English function words (NLTK's stop-word list, ~200 words) is English without asking
 //! the detector (see [`FAST_PATH_MIN_SHARE`] for where the line sits and which tests hold it).
 //! Other languages always ask the detector: the share was measured on English only, and a
@@ -13,6 +14,9 @@
 
 use rustc_hash::FxHashSet;
 use serde::Deserialize;
+
+mod trigrams;
+pub use trigrams::detect;
 
 /// What to do with a text that is not in the pipeline's language or is not text.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
@@ -232,7 +236,7 @@ impl LanguageCheck {
                 problem: None,
             };
         }
-        let Some(info) = whatlang::detect(text).filter(|i| i.is_reliable()) else {
+        let Some(info) = detect(text).filter(|i| i.is_reliable()) else {
             return Verdict {
                 language: None,
                 problem: None,

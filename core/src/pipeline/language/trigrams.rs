@@ -1,0 +1,346 @@
+//! whatlang's verdict on Latin-script text, at a cost in proportion to the text.
+//!
+//! `whatlang::detect` scores a Latin-script text by walking each of 36 language profiles (300
+//! trigrams each) and looking every profile trigram up in the text's trigram table: 10,800 hash
+//! lookups per text whatever its length, which made it the largest single cost of labeling news
+//! with short reader comments. Here the same distances are summed from the other side: each of
+//! the text's trigrams is looked up once in an inverted index (trigram → its rank in every
+//! profile that holds it), and a profile's distance is its maximum minus what the matched
+//! trigrams earn. Everything else (the script, the alphabet scores, how the two are weighed,
+//! the confidence) is whatlang's own code or a line-for-line copy of it, so the verdict is
+//! whatlang's, bit for bit: the tests compare the two on every text they have, which also
+//! catches a whatlang upgrade that changes the profiles (`scripts/whatlang_profiles.py`
+//! rewrites `latin_profiles.txt` from the crate the workspace builds with).
+
+use std::cell::RefCell;
+use std::sync::LazyLock;
+
+use rustc_hash::FxHashMap;
+use whatlang::dev::{alphabet_latin_calculate_scores, FilterList, LowercaseText};
+use whatlang::{Info, Lang, Script};
+
+/// whatlang's Latin-script trigram profiles, one language per line (see the file's header).
+const LATIN_PROFILES: &str = include_str!("latin_profiles.txt");
+
+/// A profile trigram absent from the text costs this much; so does a rank this far apart
+/// (whatlang's `MAX_TRIGRAM_DISTANCE`).
+const MAX_TRIGRAM_DISTANCE: i64 = 300;
+
+/// The most distance a profile can have (whatlang's `MAX_TOTAL_DISTANCE`).
+const MAX_TOTAL_DISTANCE: i64 = MAX_TRIGRAM_DISTANCE * MAX_TRIGRAM_DISTANCE;
+
+/// How many of the text's most frequent trigrams are ranked (whatlang's `TEXT_TRIGRAMS_SIZE`).
+const TEXT_TRIGRAMS_SIZE: usize = 600;
+
+/// Three characters packed into one integer (21 bits each), so that integer order is the
+/// order of whatlang's `Trigram(char, char, char)`, which breaks ties in the text's ranking.
+type Trigram = u64;
+
+fn trigram(c1: char, c2: char, c3: char) -> Trigram {
+    (u64::from(c1) << 42) | (u64::from(c2) << 21) | u64::from(c3)
+}
+
+/// The profiles turned inside out: for each trigram, the profiles holding it and its rank there.
+struct InvertedProfiles {
+    /// The languages in whatlang's profile order (the order its distance sort starts from).
+    langs: Vec<Lang>,
+    /// Trigram → range of `postings`.
+    index: FxHashMap<Trigram, (u32, u32)>,
+    /// (position in `langs`, rank in that profile), grouped by trigram.
+    postings: Vec<(u8, u16)>,
+}
+
+static PROFILES: LazyLock<InvertedProfiles> =
+    LazyLock::new(|| InvertedProfiles::parse(LATIN_PROFILES));
+
+impl InvertedProfiles {
+    /// Reads the data file. It is compiled in and checked by the unit tests, so a malformed
+    /// line is a bug in this repository, not user input: it panics.
+    fn parse(data: &str) -> InvertedProfiles {
+        let mut langs = Vec::new();
+        let mut by_trigram: FxHashMap<Trigram, Vec<(u8, u16)>> = FxHashMap::default();
+        for line in data.lines().filter(|l| !l.starts_with('#')) {
+            let (code, grams) = line.split_once('\t').expect("code, tab, trigrams");
+            let lang = Lang::from_code(code).expect("a whatlang language code");
+            let lang_at = u8::try_from(langs.len()).expect("fewer than 256 languages");
+            let chars: Vec<char> = grams
+                .chars()
+                .map(|c| if c == '_' { ' ' } else { c })
+                .collect();
+            assert_eq!(
+                chars.len(),
+                3 * MAX_TRIGRAM_DISTANCE as usize,
+                "{code}: 300 trigrams"
+            );
+            for (rank, c) in chars.chunks_exact(3).enumerate() {
+                let rank = u16::try_from(rank).expect("rank < 300");
+                by_trigram
+                    .entry(trigram(c[0], c[1], c[2]))
+                    .or_default()
+                    .push((lang_at, rank));
+            }
+            langs.push(lang);
+        }
+        let mut index = FxHashMap::default();
+        let mut postings = Vec::new();
+        for (gram, list) in by_trigram {
+            let start = postings.len() as u32;
+            postings.extend(list);
+            index.insert(gram, (start, postings.len() as u32));
+        }
+        InvertedProfiles {
+            langs,
+            index,
+            postings,
+        }
+    }
+
+    /// Each language's trigram score, sorted as whatlang sorts them, and the number of distinct
+    /// trigrams in the text (whatlang's `trigrams::raw_detect`).
+    fn scores(&self, ranked: &[Trigram]) -> (Vec<(Lang, f64)>, usize) {
+        let count = ranked.len() as i64;
+        // What each profile earns below its maximum distance, from the trigrams it shares.
+        let mut earned = vec![0i64; self.langs.len()];
+        for (position, gram) in ranked.iter().enumerate() {
+            let Some(&(start, end)) = self.index.get(gram) else {
+                continue;
+            };
+            for &(lang_at, rank) in &self.postings[start as usize..end as usize] {
+                let apart = (position as i64 - i64::from(rank)).abs();
+                earned[usize::from(lang_at)] += MAX_TRIGRAM_DISTANCE - apart;
+            }
+        }
+        let mut distances: Vec<(Lang, u32)> = self
+            .langs
+            .iter()
+            .zip(&earned)
+            .map(|(&lang, &earned)| {
+                let mut distance = MAX_TOTAL_DISTANCE - earned;
+                if MAX_TRIGRAM_DISTANCE > count {
+                    distance -= (MAX_TRIGRAM_DISTANCE - count) * MAX_TRIGRAM_DISTANCE;
+                }
+                (lang, distance.clamp(0, MAX_TOTAL_DISTANCE) as u32)
+            })
+            .collect();
+        // The same sort on the same sequence as whatlang's, so ties land the same way.
+        distances.sort_unstable_by_key(|&(_, distance)| distance);
+        let max_distance = count as u32 * MAX_TRIGRAM_DISTANCE as u32;
+        let scores = distances
+            .into_iter()
+            .map(|(lang, distance)| (lang, (max_distance - distance) as f64 / max_distance as f64))
+            .collect();
+        (scores, ranked.len())
+    }
+}
+
+thread_local! {
+    /// Trigram counts of the text being judged, reused from text to text on a thread.
+    static COUNTS: RefCell<FxHashMap<Trigram, u32>> = RefCell::new(FxHashMap::default());
+}
+
+/// The text's distinct trigrams, most frequent first, ties by trigram descending, at most 600
+/// (whatlang's `get_trigrams_with_positions`: the position in the result is the rank).
+fn ranked_trigrams(lowercase: &str) -> Vec<Trigram> {
+    COUNTS.with_borrow_mut(|counts| {
+        counts.clear();
+        let mut chars = lowercase.chars().map(to_trigram_char).chain(Some(' '));
+        let (mut c1, mut c2) = (' ', chars.next().unwrap_or(' '));
+        for c3 in chars {
+            if !(c2 == ' ' && (c1 == ' ' || c3 == ' ')) {
+                *counts.entry(trigram(c1, c2, c3)).or_insert(0) += 1;
+            }
+            c1 = c2;
+            c2 = c3;
+        }
+        let mut by_count: Vec<(u32, Trigram)> = counts.iter().map(|(&g, &n)| (n, g)).collect();
+        by_count.sort_unstable_by(|a, b| b.cmp(a));
+        by_count.truncate(TEXT_TRIGRAMS_SIZE);
+        by_count.into_iter().map(|(_, gram)| gram).collect()
+    })
+}
+
+/// Spaces, punctuation and ASCII digits are all one space to the trigrams (whatlang's
+/// `is_stop_char`).
+fn to_trigram_char(c: char) -> char {
+    if matches!(c, '\u{0000}'..='\u{0040}' | '\u{005B}'..='\u{0060}' | '\u{007B}'..='\u{007E}') {
+        ' '
+    } else {
+        c
+    }
+}
+
+/// Weight of the alphabet scores against the trigram scores, by the number of letters
+/// (whatlang's `combined::calc_alphabet_weight`).
+fn alphabet_weight(count: usize) -> f64 {
+    let weight = -(count as f64 / 300.0) + 2.0 / 3.0;
+    weight.clamp(1.0 / 3.0, 2.0 / 3.0)
+}
+
+/// Confidence that the best score's language is right (whatlang's `calculate_confidence`).
+fn confidence(highest: f64, second: f64, count: usize) -> f64 {
+    if highest == 0.0 {
+        return 0.0;
+    }
+    if second == 0.0 {
+        return highest;
+    }
+    let confident_rate = (3.0 / count as f64) + 0.015;
+    let rate = (highest - second) / second;
+    if rate > confident_rate {
+        1.0
+    } else {
+        rate / confident_rate
+    }
+}
+
+/// Exactly `whatlang::detect(text)`, faster on Latin-script text.
+pub fn detect(text: &str) -> Option<Info> {
+    if whatlang::detect_script(text) != Some(Script::Latin) {
+        return whatlang::detect(text);
+    }
+    let lowercase = LowercaseText::new(text);
+    let alphabet = alphabet_latin_calculate_scores(&lowercase, &FilterList::default());
+    let (trigram_scores, trigram_count) = PROFILES.scores(&ranked_trigrams(&lowercase));
+
+    // whatlang's `combined::raw_detect`: the alphabet's languages first, then any other.
+    let mut langs: Vec<Lang> = alphabet.scores.iter().map(|&(lang, _)| lang).collect();
+    for &(lang, _) in &trigram_scores {
+        if !langs.contains(&lang) {
+            langs.push(lang);
+        }
+    }
+    let alphabet_weight = alphabet_weight(alphabet.count);
+    let trigram_weight = 1.0 - alphabet_weight;
+    let score_of = |scores: &[(Lang, f64)], lang| {
+        scores
+            .iter()
+            .find(|&&(l, _)| l == lang)
+            .map_or(0.0, |&(_, s)| s)
+    };
+    let mut scores: Vec<(Lang, f64)> = langs
+        .into_iter()
+        .map(|lang| {
+            let a = score_of(&alphabet.scores, lang);
+            let t = score_of(&trigram_scores, lang);
+            (lang, a * alphabet_weight + t * trigram_weight)
+        })
+        .collect();
+    scores.sort_unstable_by(|a, b| b.1.partial_cmp(&a.1).unwrap_or(std::cmp::Ordering::Less));
+
+    let (lang, best) = *scores.first()?;
+    let confidence = scores
+        .get(1)
+        .map_or(1.0, |&(_, second)| confidence(best, second, trigram_count));
+    Some(Info::new(Script::Latin, lang, confidence))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::{Rng, SeedableRng};
+
+    #[test]
+    fn every_profile_has_300_distinct_trigrams() {
+        let profiles = &*PROFILES;
+        assert_eq!(profiles.langs.len(), 36);
+        assert_eq!(profiles.postings.len(), 36 * 300);
+        for (lang_at, lang) in profiles.langs.iter().enumerate() {
+            let ranks: Vec<u16> = profiles
+                .postings
+                .iter()
+                .filter(|&&(l, _)| usize::from(l) == lang_at)
+                .map(|&(_, rank)| rank)
+                .collect();
+            let distinct: std::collections::BTreeSet<u16> = ranks.iter().copied().collect();
+            assert_eq!((ranks.len(), distinct.len()), (300, 300), "{lang:?}");
+        }
+    }
+
+    #[test]
+    fn packed_trigrams_order_like_char_triples() {
+        let triples = [
+            ('a', 'b', 'c'),
+            ('a', 'c', ' '),
+            ('ß', ' ', 'a'),
+            (' ', 'ÿ', 'z'),
+            ('b', 'a', 'a'),
+        ];
+        for x in triples {
+            for y in triples {
+                assert_eq!(
+                    trigram(x.0, x.1, x.2).cmp(&trigram(y.0, y.1, y.2)),
+                    x.cmp(&y)
+                );
+            }
+        }
+    }
+
+    /// Texts the language tests use, and edge cases of the trigram walk.
+    const TEXTS: [&str; 12] = [
+        "The ceasefire held overnight and aid convoys reached the city on Tuesday morning.",
+        "Ceci est un article en français sur la guerre en Syrie et les négociations de paix.",
+        "Die Ordnung muss für immer in diesem Codebase bleiben",
+        "I am begging pardon",
+        "@USER @USER She should ask a few native Americans what their take on this is.",
+        "Además de todo lo anteriormente dicho, también encontramos...",
+        "a",
+        "  ..  a b  ",
+        "ÀÉÎÕÜ ẞ straße İstanbul ǅemal",
+        "Mi ne scias! Ĉu vi parolas Esperanton?",
+        "Это статья на русском языке о войне в Сирии.",
+        "مقال باللغة العربية",
+    ];
+
+    #[test]
+    fn verdicts_equal_whatlang_on_fixed_texts() {
+        for text in TEXTS {
+            assert_eq!(detect(text), whatlang::detect(text), "{text}");
+        }
+    }
+
+    /// Random texts of every length: words of random letters (the profiles' own, digits,
+    /// punctuation, upper case) or of random profile trigrams (so each text hits many profiles
+    /// and ties between languages are likely); long ones rank more than 600 trigrams.
+    #[test]
+    fn verdicts_equal_whatlang_on_random_texts() {
+        let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(20261203);
+        let letters: Vec<char> = "abcdefghijklmnopqrstuvwxyzàáâãäåæçèéêëìíîïñòóôõöøùúûüýÿßăąćčďęěğıłńňőřśşšţťůűźżžAÉÖ019.,'-"
+            .chars()
+            .collect();
+        let grams: Vec<String> = LATIN_PROFILES
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .flat_map(|l| {
+                let chars: Vec<char> = l.split_once('\t').unwrap().1.chars().collect();
+                chars
+                    .chunks(3)
+                    .map(|c| c.iter().collect::<String>().replace('_', " "))
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        for round in 0..600 {
+            let words = if round % 10 == 0 {
+                rng.random_range(200..900)
+            } else {
+                rng.random_range(1..40)
+            };
+            let from_grams = round % 2 == 1;
+            let text: String = (0..words)
+                .map(|_| {
+                    let len = rng.random_range(1..4);
+                    let word: String = if from_grams {
+                        (0..len)
+                            .map(|_| grams[rng.random_range(0..grams.len())].as_str())
+                            .collect()
+                    } else {
+                        (0..3 * len)
+                            .map(|_| letters[rng.random_range(0..letters.len())])
+                            .collect()
+                    };
+                    word + " "
+                })
+                .collect();
+            assert_eq!(detect(&text), whatlang::detect(&text), "{text}");
+        }
+    }
+}

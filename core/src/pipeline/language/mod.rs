@@ -88,6 +88,10 @@ impl TextCounts {
                 }
                 continue;
             }
+            if chunk.is_ascii() {
+                counts.add_ascii_chunk(chunk.as_bytes(), function_words);
+                continue;
+            }
             let mut word_start = None;
             for (at, c) in chunk.char_indices() {
                 let letter = c.is_alphabetic();
@@ -107,6 +111,34 @@ impl TextCounts {
             }
         }
         counts
+    }
+
+    /// What the general loop of [`of`](Self::of) counts, for a chunk of ASCII bytes (nearly
+    /// every chunk of English text), byte by byte.
+    fn add_ascii_chunk(&mut self, chunk: &[u8], function_words: &FunctionWords) {
+        self.visible += chunk.len();
+        let mut word_start = None;
+        for (at, &b) in chunk.iter().enumerate() {
+            let letter = b.is_ascii_alphabetic();
+            self.letters += usize::from(letter);
+            match (letter, word_start) {
+                (true, None) => word_start = Some(at),
+                (false, Some(start)) => {
+                    self.add_ascii_word(&chunk[start..at], function_words);
+                    word_start = None;
+                }
+                _ => {}
+            }
+        }
+        if let Some(start) = word_start {
+            self.add_ascii_word(&chunk[start..], function_words);
+        }
+    }
+
+    /// Counts one word of ASCII letters, and whether it is a function word.
+    fn add_ascii_word(&mut self, word: &[u8], function_words: &FunctionWords) {
+        self.words += 1;
+        self.function_words += usize::from(function_words.contains_ascii(word));
     }
 
     /// Counts one word, and whether it is a function word.
@@ -131,8 +163,22 @@ fn is_handle_or_address(chunk: &str) -> bool {
 #[derive(Debug, Clone, Default)]
 struct FunctionWords {
     words: FxHashSet<&'static str>,
+    /// The ASCII words of up to 16 bytes, packed into integers ([`pack_lowercase`]): an ASCII
+    /// word is looked up without building a string or comparing bytes.
+    packed: FxHashSet<u128>,
     /// Bytes of the longest word: longer words are not looked up.
     longest: usize,
+}
+
+/// An ASCII word of up to 16 bytes, lower-cased and zero-padded into one integer (letters are
+/// never zero, so the padding cannot make two words equal).
+fn pack_lowercase(word: &[u8]) -> Option<u128> {
+    let mut key = [0u8; 16];
+    key.get_mut(..word.len())?
+        .iter_mut()
+        .zip(word)
+        .for_each(|(k, b)| *k = b.to_ascii_lowercase());
+    Some(u128::from_le_bytes(key))
 }
 
 impl FunctionWords {
@@ -144,7 +190,29 @@ impl FunctionWords {
             .map(|words| words.iter().copied().collect())
             .unwrap_or_default();
         let longest = words.iter().map(|w| w.len()).max().unwrap_or(0);
-        FunctionWords { words, longest }
+        let packed = words
+            .iter()
+            .filter(|w| w.is_ascii())
+            .filter_map(|w| pack_lowercase(w.as_bytes()))
+            .collect();
+        FunctionWords {
+            words,
+            packed,
+            longest,
+        }
+    }
+
+    /// Whether the ASCII `word` lower-cased is a function word ([`contains`](Self::contains)
+    /// without a string).
+    fn contains_ascii(&self, word: &[u8]) -> bool {
+        if word.len() > self.longest {
+            return false;
+        }
+        match pack_lowercase(word) {
+            Some(key) => self.packed.contains(&key),
+            None => std::str::from_utf8(&word.to_ascii_lowercase())
+                .is_ok_and(|lower| self.words.contains(lower)),
+        }
     }
 
     /// Whether `word` lower-cased (into `scratch`) is a function word.
@@ -351,6 +419,98 @@ mod tests {
                 !check.skips_detector(&format!("@USER @USER {text} #news")),
                 "{text}"
             );
+        }
+    }
+
+    /// The counts by the general (char by char, string lookup) loop alone, as before the
+    /// ASCII path existed.
+    fn reference_counts(text: &str, function_words: &FunctionWords) -> [usize; 4] {
+        let mut counts = TextCounts::default();
+        let mut scratch = String::new();
+        for chunk in text.split_whitespace() {
+            let handle = is_handle_or_address(chunk);
+            let mut word_start = None;
+            for (at, c) in chunk.char_indices().chain([(chunk.len(), ' ')]) {
+                let letter = c.is_alphabetic();
+                if at < chunk.len() {
+                    counts.letters += usize::from(letter);
+                    counts.visible += 1;
+                }
+                match (letter && at < chunk.len(), word_start) {
+                    (true, None) => word_start = Some(at),
+                    (false, Some(start)) if !handle => {
+                        counts.add_word(&chunk[start..at], function_words, &mut scratch);
+                        word_start = None;
+                    }
+                    _ => {}
+                }
+            }
+        }
+        [
+            counts.letters,
+            counts.visible,
+            counts.words,
+            counts.function_words,
+        ]
+    }
+
+    #[test]
+    fn the_ascii_path_counts_like_the_general_loop() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(7);
+        let pieces = [
+            "the",
+            "The",
+            "THE",
+            "of",
+            "And",
+            "yourselves",
+            "YOURSELVES",
+            "themselvesandmore",
+            "war",
+            "Syria",
+            "don't",
+            "it's",
+            "x",
+            "a1b",
+            "@user",
+            "#tag",
+            "www.example.org",
+            "https://a.b/c",
+            "naïve",
+            "ÉTÉ",
+            "über",
+            "1234",
+            "!!",
+            "--",
+            "\u{a0}",
+            "\t",
+            "\n",
+            " ",
+            " ",
+            " ",
+            ",",
+            ".",
+            "(",
+            ")",
+            "aaaaaaaaaaaaaaaab",
+            "of2",
+            "İs",
+        ];
+        let english = FunctionWords::of(Some(whatlang::Lang::Eng));
+        for _ in 0..3000 {
+            let n = rng.random_range(0..30);
+            let text: String = (0..n)
+                .map(|_| pieces[rng.random_range(0..pieces.len())])
+                .collect();
+            let counts = TextCounts::of(&text, &english);
+            let got = [
+                counts.letters,
+                counts.visible,
+                counts.words,
+                counts.function_words,
+            ];
+            assert_eq!(got, reference_counts(&text, &english), "{text:?}");
         }
     }
 

@@ -73,50 +73,67 @@ struct TextCounts {
 }
 
 impl TextCounts {
-    /// Counts `text` in one pass; words are runs of letters, compared lower-cased with
-    /// `function_words`. The letters of @-handles, #-hashtags and web addresses count as
-    /// letters but not as words: they are names, not language, and a tweet of three handles and
-    /// six English words should not fall to the detector because `user` is no function word.
+    /// Counts `text`; words are runs of letters, compared lower-cased with `function_words`.
+    /// The letters of @-handles, #-hashtags and web addresses count as letters but not as
+    /// words: they are names, not language, and a tweet of three handles and six English words
+    /// should not fall to the detector because `user` is no function word.
+    ///
+    /// The text is cut at ASCII whitespace bytes first; an all-ASCII piece (nearly every piece
+    /// of English text) is counted byte by byte, any other piece char by char after cutting it
+    /// at the rest of Unicode's whitespace, so the pieces are those of `split_whitespace`.
     fn of(text: &str, function_words: &FunctionWords) -> TextCounts {
         let mut counts = TextCounts::default();
         let mut scratch = String::new();
-        for chunk in text.split_whitespace() {
-            if is_handle_or_address(chunk) {
-                for c in chunk.chars() {
-                    counts.letters += usize::from(c.is_alphabetic());
-                    counts.visible += 1;
-                }
+        let pieces = text.as_bytes().split(|&b| is_ascii_whitespace(b));
+        for piece in pieces.filter(|p| !p.is_empty()) {
+            if piece.is_ascii() {
+                counts.add_ascii_chunk(piece, function_words);
                 continue;
             }
-            if chunk.is_ascii() {
-                counts.add_ascii_chunk(chunk.as_bytes(), function_words);
-                continue;
-            }
-            let mut word_start = None;
-            for (at, c) in chunk.char_indices() {
-                let letter = c.is_alphabetic();
-                counts.letters += usize::from(letter);
-                counts.visible += 1;
-                match (letter, word_start) {
-                    (true, None) => word_start = Some(at),
-                    (false, Some(start)) => {
-                        counts.add_word(&chunk[start..at], function_words, &mut scratch);
-                        word_start = None;
-                    }
-                    _ => {}
-                }
-            }
-            if let Some(start) = word_start {
-                counts.add_word(&chunk[start..], function_words, &mut scratch);
+            // Cut at ASCII bytes, so the piece starts and ends on char boundaries.
+            let start = piece.as_ptr() as usize - text.as_ptr() as usize;
+            for chunk in text[start..start + piece.len()].split_whitespace() {
+                counts.add_chunk(chunk, function_words, &mut scratch);
             }
         }
         counts
     }
 
-    /// What the general loop of [`of`](Self::of) counts, for a chunk of ASCII bytes (nearly
-    /// every chunk of English text), byte by byte.
+    /// Counts one whitespace-free chunk, char by char.
+    fn add_chunk(&mut self, chunk: &str, function_words: &FunctionWords, scratch: &mut String) {
+        if is_handle_or_address(chunk) {
+            for c in chunk.chars() {
+                self.letters += usize::from(c.is_alphabetic());
+                self.visible += 1;
+            }
+            return;
+        }
+        let mut word_start = None;
+        for (at, c) in chunk.char_indices() {
+            let letter = c.is_alphabetic();
+            self.letters += usize::from(letter);
+            self.visible += 1;
+            match (letter, word_start) {
+                (true, None) => word_start = Some(at),
+                (false, Some(start)) => {
+                    self.add_word(&chunk[start..at], function_words, scratch);
+                    word_start = None;
+                }
+                _ => {}
+            }
+        }
+        if let Some(start) = word_start {
+            self.add_word(&chunk[start..], function_words, scratch);
+        }
+    }
+
+    /// What [`add_chunk`](Self::add_chunk) counts, for a chunk of ASCII bytes, byte by byte.
     fn add_ascii_chunk(&mut self, chunk: &[u8], function_words: &FunctionWords) {
         self.visible += chunk.len();
+        if is_handle_or_address_bytes(chunk) {
+            self.letters += chunk.iter().filter(|b| b.is_ascii_alphabetic()).count();
+            return;
+        }
         let mut word_start = None;
         for (at, &b) in chunk.iter().enumerate() {
             let letter = b.is_ascii_alphabetic();
@@ -156,7 +173,21 @@ impl TextCounts {
 
 /// Whether a whitespace-free chunk is an @-handle, a #-hashtag or a web address.
 fn is_handle_or_address(chunk: &str) -> bool {
-    chunk.starts_with(['@', '#']) || chunk.starts_with("www.") || chunk.contains("://")
+    is_handle_or_address_bytes(chunk.as_bytes())
+}
+
+/// [`is_handle_or_address`] on bytes.
+fn is_handle_or_address_bytes(chunk: &[u8]) -> bool {
+    chunk.starts_with(b"@")
+        || chunk.starts_with(b"#")
+        || chunk.starts_with(b"www.")
+        || chunk.windows(3).any(|w| w == b"://")
+}
+
+/// The ASCII bytes that are whitespace to `char::is_whitespace` (which, unlike
+/// `u8::is_ascii_whitespace`, includes the vertical tab).
+fn is_ascii_whitespace(b: u8) -> bool {
+    matches!(b, b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | b' ')
 }
 
 /// A language's function words, looked up without allocating per word.
@@ -467,6 +498,16 @@ mod tests {
             "yourselves",
             "YOURSELVES",
             "themselvesandmore",
+            "\u{b}",
+            "\u{c}",
+            "\u{85}",
+            "\u{2003}",
+            "the\u{a0}war",
+            "ftp://x",
+            "a://",
+            "www.",
+            "@",
+            "#",
             "war",
             "Syria",
             "don't",

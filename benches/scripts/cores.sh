@@ -7,9 +7,11 @@
 #
 #   bash benches/scripts/cores.sh                 # 20 MB, 3 repeats
 #   MB=100 REPEATS=5 bash benches/scripts/cores.sh
+#   SLANT=/path/to/other/slant bash benches/scripts/cores.sh   # another build of the host, same plugins
 #
 # Environment: MB (default 20), REPEATS (default 3), CONFIG (default seeds/slant.toml), WORK
-# (default target/cores). The load average is printed with every run: on a shared machine the
+# (default target/cores), SLANT (default target/release/slant; the plugins are always those of
+# target/release). The load average is printed with every run: on a shared machine the
 # ratio means something only when the load stays below one.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -18,6 +20,7 @@ mb=${MB:-20}
 repeats=${REPEATS:-3}
 config=${CONFIG:-seeds/slant.toml}
 work=${WORK:-target/cores}
+slant=${SLANT:-target/release/slant}
 cores=$(nproc)
 source benches/scripts/corpus.sh   # sets input, bytes
 
@@ -25,7 +28,7 @@ source benches/scripts/corpus.sh   # sets input, bytes
 run() {
     local threads=$1 cpus=$2
     RAYON_NUM_THREADS=$threads /usr/bin/time -f '%e %M' -o "$work/time.txt" \
-        taskset -c "$cpus" target/release/slant --quiet label --config "$config" \
+        taskset -c "$cpus" "$slant" --quiet --plugin-dir target/release label --config "$config" \
         "$input" -o "$work/out.jsonl" 2>"$work/stderr.txt" \
         || { cat "$work/stderr.txt" >&2; exit 1; }
     read -r seconds kib <"$work/time.txt"

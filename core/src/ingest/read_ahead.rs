@@ -6,7 +6,7 @@
 //! by bytes of text) *or* when no record arrives for a short idle time; a file, read faster than
 //! it is labeled, still fills every window. Order is kept: windows hold consecutive records.
 
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, TryRecvError};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
@@ -32,6 +32,8 @@ pub struct ReadAhead<T> {
     limits: WindowLimits,
     bytes_of: fn(&T) -> usize,
     done: bool,
+    /// A record taken off the channel by [`has_ready`](Self::has_ready): the next window's first.
+    pending: Option<T>,
 }
 
 impl<T: Send + 'static> ReadAhead<T> {
@@ -57,6 +59,25 @@ impl<T: Send + 'static> ReadAhead<T> {
             limits,
             bytes_of,
             done: false,
+            pending: None,
+        }
+    }
+
+    /// Whether [`next`](Iterator::next) can start a window without waiting for the input: the
+    /// next record has arrived, or the input has ended. A caller with work of its own (the
+    /// labeling of the previous window) does that first when this is `false`, so a pause in a
+    /// pipe never holds back answers for records that have already come.
+    pub fn has_ready(&mut self) -> bool {
+        if self.done || self.pending.is_some() {
+            return true;
+        }
+        match self.receiver.try_recv() {
+            Ok(record) => {
+                self.pending = Some(record);
+                true
+            }
+            Err(TryRecvError::Empty) => false,
+            Err(TryRecvError::Disconnected) => true,
         }
     }
 
@@ -80,7 +101,7 @@ impl<T: Send + 'static> Iterator for ReadAhead<T> {
             return None;
         }
         // The first record of a window is waited for as long as it takes.
-        let Ok(first) = self.receiver.recv() else {
+        let Some(first) = self.pending.take().or_else(|| self.receiver.recv().ok()) else {
             self.finish();
             return None;
         };
@@ -145,6 +166,33 @@ mod tests {
         tx.send(3).unwrap();
         drop(tx);
         assert_eq!(windows.next(), Some(vec![2, 3]));
+        assert_eq!(windows.next(), None);
+    }
+
+    /// Waits (at most 5 s) until `has_ready`: the reading thread forwards records in its time.
+    fn wait_ready<T: Send + 'static>(windows: &mut ReadAhead<T>) {
+        let wait = std::time::Instant::now();
+        while !windows.has_ready() {
+            assert!(wait.elapsed() < Duration::from_secs(5), "no record arrived");
+            std::thread::yield_now();
+        }
+    }
+
+    #[test]
+    fn has_ready_says_whether_next_would_wait_and_loses_nothing() {
+        let (tx, rx) = mpsc::channel::<u32>();
+        let mut windows = ReadAhead::new(rx.into_iter(), limits(2, usize::MAX), |_| 0);
+        assert!(!windows.has_ready(), "nothing sent yet");
+        tx.send(1).unwrap();
+        tx.send(2).unwrap();
+        tx.send(3).unwrap();
+        wait_ready(&mut windows);
+        assert!(windows.has_ready(), "asking twice keeps the record");
+        assert_eq!(windows.next(), Some(vec![1, 2]));
+        drop(tx);
+        wait_ready(&mut windows);
+        assert_eq!(windows.next(), Some(vec![3]));
+        assert!(windows.has_ready(), "the end of the input is ready too");
         assert_eq!(windows.next(), None);
     }
 

@@ -142,7 +142,8 @@ impl Pipeline {
     /// As [`Pipeline::run`], calling `window_done` after the outputs of each window (to flush a
     /// pipe). Records are read ahead on a thread; a window ends when full, at [`WINDOW_BYTES`]
     /// of text, or when no record arrives for [`read_ahead::DEFAULT_IDLE`], so a trickle of
-    /// lines on stdin is answered as it comes.
+    /// lines on stdin is answered as it comes: a window whose successor has not arrived yet is
+    /// emitted before slant waits for more input.
     ///
     /// # Errors
     /// Whatever `emit` or `window_done` returns.
@@ -153,51 +154,72 @@ impl Pipeline {
         mut emit: impl FnMut(OutputRecord) -> Result<bool, E>,
         mut window_done: impl FnMut() -> Result<(), E>,
     ) -> Result<(), E> {
-        // A window holds a few batches per core, so all cores stay busy while order is kept.
+        // A window holds a batch per core, and the next window's batches are queued while the
+        // last ones of the window before are labeled: all cores stay busy, order is kept, and
+        // at most two windows of records are in memory.
         let limits = WindowLimits {
-            items: self.batch_size * rayon::current_num_threads().max(1) * 2,
+            items: self.batch_size * rayon::current_num_threads().max(1),
             bytes: WINDOW_BYTES,
             idle: read_ahead::DEFAULT_IDLE,
         };
         let record_bytes: fn(&InputRecord) -> usize =
             |r| r.article.as_ref().map_or(0, article_bytes);
-        for window in ReadAhead::new(records, limits, record_bytes) {
-            if !self.label_window(window, options, &mut emit)? {
-                return Ok(());
+        let mut windows = ReadAhead::new(records, limits, record_bytes);
+        rayon::in_place_scope(|scope| {
+            // The window whose batches are being labeled and not yet emitted.
+            let mut labeling: Option<Labeling> = None;
+            loop {
+                // Emit what is labeled before waiting for input that has not come.
+                if !windows.has_ready() {
+                    if let Some(previous) = labeling.take() {
+                        if !emit_in_order(previous, &mut emit)? {
+                            return Ok(());
+                        }
+                        window_done()?;
+                    }
+                }
+                let Some(window) = windows.next() else { break };
+                // The next window's batches queue behind the previous one's, so a core that
+                // finishes early takes one of them instead of idling until the last batch of
+                // the previous window is done.
+                let next = self.spawn_window(scope, window, options);
+                if let Some(previous) = labeling.replace(next) {
+                    if !emit_in_order(previous, &mut emit)? {
+                        return Ok(());
+                    }
+                    window_done()?;
+                }
             }
-            window_done()?;
-        }
-        Ok(())
+            if let Some(last) = labeling {
+                if emit_in_order(last, &mut emit)? {
+                    window_done()?;
+                }
+            }
+            Ok(())
+        })
     }
 
-    /// Labels one window's batches on the thread pool and emits their outputs in input order as
-    /// each batch is done, on this thread, while later batches are still being labeled (writing
-    /// is serial: emitting only after the whole window left the other cores idle meanwhile).
-    /// Returns `false` when `emit` asked to stop. Called from outside the pool (this thread
-    /// waits for the pool's batches).
-    fn label_window<E>(
-        &self,
+    /// Starts labeling one window's batches on the thread pool; their outputs arrive, numbered
+    /// by batch, on the returned channel. Batches spawned from outside the pool start in spawn
+    /// order (FIFO queue), so earlier windows are labeled first.
+    fn spawn_window<'s>(
+        &'s self,
+        scope: &rayon::Scope<'s>,
         window: Vec<InputRecord>,
-        options: &LabelOptions,
-        emit: &mut impl FnMut(OutputRecord) -> Result<bool, E>,
-    ) -> Result<bool, E> {
+        options: &'s LabelOptions,
+    ) -> Labeling {
         let mut window = window.into_iter().peekable();
-        let mut batches: Vec<Vec<InputRecord>> = Vec::new();
-        while window.peek().is_some() {
-            batches.push(window.by_ref().take(self.batch_size.max(1)).collect());
-        }
         let (done, finished) = std::sync::mpsc::channel();
-        rayon::in_place_scope(|scope| {
-            for (i, batch) in batches.into_iter().enumerate() {
-                let done = done.clone();
-                // Batches spawned from outside the pool start in spawn order (FIFO queue).
-                scope.spawn(move |_| {
-                    let _ = done.send((i, self.label_batch(batch, options)));
-                });
-            }
-            drop(done);
-            emit_in_order(finished, emit)
-        })
+        let mut i = 0;
+        while window.peek().is_some() {
+            let batch: Vec<InputRecord> = window.by_ref().take(self.batch_size.max(1)).collect();
+            let done = done.clone();
+            scope.spawn(move |_| {
+                let _ = done.send((i, self.label_batch(batch, options)));
+            });
+            i += 1;
+        }
+        finished
     }
 
     // --- end of streaming ---
@@ -278,10 +300,13 @@ impl Pipeline {
     }
 }
 
+/// The outputs of one window's batches, numbered by batch, as the pool finishes them.
+type Labeling = std::sync::mpsc::Receiver<(usize, Vec<OutputRecord>)>;
+
 /// Emits the outputs of numbered batches in batch order as they arrive; `false` when `emit`
 /// asked to stop (batches still being labeled then finish and are dropped).
 fn emit_in_order<E>(
-    finished: std::sync::mpsc::Receiver<(usize, Vec<OutputRecord>)>,
+    finished: Labeling,
     emit: &mut impl FnMut(OutputRecord) -> Result<bool, E>,
 ) -> Result<bool, E> {
     let mut waiting = std::collections::BTreeMap::new();

@@ -20,8 +20,9 @@ fn bench(c: &mut Criterion) {
             texts.len(),
             bytes as f64 / 1e6
         );
-        // Every text gets a verdict (None only where whatlang finds no script at all), and the
-        // two detectors agree on each, so the timings compare the same work.
+        // Nearly every text gets a verdict (None only where whatlang finds no script at all),
+        // and the two detectors agree on every 97th text checked here (on all of them in the
+        // tests), so the timings compare the same work.
         let detected = texts.iter().filter(|t| detect(t).is_some()).count();
         assert!(
             detected * 10 >= texts.len() * 9,

@@ -2,32 +2,35 @@
 # Two builds of the `slant` host against each other on the same machine in the same minutes:
 # `slant label` with the default pipeline over the generated corpus (`make_corpus`), one core
 # (one labeling thread, taskset -c 0) and all cores, the two builds interleaved run by run so
-# that outside load hits both alike. Both use the plugins of target/release. Prints every run,
-# then per build and setting the median seconds, MB/s and peak RSS, and each build's ratio of
-# all cores over one. Checks that both builds wrote the same bytes.
+# that outside load hits both alike (which goes first alternates from round to round). Both use
+# the plugins of target/release. Prints every run, then per build and setting the median
+# seconds, MB/s and peak RSS, and each build's ratio of all cores over one. Checks that both
+# builds wrote the same bytes, on one core and on all.
 #
 #   A=/tmp/slant-before B=target/release/slant bash benches/scripts/ab_label.sh
 #
-# Environment: A and B (required: the two binaries), MB (default 50), REPEATS (default 8),
-# CONFIG (default seeds/slant.toml), WORK (default target/ab-label).
+# Environment: A and B (required: the two binaries; relative paths are taken from the repository
+# root), MB (default 50), REPEATS (default 9), CONFIG (default seeds/slant.toml), WORK (default
+# target/ab-label).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 : "${A:?A=path of the first slant binary}" "${B:?B=path of the second slant binary}"
 mb=${MB:-50}
-repeats=${REPEATS:-8}
+repeats=${REPEATS:-9}
 config=${CONFIG:-seeds/slant.toml}
 work=${WORK:-target/ab-label}
 cores=$(nproc)
 source benches/scripts/corpus.sh   # sets input, bytes
 
-# One run of binary `$1` as `$2` ("one" or "all"); prints "build setting seconds MiB".
+# One run of build `$1` (name A or B), binary `$2`, in setting `$3` ("one" or "all"); prints
+# "name setting seconds MiB".
 run() {
     local name=$1 binary=$2 setting=$3 threads=$cores cpus="0-$((cores - 1))"
     [[ $setting == one ]] && { threads=1; cpus=0; }
     RAYON_NUM_THREADS=$threads /usr/bin/time -f '%e %M' -o "$work/time.txt" \
         taskset -c "$cpus" "$binary" --quiet --plugin-dir target/release label \
-        --config "$config" "$input" -o "$work/out-$name.jsonl" 2>"$work/stderr.txt" \
+        --config "$config" "$input" -o "$work/out-$name-$setting.jsonl" 2>"$work/stderr.txt" \
         || { cat "$work/stderr.txt" >&2; exit 1; }
     read -r seconds kib <"$work/time.txt"
     echo "$name $setting $seconds $((kib / 1024))"
@@ -36,23 +39,37 @@ run() {
 : >"$work/runs.txt"
 for r in $(seq "$repeats"); do
     for setting in one all; do
-        run A "$A" "$setting" | tee -a "$work/runs.txt"
-        run B "$B" "$setting" | tee -a "$work/runs.txt"
+        if ((r % 2)); then
+            run A "$A" "$setting" | tee -a "$work/runs.txt"
+            run B "$B" "$setting" | tee -a "$work/runs.txt"
+        else
+            run B "$B" "$setting" | tee -a "$work/runs.txt"
+            run A "$A" "$setting" | tee -a "$work/runs.txt"
+        fi
     done
 done
-cmp -s "$work/out-A.jsonl" "$work/out-B.jsonl" && echo "outputs: identical" \
-    || echo "outputs: DIFFER ($work/out-A.jsonl, $work/out-B.jsonl)"
+for setting in one all; do
+    if cmp -s "$work/out-A-$setting.jsonl" "$work/out-B-$setting.jsonl"; then
+        echo "outputs ($setting): identical"
+    else
+        echo "outputs ($setting): DIFFER ($work/out-A-$setting.jsonl, $work/out-B-$setting.jsonl)"
+    fi
+done
 echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
-# Median of the runs of build `$1` in setting `$2`: "seconds MiB".
+# Medians of the runs of build `$1` in setting `$2` (of an even count, the mean of the middle
+# two): "seconds MiB".
 median() {
-    awk -v n="$1" -v s="$2" '$1 == n && $2 == s { print $3, $4 }' "$work/runs.txt" | sort -g \
-        | awk '{ t[NR] = $1; m[NR] = $2 } END { i = int((NR + 1) / 2); print t[i], m[i] }'
+    local column
+    for column in 3 4; do
+        awk -v n="$1" -v s="$2" -v c="$column" '$1 == n && $2 == s { print $c }' "$work/runs.txt" \
+            | sort -g | awk '{ v[NR] = $1 } END { print (v[int((NR + 1) / 2)] + v[int(NR / 2) + 1]) / 2 }'
+    done | paste -sd' '
 }
 for name in A B; do
     read -r one one_mib < <(median "$name" one)
     read -r all all_mib < <(median "$name" all)
     awk -v n="$name" -v b="$bytes" -v o="$one" -v a="$all" -v om="$one_mib" -v am="$all_mib" \
         -v c="$cores" 'BEGIN {
-        printf "%s: one core %.2f s (%.2f MB/s, %d MiB), %d cores %.2f s (%.2f MB/s, %d MiB): %.2fx\n",
+        printf "%s: one core %.3f s (%.2f MB/s, %.1f MiB), %d cores %.3f s (%.2f MB/s, %.1f MiB): %.2fx\n",
             n, o, b / 1e6 / o, om, c, a, b / 1e6 / a, am, o / a }'
 done

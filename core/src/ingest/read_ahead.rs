@@ -6,7 +6,7 @@
 //! by bytes of text) *or* when no record arrives for a short idle time; a file, read faster than
 //! it is labeled, still fills every window. Order is kept: windows hold consecutive records.
 
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError, TryRecvError};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
@@ -32,8 +32,6 @@ pub struct ReadAhead<T> {
     limits: WindowLimits,
     bytes_of: fn(&T) -> usize,
     done: bool,
-    /// A record taken off the channel by [`has_ready`](Self::has_ready): the next window's first.
-    pending: Option<T>,
 }
 
 impl<T: Send + 'static> ReadAhead<T> {
@@ -59,26 +57,26 @@ impl<T: Send + 'static> ReadAhead<T> {
             limits,
             bytes_of,
             done: false,
-            pending: None,
         }
     }
 
-    /// Whether [`next`](Iterator::next) can start a window without waiting for the input: the
-    /// next record has arrived, or the input has ended. A caller with work of its own (the
-    /// labeling of the previous window) does that first when this is `false`, so a pause in a
-    /// pipe never holds back answers for records that have already come.
-    pub fn has_ready(&mut self) -> bool {
-        if self.done || self.pending.is_some() {
-            return true;
+    /// A window of the records that have already arrived, without waiting for more (at most
+    /// `limits` of them); `None` when none has. A caller with work of its own (the labeling of
+    /// the previous window) takes this instead of [`next`](Iterator::next), so neither a pause
+    /// in a pipe nor a steady trickle of records holds back answers that are ready. The end of
+    /// the input is left for `next` to report.
+    pub fn next_ready(&mut self) -> Option<Vec<T>> {
+        let first = self.receiver.try_recv().ok()?;
+        let mut bytes = (self.bytes_of)(&first);
+        let mut window = vec![first];
+        while window.len() < self.limits.items && bytes < self.limits.bytes {
+            let Ok(record) = self.receiver.try_recv() else {
+                break;
+            };
+            bytes += (self.bytes_of)(&record);
+            window.push(record);
         }
-        match self.receiver.try_recv() {
-            Ok(record) => {
-                self.pending = Some(record);
-                true
-            }
-            Err(TryRecvError::Empty) => false,
-            Err(TryRecvError::Disconnected) => true,
-        }
+        Some(window)
     }
 
     /// The input ended: re-raises a panic of the reading thread rather than ending quietly, so a
@@ -101,7 +99,7 @@ impl<T: Send + 'static> Iterator for ReadAhead<T> {
             return None;
         }
         // The first record of a window is waited for as long as it takes.
-        let Some(first) = self.pending.take().or_else(|| self.receiver.recv().ok()) else {
+        let Ok(first) = self.receiver.recv() else {
             self.finish();
             return None;
         };
@@ -169,31 +167,34 @@ mod tests {
         assert_eq!(windows.next(), None);
     }
 
-    /// Waits (at most 5 s) until `has_ready`: the reading thread forwards records in its time.
-    fn wait_ready<T: Send + 'static>(windows: &mut ReadAhead<T>) {
-        let wait = std::time::Instant::now();
-        while !windows.has_ready() {
-            assert!(wait.elapsed() < Duration::from_secs(5), "no record arrived");
-            std::thread::yield_now();
-        }
-    }
-
     #[test]
-    fn has_ready_says_whether_next_would_wait_and_loses_nothing() {
+    fn next_ready_takes_what_has_arrived_and_never_waits() {
         let (tx, rx) = mpsc::channel::<u32>();
         let mut windows = ReadAhead::new(rx.into_iter(), limits(2, usize::MAX), |_| 0);
-        assert!(!windows.has_ready(), "nothing sent yet");
-        tx.send(1).unwrap();
-        tx.send(2).unwrap();
-        tx.send(3).unwrap();
-        wait_ready(&mut windows);
-        assert!(windows.has_ready(), "asking twice keeps the record");
-        assert_eq!(windows.next(), Some(vec![1, 2]));
+        assert_eq!(windows.next_ready(), None, "nothing sent yet");
+        for i in 1..=3 {
+            tx.send(i).unwrap();
+        }
+        // The reading thread forwards the records in its own time.
+        let wait = std::time::Instant::now();
+        let mut got = Vec::new();
+        while got.len() < 3 {
+            assert!(
+                wait.elapsed() < Duration::from_secs(5),
+                "records lost: {got:?}"
+            );
+            if let Some(window) = windows.next_ready() {
+                assert!(window.len() <= 2, "{window:?}");
+                got.extend(window);
+            }
+        }
+        assert_eq!(got, [1, 2, 3]);
+        // The idle time is 5 s: had it waited for a fourth record, this would take that long.
+        let asked = std::time::Instant::now();
+        assert_eq!(windows.next_ready(), None);
+        assert!(asked.elapsed() < Duration::from_secs(1));
         drop(tx);
-        wait_ready(&mut windows);
-        assert_eq!(windows.next(), Some(vec![3]));
-        assert!(windows.has_ready(), "the end of the input is ready too");
-        assert_eq!(windows.next(), None);
+        assert_eq!(windows.next(), None, "the end is reported by next");
     }
 
     #[test]

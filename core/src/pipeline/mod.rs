@@ -23,6 +23,8 @@ pub mod stage;
 pub mod targets;
 pub mod units;
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use crate::article::{Article, InputRecord};
 use crate::ingest::read_ahead::{self, ReadAhead, WindowLimits};
 use crate::labeled::OutputRecord;
@@ -155,58 +157,71 @@ impl Pipeline {
         mut window_done: impl FnMut() -> Result<(), E>,
     ) -> Result<(), E> {
         // A window holds a batch per core, and the next window's batches are queued while the
-        // last ones of the window before are labeled: all cores stay busy, order is kept, and
-        // at most two windows of records are in memory.
+        // last ones of the window before are labeled: all cores stay busy and order is kept.
+        // Two windows are labeled at once, each with half the bytes one window had before.
         let limits = WindowLimits {
             items: self.batch_size * rayon::current_num_threads().max(1),
-            bytes: WINDOW_BYTES,
+            bytes: WINDOW_BYTES / 2,
             idle: read_ahead::DEFAULT_IDLE,
         };
         let record_bytes: fn(&InputRecord) -> usize =
             |r| r.article.as_ref().map_or(0, article_bytes);
         let mut windows = ReadAhead::new(records, limits, record_bytes);
+        // Set once nothing more will be emitted: batches not yet started are skipped.
+        let stop = AtomicBool::new(false);
+        let mut finish_window = |labeled: Labeling| {
+            let went_on = emit_in_order(labeled, &mut emit).and_then(|go_on| {
+                if go_on {
+                    window_done().map(|()| true)
+                } else {
+                    Ok(false)
+                }
+            });
+            if !matches!(went_on, Ok(true)) {
+                stop.store(true, Ordering::Relaxed);
+            }
+            went_on
+        };
         rayon::in_place_scope(|scope| {
             // The window whose batches are being labeled and not yet emitted.
             let mut labeling: Option<Labeling> = None;
             loop {
-                // Emit what is labeled before waiting for input that has not come.
-                if !windows.has_ready() {
-                    if let Some(previous) = labeling.take() {
-                        if !emit_in_order(previous, &mut emit)? {
-                            return Ok(());
-                        }
-                        window_done()?;
-                    }
-                }
-                let Some(window) = windows.next() else { break };
-                // The next window's batches queue behind the previous one's, so a core that
-                // finishes early takes one of them instead of idling until the last batch of
-                // the previous window is done.
-                let next = self.spawn_window(scope, window, options);
-                if let Some(previous) = labeling.replace(next) {
-                    if !emit_in_order(previous, &mut emit)? {
+                // While a window is labeled, the next is made only of records already here:
+                // waiting for more (a pause, or a trickle) would hold back answers that are ready.
+                let window = match labeling {
+                    Some(_) => windows.next_ready(),
+                    None => windows.next(),
+                };
+                let Some(window) = window else {
+                    // Nothing new has come: emit what is labeled, then wait (or end).
+                    let Some(labeled) = labeling.take() else {
+                        return Ok(());
+                    };
+                    if !finish_window(labeled)? {
                         return Ok(());
                     }
-                    window_done()?;
+                    continue;
+                };
+                let next = self.spawn_window(scope, window, options, &stop);
+                if let Some(labeled) = labeling.replace(next) {
+                    if !finish_window(labeled)? {
+                        return Ok(());
+                    }
                 }
             }
-            if let Some(last) = labeling {
-                if emit_in_order(last, &mut emit)? {
-                    window_done()?;
-                }
-            }
-            Ok(())
         })
     }
 
     /// Starts labeling one window's batches on the thread pool; their outputs arrive, numbered
     /// by batch, on the returned channel. Batches spawned from outside the pool start in spawn
-    /// order (FIFO queue), so earlier windows are labeled first.
+    /// order (FIFO queue), so earlier windows are labeled first. A batch that panics sends its
+    /// panic, which [`emit_in_order`] raises on the emitting thread when it arrives.
     fn spawn_window<'s>(
         &'s self,
         scope: &rayon::Scope<'s>,
         window: Vec<InputRecord>,
         options: &'s LabelOptions,
+        stop: &'s AtomicBool,
     ) -> Labeling {
         let mut window = window.into_iter().peekable();
         let (done, finished) = std::sync::mpsc::channel();
@@ -215,7 +230,13 @@ impl Pipeline {
             let batch: Vec<InputRecord> = window.by_ref().take(self.batch_size.max(1)).collect();
             let done = done.clone();
             scope.spawn(move |_| {
-                let _ = done.send((i, self.label_batch(batch, options)));
+                if stop.load(Ordering::Relaxed) {
+                    return;
+                }
+                let labeled = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    self.label_batch(batch, options)
+                }));
+                let _ = done.send((i, labeled));
             });
             i += 1;
         }
@@ -300,18 +321,21 @@ impl Pipeline {
     }
 }
 
-/// The outputs of one window's batches, numbered by batch, as the pool finishes them.
-type Labeling = std::sync::mpsc::Receiver<(usize, Vec<OutputRecord>)>;
+/// The outputs of one window's batches (or a batch's panic), numbered by batch, as the pool
+/// finishes them.
+type Labeling = std::sync::mpsc::Receiver<(usize, std::thread::Result<Vec<OutputRecord>>)>;
 
 /// Emits the outputs of numbered batches in batch order as they arrive; `false` when `emit`
-/// asked to stop (batches still being labeled then finish and are dropped).
+/// asked to stop (batches still being labeled then finish and are dropped). A batch's panic
+/// is raised here as soon as it arrives: a bug is never a quiet gap in the output.
 fn emit_in_order<E>(
     finished: Labeling,
     emit: &mut impl FnMut(OutputRecord) -> Result<bool, E>,
 ) -> Result<bool, E> {
     let mut waiting = std::collections::BTreeMap::new();
     let mut next = 0;
-    for (i, outputs) in finished {
+    for (i, labeled) in finished {
+        let outputs = labeled.unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         waiting.insert(i, outputs);
         while let Some(outputs) = waiting.remove(&next) {
             next += 1;
@@ -385,7 +409,7 @@ mod tests {
     fn batches_arriving_out_of_order_are_emitted_in_order_and_a_stop_is_honoured() {
         let (done, finished) = std::sync::mpsc::channel();
         for batch in [2, 0, 3, 1] {
-            done.send((batch, outputs(batch, 2))).unwrap();
+            done.send((batch, Ok(outputs(batch, 2)))).unwrap();
         }
         drop(done);
         let mut seen = Vec::new();
@@ -395,5 +419,20 @@ mod tests {
         });
         assert_eq!(kept_going, Ok(false));
         assert_eq!(seen, ["0-0", "0-1", "1-0", "1-1", "2-0"]);
+    }
+
+    #[test]
+    fn a_batch_that_panicked_is_raised_not_skipped() {
+        let (done, finished) = std::sync::mpsc::channel();
+        done.send((0, Ok(outputs(0, 1)))).unwrap();
+        done.send((1, std::panic::catch_unwind(|| panic!("batch 1 broke"))))
+            .unwrap();
+        done.send((2, Ok(outputs(2, 1)))).unwrap();
+        drop(done);
+        let raised = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            emit_in_order(finished, &mut |_: OutputRecord| Ok::<bool, ()>(true))
+        }));
+        let panic = raised.expect_err("the panic reaches the emitting thread");
+        assert_eq!(panic.downcast_ref::<&str>(), Some(&"batch 1 broke"));
     }
 }

@@ -36,7 +36,8 @@ pub use result::{error_record, LabelOptions};
 pub use stage::{ClassifierStage, Outputs};
 pub use units::Unit;
 
-/// Text held in memory by one window of [`Pipeline::run`], at most (plus one record).
+/// Text held in memory by the windows being labeled by [`Pipeline::run`], at most (plus one record
+/// per window): two windows of half this each.
 const WINDOW_BYTES: usize = 256 << 20;
 
 /// Bytes of text an article brings into memory (body and comments).
@@ -142,8 +143,8 @@ impl Pipeline {
     // --- Streaming: windows that end when the input pauses (the cluster contract) ---
 
     /// As [`Pipeline::run`], calling `window_done` after the outputs of each window (to flush a
-    /// pipe). Records are read ahead on a thread; a window ends when full, at [`WINDOW_BYTES`]
-    /// of text, or when no record arrives for [`read_ahead::DEFAULT_IDLE`], so a trickle of
+    /// pipe). Records are read ahead on a thread; a window ends when full, at half of
+    /// [`WINDOW_BYTES`] of text, or when no record arrives for [`read_ahead::DEFAULT_IDLE`], so a trickle of
     /// lines on stdin is answered as it comes: a window whose successor has not arrived yet is
     /// emitted before slant waits for more input.
     ///

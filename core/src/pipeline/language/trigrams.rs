@@ -138,6 +138,10 @@ thread_local! {
     static COUNTS: RefCell<FxHashMap<Trigram, u32>> = RefCell::new(FxHashMap::default());
 }
 
+/// Distinct trigrams the reused table may keep room for between texts: a news article has a
+/// few thousand; one huge text's table is dropped after it rather than held by the thread.
+const COUNTS_KEPT: usize = 1 << 14;
+
 /// The text's distinct trigrams, most frequent first, ties by trigram descending, at most 600
 /// (whatlang's `get_trigrams_with_positions`: the position in the result is the rank).
 fn ranked_trigrams(lowercase: &str) -> Vec<Trigram> {
@@ -155,6 +159,9 @@ fn ranked_trigrams(lowercase: &str) -> Vec<Trigram> {
         let mut by_count: Vec<(u32, Trigram)> = counts.iter().map(|(&g, &n)| (n, g)).collect();
         by_count.sort_unstable_by(|a, b| b.cmp(a));
         by_count.truncate(TEXT_TRIGRAMS_SIZE);
+        if counts.capacity() > COUNTS_KEPT {
+            *counts = FxHashMap::default();
+        }
         by_count.into_iter().map(|(_, gram)| gram).collect()
     })
 }

@@ -3,14 +3,16 @@
 # `slant label` with the default pipeline over the generated corpus (`make_corpus`), one core
 # (one labeling thread, taskset -c 0) and all cores, the two builds interleaved run by run so
 # that outside load hits both alike (which goes first alternates from round to round). Both use
-# the plugins of target/release. Prints every run, then per build and setting the median
+# the plugins of target/release unless PLUGINS_A / PLUGINS_B name another folder (to compare
+# plugin builds too). Prints every run, then per build and setting the median
 # seconds, MB/s and peak RSS, and each build's ratio of all cores over one. Checks that both
 # builds wrote the same bytes, on one core and on all.
 #
 #   A=/tmp/slant-before B=target/release/slant bash benches/scripts/ab_label.sh
+#   A=/tmp/before/slant PLUGINS_A=/tmp/before B=target/release/slant bash benches/scripts/ab_label.sh
 #
 # Environment: A and B (required: the two binaries; relative paths are taken from the repository
-# root), MB (default 50), REPEATS (default 9), CONFIG (default seeds/slant.toml), WORK (default
+# root), PLUGINS_A and PLUGINS_B (default target/release), MB (default 50), REPEATS (default 9), CONFIG (default seeds/slant.toml), WORK (default
 # target/ab-label).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -27,9 +29,11 @@ source benches/scripts/corpus.sh   # sets input, bytes
 # "name setting seconds MiB".
 run() {
     local name=$1 binary=$2 setting=$3 threads=$cores cpus="0-$((cores - 1))"
+    local plugins=${PLUGINS_B:-target/release}
+    [[ $name == A ]] && plugins=${PLUGINS_A:-target/release}
     [[ $setting == one ]] && { threads=1; cpus=0; }
     RAYON_NUM_THREADS=$threads /usr/bin/time -f '%e %M' -o "$work/time.txt" \
-        taskset -c "$cpus" "$binary" --quiet --plugin-dir target/release label \
+        taskset -c "$cpus" "$binary" --quiet --plugin-dir "$plugins" label \
         --config "$config" "$input" -o "$work/out-$name-$setting.jsonl" 2>"$work/stderr.txt" \
         || { cat "$work/stderr.txt" >&2; exit 1; }
     read -r seconds kib <"$work/time.txt"

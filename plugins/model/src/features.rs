@@ -124,6 +124,13 @@ pub type Sparse = Vec<(u32, f32)>;
 pub(crate) trait Emit {
     fn emit(&mut self, ns: u8, parts: &[&str]);
 
+    /// Emits the word n-grams `terms[..n]` for every `n` from `lo` to `terms.len()`.
+    fn word_ngrams(&mut self, terms: &[&str], lo: usize) {
+        for n in lo..=terms.len() {
+            self.emit(b'w', &terms[..n]);
+        }
+    }
+
     /// Emits the character n-grams of one word.
     fn char_ngrams(&mut self, surface: &str, lo: usize, hi: usize) {
         char_ngrams_of(surface, lo, hi, &mut |gram| self.emit(b'c', &[gram]));
@@ -170,10 +177,37 @@ pub(crate) fn bucket(buf: &mut Vec<u8>, ns: u8, parts: &[&str], mask: u64) -> u3
     (xxh3_64(buf) & mask) as u32
 }
 
+/// The buckets of `parts[..n]` for every `n` from `lo` to `parts.len()`, as [`bucket`] gives
+/// them, from one key: the key of `parts[..n]` is the first bytes of the key of all `parts`
+/// with `n` as its count byte, so the terms are copied once instead of once per n-gram.
+pub(crate) fn prefix_buckets(
+    buf: &mut Vec<u8>,
+    ns: u8,
+    parts: &[&str],
+    lo: usize,
+    mask: u64,
+    mut each: impl FnMut(u32),
+) {
+    key_bytes(buf, ns, parts);
+    let mut end = 2;
+    for (i, part) in parts.iter().enumerate() {
+        end += usize::from(i > 0) + part.len();
+        if i + 1 >= lo {
+            buf[1] = (i + 1) as u8;
+            each((xxh3_64(&buf[..end]) & mask) as u32);
+        }
+    }
+}
+
 impl Emit for Hasher<'_> {
     fn emit(&mut self, ns: u8, parts: &[&str]) {
         let b = bucket(&mut self.buf, ns, parts, self.mask);
         self.out.push(b);
+    }
+
+    fn word_ngrams(&mut self, terms: &[&str], lo: usize) {
+        let out = &mut self.out;
+        prefix_buckets(&mut self.buf, b'w', terms, lo, self.mask, |b| out.push(b));
     }
 
     fn char_ngrams(&mut self, surface: &str, lo: usize, hi: usize) {
@@ -413,26 +447,13 @@ pub(crate) fn walk(spec: &FeatureSpec, doc: &DocView<'_>, e: &mut impl Emit) {
     let terms = terms_of(main);
     let keep = target_mask(spec, doc, &terms, e);
     let [lo, hi] = spec.word_ngrams;
-    let mut parts: Vec<&str> = Vec::with_capacity(hi as usize);
     for i in 0..terms.len() {
         if !keep.as_ref().is_none_or(|k| k[i]) {
             continue;
         }
-        for n in lo as usize..=hi as usize {
-            let end = i + n;
-            if end > terms.len() {
-                break;
-            }
-            let sentence = main.tokens[i].sentence;
-            if main.tokens[end - 1].sentence != sentence {
-                break;
-            }
-            if keep.as_ref().is_some_and(|k| !k[end - 1]) {
-                break;
-            }
-            parts.clear();
-            parts.extend_from_slice(&terms[i..end]);
-            e.emit(b'w', &parts);
+        let longest = longest_ngram(main.tokens, keep.as_deref(), i, hi as usize);
+        if longest >= lo as usize {
+            e.word_ngrams(&terms[i..i + longest], lo as usize);
         }
         if let Some([clo, chi]) = spec.char_ngrams {
             e.char_ngrams(main.surface(&main.tokens[i]), clo as usize, chi as usize);
@@ -447,6 +468,19 @@ pub(crate) fn walk(spec: &FeatureSpec, doc: &DocView<'_>, e: &mut impl Emit) {
     if let Some(reach) = spec.target_context {
         context_features(doc, &terms, reach as usize, e);
     }
+}
+
+/// The most words (up to `hi`) an n-gram starting at token `i` may span: it stops at the end of
+/// the text, at the end of `i`'s sentence and before a token the target window leaves out.
+/// Token `i` itself is kept (the caller checked), so the answer is at least 1.
+fn longest_ngram(tokens: &[Token], keep: Option<&[bool]>, i: usize, hi: usize) -> usize {
+    let sentence = tokens[i].sentence;
+    let fits = |end: usize| {
+        end <= tokens.len()
+            && tokens[end - 1].sentence == sentence
+            && keep.is_none_or(|k| k[end - 1])
+    };
+    (1..=hi).take_while(|&n| fits(i + n)).last().unwrap_or(0)
 }
 
 /// Token spans (`start..end` in the main text) where the pair's terms occur in a row.
@@ -697,6 +731,75 @@ mod tests {
             fast.sort_unstable();
             reference.sort_unstable();
             assert_eq!(fast, reference, "word {word:?}, n {lo}..={hi}");
+        }
+    }
+
+    #[test]
+    fn prefix_buckets_equal_one_key_per_ngram() {
+        let words = [
+            "",
+            "a",
+            "fight",
+            "straße",
+            "中文",
+            "x\u{1f}y",
+            "long-ish-term",
+        ];
+        let mut next = xorshift(0x9e37_79b9_7f4a_7c15);
+        let mut buf = Vec::new();
+        for _ in 0..2000 {
+            let parts: Vec<&str> = (0..1 + next(5)).map(|_| words[next(words.len())]).collect();
+            let lo = 1 + next(parts.len());
+            let mask = (1u64 << (10 + next(17))) - 1;
+            let mut prefixed = Vec::new();
+            prefix_buckets(&mut buf, b'w', &parts, lo, mask, |b| prefixed.push(b));
+            let one_by_one: Vec<u32> = (lo..=parts.len())
+                .map(|n| bucket(&mut Vec::new(), b'w', &parts[..n], mask))
+                .collect();
+            assert_eq!(prefixed, one_by_one, "{parts:?} from {lo}");
+        }
+    }
+
+    #[test]
+    fn word_ngrams_stop_at_sentences_and_target_windows() {
+        // The hashed path (prefix keys) and the named path (one key per n-gram) see the same
+        // n-grams: 1–3 words, never across `|`, never past the window around `assad`.
+        let text = "a b c d | e f assad g h i j k";
+        let (tokens, terms) = view(text);
+        let (ttokens, tterms) = view("assad");
+        for target_window in [None, Some(1), Some(2)] {
+            let spec = FeatureSpec {
+                word_ngrams: [2, 3],
+                target_window,
+                sublinear_tf: false,
+                ..FeatureSpec::default()
+            };
+            let d = DocView {
+                main: TextView::new(text, &tokens, &terms),
+                pair: TextView::new("assad", &ttokens, &tterms),
+                target: "assad",
+            };
+            let mut hashed = occurrences(&spec, &d);
+            hashed.sort_unstable();
+            hashed.dedup();
+            let named = extract_named(&spec, &d);
+            let named_buckets: Vec<u32> = named.iter().map(|p| p.0).collect();
+            assert_eq!(hashed, named_buckets, "window {target_window:?}");
+            let names: Vec<&str> = named.iter().map(|p| p.1.as_str()).collect();
+            assert!(
+                !names.contains(&"d e") && !names.contains(&"c d e"),
+                "{names:?}"
+            );
+            assert_eq!(
+                names.contains(&"b c d"),
+                target_window.is_none(),
+                "{names:?}"
+            );
+            assert_eq!(
+                names.contains(&"assad g h"),
+                target_window != Some(1),
+                "{names:?}"
+            );
         }
     }
 

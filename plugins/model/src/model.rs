@@ -104,13 +104,25 @@ pub struct Model {
 }
 
 /// Bucket → column in O(1): one bit per hash bucket, plus the number of set bits before each
-/// 64-bit word, so a column is a rank. 2^20 buckets cost 192 KiB and stay in cache, where a
-/// binary search over the selected ids was a third of serving time.
-#[derive(Debug, Clone, PartialEq, Default)]
+/// 64-bit word, so a column is a rank. 2^20 buckets cost 192 KiB, where a binary search over the
+/// selected ids was a third of serving time.
+///
+/// Nearly every lookup misses (a model selects 6,000–20,000 of 2^20 buckets), and with three
+/// models' bitmaps and the memos competing for the core's cache, the miss itself cost a load
+/// from far away: the bitmap load was a third of the sentiment plugin's samples. So a lookup
+/// first reads a [`FILTER_BITS`]-bit filter, bit `bucket mod 2^FILTER_BITS` set when any
+/// selected bucket has those low bits. It is 8 KiB, small enough to stay near the core, and
+/// answers "no column" alone for 70–90 % of lookups. It never hides a column, so the columns
+/// are the same as without it.
+#[derive(Debug, Clone, PartialEq)]
 struct ColumnIndex {
+    filter: Vec<u64>,
     bits: Vec<u64>,
     ranks: Vec<u32>,
 }
+
+/// Width of [`ColumnIndex`]'s filter in bits of the bucket (at most the model's hash bits).
+const FILTER_BITS: u32 = 16;
 
 impl ColumnIndex {
     fn new(ids: &[u32], hash_bits: u32) -> ColumnIndex {
@@ -127,14 +139,34 @@ impl ColumnIndex {
             ranks.push(seen);
             seen += w.count_ones();
         }
-        ColumnIndex { bits, ranks }
+        let filter = Self::filter_of(&bits, hash_bits);
+        ColumnIndex {
+            filter,
+            bits,
+            ranks,
+        }
+    }
+
+    /// The filter of `bits`: its words folded onto the filter's width with OR, so that filter
+    /// bit `b mod width` is set when bucket `b` is.
+    fn filter_of(bits: &[u64], hash_bits: u32) -> Vec<u64> {
+        let words = ((1usize << hash_bits.min(FILTER_BITS)) / 64).max(1);
+        let mut filter = vec![0u64; words];
+        for (i, w) in bits.iter().enumerate() {
+            filter[i % words] |= w;
+        }
+        filter
     }
 
     #[inline]
     fn column(&self, bucket: u32) -> Option<usize> {
         let w = bucket as usize / 64;
-        let word = *self.bits.get(w)?;
         let bit = 1u64 << (bucket % 64);
+        // The filter's length is a power of two, so the modulo is a mask.
+        if self.filter[w & (self.filter.len() - 1)] & bit == 0 {
+            return None;
+        }
+        let word = *self.bits.get(w)?;
         if word & bit == 0 {
             return None;
         }
@@ -424,6 +456,35 @@ mod tests {
             let bits = |z: &[f32]| z.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
             assert_eq!(bits(&fixed), bits(&any), "{k} classes");
             assert_ne!(bits(&any), bits(&bias), "{k} classes: rows were added");
+        }
+    }
+
+    #[test]
+    fn the_filter_never_hides_a_column() {
+        // Every bucket of several widths, ids dense and sparse, some past the hash width.
+        for (hash_bits, step, seed) in [(10, 3, 1), (16, 7, 2), (18, 97, 3), (20, 1021, 4)] {
+            let buckets = 1u32 << hash_bits;
+            let mut state = seed * 0x9e37_79b9_7f4a_7c15u64;
+            let mut ids: Vec<u32> = (0..buckets / step)
+                .map(|_| {
+                    state ^= state << 13;
+                    state ^= state >> 7;
+                    state ^= state << 17;
+                    (state % (u64::from(buckets) + 64)) as u32
+                })
+                .collect();
+            ids.sort_unstable();
+            ids.dedup();
+            let index = ColumnIndex::new(&ids, hash_bits);
+            let in_range: Vec<u32> = ids.iter().copied().filter(|&b| b < buckets).collect();
+            for bucket in 0..buckets + 64 {
+                let expected = in_range.binary_search(&bucket).ok();
+                assert_eq!(
+                    index.column(bucket),
+                    expected,
+                    "bucket {bucket}, {hash_bits} bits"
+                );
+            }
         }
     }
 }

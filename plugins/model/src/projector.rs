@@ -20,7 +20,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use rustc_hash::FxHashMap;
 use slant_sdk::DocView;
 
-use crate::features::{bucket, walk, CharHasher, Emit};
+use crate::features::{bucket, prefix_buckets, walk, CharHasher, Emit};
 use crate::model::Model;
 use crate::word_memo::WordMemo;
 
@@ -216,6 +216,15 @@ impl Emit for Counter<'_, '_> {
         if let Some(j) = self.model.column(b) {
             self.tally.count(j as u32);
         }
+    }
+
+    fn word_ngrams(&mut self, terms: &[&str], lo: usize) {
+        let (model, tally) = (self.model, &mut self.tally);
+        prefix_buckets(self.key, b'w', terms, lo, self.mask, |b| {
+            if let Some(j) = model.column(b) {
+                tally.count(j as u32);
+            }
+        });
     }
 
     fn char_ngrams(&mut self, surface: &str, lo: usize, hi: usize) {

@@ -122,8 +122,7 @@ impl Scorer {
     ) -> Result<Vec<Scored>, ServeError> {
         let model = &self.model;
         let out = map_docs(&self.tokenizer, model.header.input, docs, bar, |doc| {
-            let mut probs = vec![0f32; model.n_outputs()];
-            model.predict_into(&model.featurize(doc), &mut probs);
+            let probs = model.predict(doc);
             let explain = if explain == 0 {
                 Vec::new()
             } else {

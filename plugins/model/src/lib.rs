@@ -130,6 +130,50 @@ mod tests {
     }
 
     #[test]
+    fn predictions_on_the_stack_and_the_heap_equal_predict_into_of_featurize() {
+        use slant_sdk::{DocView, TextView, Token};
+        let text = "alpha beta gamma";
+        let tokens: Vec<Token> = [(0, 5), (6, 10), (11, 16)]
+            .map(|(a, b)| Token {
+                term_start: a,
+                term_len: b - a,
+                byte_start: a,
+                byte_end: b,
+                sentence: 0,
+                flags: 0,
+            })
+            .to_vec();
+        let doc = DocView {
+            main: TextView::new(text, &tokens, text),
+            pair: TextView::new("", &[], ""),
+            target: "",
+        };
+        let spec = FeatureSpec::default();
+        let ids: Vec<u32> = extract(&spec, &doc).iter().map(|p| p.0).collect();
+        // Two classes (on the stack) and more classes than the stack holds (on the heap).
+        for k in [2, model::STACK_OUTPUTS + 4] {
+            let mut header = tiny().header;
+            header.heads[0].classes = (0..k).map(|c| format!("c{c}")).collect();
+            header.heads[0].positive = None;
+            header.heads[0].threshold = None;
+            let weights = (0..ids.len() * k).map(|i| (i % 7) as f32 - 3.0).collect();
+            let bias = (0..k).map(|c| c as f32 / 10.0).collect();
+            let m = Model::new(
+                header,
+                ids.clone(),
+                vec![1.0; ids.len()],
+                vec![HeadWeights { weights, bias }],
+            );
+            let mut expected = vec![0.0; k];
+            m.predict_into(&m.featurize(&doc), &mut expected);
+            let got = m.with_prediction(&doc, <[f32]>::to_vec);
+            assert_eq!(got, expected, "{k} classes");
+            assert_eq!(m.predict(&doc), expected, "{k} classes");
+            assert!((expected.iter().sum::<f32>() - 1.0).abs() < 1e-5);
+        }
+    }
+
+    #[test]
     fn every_damage_is_a_clear_error() {
         let good = to_bytes(&tiny()).unwrap();
         // Truncated anywhere.

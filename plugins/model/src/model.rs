@@ -121,6 +121,9 @@ struct ColumnIndex {
     ranks: Vec<u32>,
 }
 
+/// Most outputs [`Model::with_prediction`] holds on the stack.
+pub const STACK_OUTPUTS: usize = 16;
+
 /// Width of [`ColumnIndex`]'s filter in bits of the bucket (at most the model's hash bits).
 const FILTER_BITS: u32 = 16;
 
@@ -244,23 +247,27 @@ impl Model {
     /// columns (unselected buckets are never stored or sorted, which is most of them) and a
     /// word's char n-grams are looked up once per model and thread (see [`projector`]).
     pub fn featurize(&self, doc: &DocView<'_>) -> Sparse {
+        self.with_features(doc, Sparse::clone)
+    }
+
+    /// Calls `f` with [`Model::featurize`]'s features, held in a per-thread buffer (so a
+    /// document scored this way allocates nothing). `f` must not featurize again.
+    fn with_features<R>(&self, doc: &DocView<'_>, f: impl FnOnce(&Sparse) -> R) -> R {
         let sublinear = self.header.features.sublinear_tf;
-        projector::with_counts(self, doc, |touched, counts| {
-            let mut out: Sparse = touched
-                .iter()
-                .map(|&j| {
-                    let c = std::mem::take(&mut counts[j as usize]);
-                    // ln(1) = 0 exactly, so skipping it for single occurrences changes nothing.
-                    let tf = if sublinear && c != 1.0 {
-                        1.0 + c.ln()
-                    } else {
-                        c
-                    };
-                    (j, tf * self.column_weights[j as usize])
-                })
-                .collect();
-            normalize(&mut out);
-            out
+        projector::with_counts(self, doc, |touched, counts, x| {
+            x.clear();
+            x.extend(touched.iter().map(|&j| {
+                let c = std::mem::take(&mut counts[j as usize]);
+                // ln(1) = 0 exactly, so skipping it for single occurrences changes nothing.
+                let tf = if sublinear && c != 1.0 {
+                    1.0 + c.ln()
+                } else {
+                    c
+                };
+                (j, tf * self.column_weights[j as usize])
+            }));
+            normalize(x);
+            f(x)
         })
     }
 
@@ -298,9 +305,23 @@ impl Model {
 
     /// Calibrated probabilities of every head for a document.
     pub fn predict(&self, doc: &DocView<'_>) -> Vec<f32> {
-        let mut out = vec![0.0; self.n_outputs()];
-        self.predict_into(&self.featurize(doc), &mut out);
-        out
+        self.with_prediction(doc, <[f32]>::to_vec)
+    }
+
+    /// Calls `f` with [`Model::predict`]'s probabilities, without allocating when the model
+    /// has at most [`STACK_OUTPUTS`] outputs (what the classifier plugins call per text).
+    pub fn with_prediction<R>(&self, doc: &DocView<'_>, f: impl FnOnce(&[f32]) -> R) -> R {
+        let n = self.n_outputs();
+        let mut stack = [0f32; STACK_OUTPUTS];
+        let mut heap = Vec::new();
+        let out = if n <= STACK_OUTPUTS {
+            &mut stack[..n]
+        } else {
+            heap.resize(n, 0.0);
+            &mut heap[..]
+        };
+        self.with_features(doc, |x| self.predict_into(x, out));
+        f(out)
     }
 
     /// The `n` features that pushed class `class` of head `head` most, strongest first.

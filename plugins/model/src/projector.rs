@@ -20,7 +20,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use rustc_hash::FxHashMap;
 use slant_sdk::DocView;
 
-use crate::features::{bucket, prefix_buckets, walk, CharHasher, Emit};
+use crate::features::{bucket, prefix_buckets, walk, CharHasher, Emit, Sparse};
 use crate::model::Model;
 use crate::word_memo::WordMemo;
 
@@ -80,6 +80,8 @@ struct Scratch {
     buckets: Vec<u32>,
     found: Vec<u32>,
     memos: FxHashMap<MemoKey, WordColumns>,
+    /// The projected features of the document being scored.
+    features: Sparse,
     /// A document's counting began and did not finish: it panicked (the plugin shims catch
     /// panics, so the thread lives on), and `counts` / `seen` may hold its leftovers.
     dirty: bool,
@@ -91,11 +93,11 @@ thread_local! {
 
 /// Counts the occurrences of `model`'s selected columns in `doc`, then hands the touched
 /// columns (sorted ascending) and their counts to `finish`, which must take every touched
-/// count back to zero.
+/// count back to zero, with a reused buffer for the document's features.
 pub(crate) fn with_counts<R>(
     model: &Model,
     doc: &DocView<'_>,
-    finish: impl FnOnce(&[u32], &mut [f32]) -> R,
+    finish: impl FnOnce(&[u32], &mut [f32], &mut Sparse) -> R,
 ) -> R {
     SCRATCH.with(|scratch| {
         let s = &mut *scratch.borrow_mut();
@@ -130,7 +132,7 @@ pub(crate) fn with_counts<R>(
         walk(spec, doc, &mut counter);
         let words = counter.tally.words;
         touched_in_order(&mut s.seen, words, &mut s.touched);
-        let result = finish(&s.touched, &mut s.counts);
+        let result = finish(&s.touched, &mut s.counts, &mut s.features);
         s.dirty = false;
         result
     })
@@ -225,6 +227,12 @@ impl Emit for Counter<'_, '_> {
                 tally.count(j as u32);
             }
         });
+    }
+
+    fn upcoming_word(&mut self, surface: &str) {
+        if let Some(memo) = self.memo.as_deref() {
+            memo.prefetch(surface);
+        }
     }
 
     fn char_ngrams(&mut self, surface: &str, lo: usize, hi: usize) {
@@ -600,7 +608,7 @@ mod tests {
         let clean = bits(&toxicity.featurize(&doc));
         // A panic after counting, before the counts are taken back (as a plugin's caught panic).
         let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            with_counts(&toxicity, &doc, |_, _| panic!("while finishing"))
+            with_counts(&toxicity, &doc, |_, _, _| panic!("while finishing"))
         }));
         assert!(caught.is_err());
         assert_eq!(bits(&toxicity.featurize(&doc)), clean);

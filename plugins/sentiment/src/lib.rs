@@ -72,10 +72,11 @@ impl Sentiment {
 
     /// Scores one document: P(negative), P(neutral), P(positive) into `out`.
     pub fn score(&self, doc: &DocView<'_>, out: &mut [f32]) {
-        let all = self.model.predict(doc);
-        for (o, &i) in out.iter_mut().zip(&self.class_index) {
-            *o = all[i];
-        }
+        self.model.with_prediction(doc, |all| {
+            for (o, &i) in out.iter_mut().zip(&self.class_index) {
+                *o = all[i];
+            }
+        });
     }
 }
 

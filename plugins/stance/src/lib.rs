@@ -88,10 +88,11 @@ impl Stance {
 
     /// Scores one document: the probability of each label, in the task's order.
     pub fn score(&self, doc: &DocView<'_>, out: &mut [f32]) {
-        let probs = self.model.predict(doc);
-        for (o, &c) in out.iter_mut().zip(&self.class_of_output) {
-            *o = probs.get(c).copied().unwrap_or(0.0);
-        }
+        self.model.with_prediction(doc, |probs| {
+            for (o, &c) in out.iter_mut().zip(&self.class_of_output) {
+                *o = probs.get(c).copied().unwrap_or(0.0);
+            }
+        });
     }
 }
 

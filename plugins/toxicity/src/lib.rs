@@ -50,10 +50,11 @@ impl Toxicity {
 
     /// Scores one document: the positive-class probability of each head.
     pub fn score(&self, doc: &DocView<'_>, out: &mut [f32]) {
-        let all = self.model.predict(doc);
-        for (o, &i) in out.iter_mut().zip(&self.positive_outputs) {
-            *o = all[i];
-        }
+        self.model.with_prediction(doc, |all| {
+            for (o, &i) in out.iter_mut().zip(&self.positive_outputs) {
+                *o = all[i];
+            }
+        });
     }
 }
 

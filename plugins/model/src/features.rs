@@ -135,10 +135,6 @@ pub(crate) trait Emit {
     fn char_ngrams(&mut self, surface: &str, lo: usize, hi: usize) {
         char_ngrams_of(surface, lo, hi, &mut |gram| self.emit(b'c', &[gram]));
     }
-
-    /// Told a few words ahead which word's char n-grams will be asked next, so that a memo can
-    /// bring its entry in early; a hint that changes nothing.
-    fn upcoming_word(&mut self, _surface: &str) {}
 }
 
 /// Words whose char n-gram buckets are remembered per thread before the memo is cleared.
@@ -445,10 +441,6 @@ pub(crate) fn terms_of<'a>(view: &TextView<'a>) -> Vec<&'a str> {
         .collect()
 }
 
-/// How many tokens ahead [`walk`] names the word whose char n-grams will be asked for: far
-/// enough for a memo entry to arrive from memory meanwhile, near enough to still be cached.
-const LOOK_AHEAD: usize = 4;
-
 /// Emits every feature of `doc` the spec asks for, in one fixed order.
 pub(crate) fn walk(spec: &FeatureSpec, doc: &DocView<'_>, e: &mut impl Emit) {
     let main = &doc.main;
@@ -456,11 +448,6 @@ pub(crate) fn walk(spec: &FeatureSpec, doc: &DocView<'_>, e: &mut impl Emit) {
     let keep = target_mask(spec, doc, &terms, e);
     let [lo, hi] = spec.word_ngrams;
     for i in 0..terms.len() {
-        if spec.char_ngrams.is_some() {
-            if let Some(ahead) = main.tokens.get(i + LOOK_AHEAD) {
-                e.upcoming_word(main.surface(ahead));
-            }
-        }
         if !keep.as_ref().is_none_or(|k| k[i]) {
             continue;
         }

@@ -177,9 +177,28 @@ pub(crate) fn bucket(buf: &mut Vec<u8>, ns: u8, parts: &[&str], mask: u64) -> u3
     (xxh3_64(buf) & mask) as u32
 }
 
-/// The buckets of `parts[..n]` for every `n` from `lo` to `parts.len()`, as [`bucket`] gives
-/// them, from one key: the key of `parts[..n]` is the first bytes of the key of all `parts`
-/// with `n` as its count byte, so the terms are copied once instead of once per n-gram.
+/// Calls `each` with the key [`bucket`] hashes for `parts[..n]`, for every `n` from `lo` to
+/// `parts.len()`, built once: the key of `parts[..n]` is the first bytes of the key of all
+/// `parts` with `n` as its count byte, so the terms are copied once instead of once per n-gram.
+pub(crate) fn prefix_keys(
+    buf: &mut Vec<u8>,
+    ns: u8,
+    parts: &[&str],
+    lo: usize,
+    mut each: impl FnMut(&[u8]),
+) {
+    key_bytes(buf, ns, parts);
+    let mut end = 2;
+    for (i, part) in parts.iter().enumerate() {
+        end += usize::from(i > 0) + part.len();
+        if i + 1 >= lo {
+            buf[1] = (i + 1) as u8;
+            each(&buf[..end]);
+        }
+    }
+}
+
+/// The buckets of the keys [`prefix_keys`] gives, as [`bucket`] gives them.
 pub(crate) fn prefix_buckets(
     buf: &mut Vec<u8>,
     ns: u8,
@@ -188,15 +207,7 @@ pub(crate) fn prefix_buckets(
     mask: u64,
     mut each: impl FnMut(u32),
 ) {
-    key_bytes(buf, ns, parts);
-    let mut end = 2;
-    for (i, part) in parts.iter().enumerate() {
-        end += usize::from(i > 0) + part.len();
-        if i + 1 >= lo {
-            buf[1] = (i + 1) as u8;
-            each((xxh3_64(&buf[..end]) & mask) as u32);
-        }
-    }
+    prefix_keys(buf, ns, parts, lo, |key| each((xxh3_64(key) & mask) as u32));
 }
 
 impl Emit for Hasher<'_> {

@@ -20,9 +20,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use rustc_hash::FxHashMap;
 use slant_sdk::DocView;
 
-use crate::features::{bucket, prefix_buckets, walk, CharHasher, Emit, Sparse};
+use crate::features::{bucket, prefix_keys, walk, CharHasher, Emit, Sparse};
 use crate::model::Model;
 use crate::word_memo::WordMemo;
+use xxhash_rust::xxh3::xxh3_64;
 
 /// Which model a memo table belongs to: a number drawn in [`Model::new`] and kept by clones.
 /// It names the model's selected columns, not its content, so it takes no part in equality:
@@ -75,6 +76,9 @@ struct Scratch {
     touched: Vec<u32>,
     /// Key bytes of the feature being hashed.
     key: Vec<u8>,
+    /// The document's word n-gram keys not hashed yet, end to end, and where each ends.
+    pending: Vec<u8>,
+    pending_ends: Vec<u32>,
     chars: CharHasher,
     /// Char n-gram buckets of the word being memoized, and the columns they hit.
     buckets: Vec<u32>,
@@ -104,6 +108,8 @@ pub(crate) fn with_counts<R>(
         if s.dirty {
             s.counts.fill(0.0);
             s.seen.fill(0);
+            s.pending.clear();
+            s.pending_ends.clear();
         }
         s.dirty = true;
         if s.counts.len() < model.n_features() {
@@ -124,12 +130,17 @@ pub(crate) fn with_counts<R>(
                 words: 0..0,
             },
             key: &mut s.key,
+            pending: Pending {
+                keys: &mut s.pending,
+                ends: &mut s.pending_ends,
+            },
             chars: &mut s.chars,
             buckets: &mut s.buckets,
             found: &mut s.found,
             memo,
         };
         walk(spec, doc, &mut counter);
+        counter.hash_pending();
         let words = counter.tally.words;
         touched_in_order(&mut s.seen, words, &mut s.touched);
         let result = finish(&s.touched, &mut s.counts, &mut s.features);
@@ -192,6 +203,7 @@ struct Counter<'s, 'm> {
     mask: u64,
     tally: Tally<'s>,
     key: &'s mut Vec<u8>,
+    pending: Pending<'s>,
     chars: &'s mut CharHasher,
     buckets: &'s mut Vec<u32>,
     found: &'s mut Vec<u32>,
@@ -199,7 +211,34 @@ struct Counter<'s, 'm> {
     memo: Option<&'s mut WordColumns>,
 }
 
+/// Word n-gram keys written now and hashed later. Hashing a key right after writing it made
+/// the hash's wide loads wait for the key's narrow stores to land (a load cannot take its bytes
+/// from several pending stores); keys hashed a document later are read from the cache.
+struct Pending<'s> {
+    keys: &'s mut Vec<u8>,
+    ends: &'s mut Vec<u32>,
+}
+
+/// Pending key bytes that make a [`Counter`] hash what it has before writing more (bounds the
+/// buffer on a huge document).
+const PENDING_BYTES: usize = 1 << 16;
+
 impl Counter<'_, '_> {
+    /// Hashes the pending word n-gram keys and counts their columns.
+    fn hash_pending(&mut self) {
+        let mut start = 0;
+        for &end in self.pending.ends.iter() {
+            let end = end as usize;
+            let b = (xxh3_64(&self.pending.keys[start..end]) & self.mask) as u32;
+            if let Some(j) = self.model.column(b) {
+                self.tally.count(j as u32);
+            }
+            start = end;
+        }
+        self.pending.keys.clear();
+        self.pending.ends.clear();
+    }
+
     /// Fills `found` with the selected columns the char n-grams of `surface` hit, one per
     /// hitting gram.
     fn find_word_columns(&mut self, surface: &str, lo: usize, hi: usize) {
@@ -221,11 +260,13 @@ impl Emit for Counter<'_, '_> {
     }
 
     fn word_ngrams(&mut self, terms: &[&str], lo: usize) {
-        let (model, tally) = (self.model, &mut self.tally);
-        prefix_buckets(self.key, b'w', terms, lo, self.mask, |b| {
-            if let Some(j) = model.column(b) {
-                tally.count(j as u32);
-            }
+        if self.pending.keys.len() > PENDING_BYTES {
+            self.hash_pending();
+        }
+        let Pending { keys, ends } = &mut self.pending;
+        prefix_keys(self.key, b'w', terms, lo, |key| {
+            keys.extend_from_slice(key);
+            ends.push(keys.len() as u32);
         });
     }
 
@@ -588,6 +629,11 @@ mod tests {
         let random = random_texts(0x9e37_79b9_7f4a_7c15, 200, &vocabulary);
         let hits = assert_all_equal(&models, &random);
         assert!(hits > random.len() * models.len(), "random hits: {hits}");
+        // One document whose n-gram keys overflow the pending buffer several times over.
+        let all = real.join(" ");
+        let long = vec![vec![all.as_str(); 3 * PENDING_BYTES / all.len() + 1].join(" ")];
+        assert!(long[0].len() > 3 * PENDING_BYTES, "{} bytes", long[0].len());
+        assert_all_equal(&models, &long);
     }
 
     #[test]

@@ -36,8 +36,8 @@ pub use result::{error_record, LabelOptions};
 pub use stage::{ClassifierStage, Outputs};
 pub use units::Unit;
 
-/// Text held in memory by the windows being labeled by [`Pipeline::run`], at most (plus one record
-/// per window): two windows of half this each.
+/// Text held in memory by the windows being labeled by [`Pipeline::run`], at most (plus one
+/// record per window): two windows of half this each.
 const WINDOW_BYTES: usize = 256 << 20;
 
 /// Bytes of text an article brings into memory (body and comments).
@@ -144,9 +144,9 @@ impl Pipeline {
 
     /// As [`Pipeline::run`], calling `window_done` after the outputs of each window (to flush a
     /// pipe). Records are read ahead on a thread; a window ends when full, at half of
-    /// [`WINDOW_BYTES`] of text, or when no record arrives for [`read_ahead::DEFAULT_IDLE`], so a trickle of
-    /// lines on stdin is answered as it comes: a window whose successor has not arrived yet is
-    /// emitted before slant waits for more input.
+    /// [`WINDOW_BYTES`] of text, or when no record arrives for [`read_ahead::DEFAULT_IDLE`], so
+    /// a trickle of lines on stdin is answered as it comes: a window whose successor has not
+    /// arrived yet is emitted before slant waits for more input.
     ///
     /// # Errors
     /// Whatever `emit` or `window_done` returns.

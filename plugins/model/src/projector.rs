@@ -19,11 +19,11 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use rustc_hash::FxHashMap;
 use slant_sdk::DocView;
+use xxhash_rust::xxh3::xxh3_64;
 
 use crate::features::{bucket, prefix_keys, walk, CharHasher, Emit, Sparse};
 use crate::model::Model;
 use crate::word_memo::WordMemo;
-use xxhash_rust::xxh3::xxh3_64;
 
 /// Which model a memo table belongs to: a number drawn in [`Model::new`] and kept by clones.
 /// It names the model's selected columns, not its content, so it takes no part in equality:

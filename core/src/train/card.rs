@@ -48,7 +48,7 @@ fn overview(s: &mut String, trained: &Trained, file: &str) {
             .collect::<Vec<_>>()
             .join(", "),
         m.header.slant_version,
-        slant_model::FORMAT_VERSION,
+        slant_model::format_version(&m.header.features),
         m.header.seed,
         m.header.tokenizer_fingerprint
     );

@@ -55,6 +55,23 @@ pub struct FeatureSpec {
     /// negation cues in the body sentences that speak of the claim, crossed with relatedness.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub claim_cues: bool,
+    /// How word n-grams become buckets. Not a recipe setting: a model file's format version
+    /// says which (see [`WordHash`]), and new models use the newest.
+    #[serde(skip)]
+    pub word_hash: WordHash,
+}
+
+/// How word n-grams are hashed into buckets. Models keep the scheme they were trained with, so
+/// the file format version records it ([`crate::format`]) and serving follows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum WordHash {
+    /// Model format 1: xxh3 of each n-gram's key (namespace, term count, terms joined by
+    /// 0x1f), so a token starting three n-grams costs three hashes over its terms' bytes.
+    Keys,
+    /// Model format 2: each term is hashed once and an n-gram's bucket is chained from its
+    /// terms' hashes ([`chained_buckets`]): one multiply per term and a finalizer per n-gram.
+    #[default]
+    Chained,
 }
 
 fn default_word_ngrams() -> [u32; 2] {
@@ -78,6 +95,7 @@ impl Default for FeatureSpec {
             pair: false,
             target_context: None,
             claim_cues: false,
+            word_hash: WordHash::default(),
         }
     }
 }
@@ -123,6 +141,9 @@ pub type Sparse = Vec<(u32, f32)>;
 /// Receives every feature occurrence; names are built only when someone asks for them.
 pub(crate) trait Emit {
     fn emit(&mut self, ns: u8, parts: &[&str]);
+
+    /// A word n-gram whose bucket [`chained_buckets`] already computed; `terms` name it.
+    fn word_ngram(&mut self, bucket: u32, terms: &[&str]);
 
     /// Emits the word n-grams `terms[..n]` for every `n` from `lo` to `terms.len()`.
     fn word_ngrams(&mut self, terms: &[&str], lo: usize) {
@@ -210,10 +231,54 @@ pub(crate) fn prefix_buckets(
     prefix_keys(buf, ns, parts, lo, |key| each((xxh3_64(key) & mask) as u32));
 }
 
+/// Start of every chained word n-gram hash: the namespace byte `w` spread over 64 bits, so
+/// that chains differ from any other use of the same terms' hashes.
+const CHAIN_SEED: u64 = 0x77 * 0x0101_0101_0101_0101;
+/// An odd constant with well-spread bits (2^64 / golden ratio).
+const CHAIN_MUL: u64 = 0x9E37_79B9_7F4A_7C15;
+
+/// The hash a term contributes to every word n-gram that holds it ([`WordHash::Chained`]).
+pub(crate) fn term_hash(term: &str) -> u64 {
+    xxh3_64(term.as_bytes())
+}
+
+/// Calls `each(n, bucket)` for the word n-gram of the terms whose [`term_hash`]es are
+/// `hashes[..n]`, for every `n` from `lo` to `hashes.len()`. One step per term: the chain
+/// `h = (h.rotate_left(23) ^ t) * CHAIN_MUL` is a bijection of `t` for a given prefix and
+/// depends on the terms' order; murmur3's finalizer spreads every bit of `h` into the low bits
+/// the mask keeps.
+pub(crate) fn chained_buckets(
+    hashes: &[u64],
+    lo: usize,
+    mask: u64,
+    mut each: impl FnMut(usize, u32),
+) {
+    let mut h = CHAIN_SEED;
+    for (i, &t) in hashes.iter().enumerate() {
+        h = (h.rotate_left(23) ^ t).wrapping_mul(CHAIN_MUL);
+        if i + 1 >= lo {
+            each(i + 1, (fmix64(h) & mask) as u32);
+        }
+    }
+}
+
+/// murmur3's 64-bit finalizer: every input bit flips each output bit with probability ~1/2.
+fn fmix64(mut h: u64) -> u64 {
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+    h ^ (h >> 33)
+}
+
 impl Emit for Hasher<'_> {
     fn emit(&mut self, ns: u8, parts: &[&str]) {
         let b = bucket(&mut self.buf, ns, parts, self.mask);
         self.out.push(b);
+    }
+
+    fn word_ngram(&mut self, bucket: u32, _terms: &[&str]) {
+        self.out.push(bucket);
     }
 
     fn word_ngrams(&mut self, terms: &[&str], lo: usize) {
@@ -337,6 +402,10 @@ impl Emit for Namer {
         };
         self.out.push((idx, name));
     }
+
+    fn word_ngram(&mut self, bucket: u32, terms: &[&str]) {
+        self.out.push((bucket, terms.join(" ")));
+    }
 }
 
 /// Every feature occurrence of one document as a hash bucket (char n-grams grouped per word).
@@ -457,14 +526,25 @@ pub(crate) fn walk(spec: &FeatureSpec, doc: &DocView<'_>, e: &mut impl Emit) {
     let main = &doc.main;
     let terms = terms_of(main);
     let keep = target_mask(spec, doc, &terms, e);
+    let hashes = match spec.word_hash {
+        WordHash::Chained => Some(term_hashes(&terms, keep.as_deref())),
+        WordHash::Keys => None,
+    };
     let [lo, hi] = spec.word_ngrams;
+    let (lo, mask) = (lo as usize, spec.mask());
     for i in 0..terms.len() {
         if !keep.as_ref().is_none_or(|k| k[i]) {
             continue;
         }
         let longest = longest_ngram(main.tokens, keep.as_deref(), i, hi as usize);
-        if longest >= lo as usize {
-            e.word_ngrams(&terms[i..i + longest], lo as usize);
+        if longest >= lo {
+            let window = i..i + longest;
+            match &hashes {
+                Some(hashes) => chained_buckets(&hashes[window], lo, mask, |n, b| {
+                    e.word_ngram(b, &terms[i..i + n]);
+                }),
+                None => e.word_ngrams(&terms[window], lo),
+            }
         }
         if let Some([clo, chi]) = spec.char_ngrams {
             e.char_ngrams(main.surface(&main.tokens[i]), clo as usize, chi as usize);
@@ -479,6 +559,13 @@ pub(crate) fn walk(spec: &FeatureSpec, doc: &DocView<'_>, e: &mut impl Emit) {
     if let Some(reach) = spec.target_context {
         context_features(doc, &terms, reach as usize, e);
     }
+}
+
+/// The [`term_hash`] of every term `keep` keeps (0 for the others, which no n-gram holds).
+fn term_hashes(terms: &[&str], keep: Option<&[bool]>) -> Vec<u64> {
+    let kept = |i: usize| keep.is_none_or(|k| k[i]);
+    let hash = |(i, t): (usize, &&str)| if kept(i) { term_hash(t) } else { 0 };
+    terms.iter().enumerate().map(hash).collect()
 }
 
 /// The most words (up to `hi`) an n-gram starting at token `i` may span: it stops at the end of
@@ -771,18 +858,119 @@ mod tests {
         }
     }
 
+    /// Random term lists over a vocabulary with empty, non-ASCII and separator-holding terms.
+    fn random_term_lists(seed: u64, n: usize) -> Vec<Vec<String>> {
+        let words = [
+            "",
+            "a",
+            "fight",
+            "straße",
+            "中文",
+            "x\u{1f}y",
+            "long-ish-term",
+        ];
+        let mut next = xorshift(seed);
+        let mut term = move || match next(3) {
+            0 => words[next(words.len())].to_string(),
+            _ => format!("w{}", next(50_000)),
+        };
+        let mut sizes = xorshift(seed ^ 0x5555);
+        (0..n)
+            .map(|_| (0..1 + sizes(5)).map(|_| term()).collect())
+            .collect()
+    }
+
+    #[test]
+    fn a_chained_ngram_bucket_depends_on_its_terms_alone() {
+        // Walking relies on it: the n-gram `terms[i..i+n]` gets the same bucket whether its
+        // chain is cut at `n` or runs on to a longer n-gram.
+        let mut next = xorshift(0x2545_f491_4f6c_dd1d);
+        for terms in random_term_lists(7, 2000) {
+            let hashes: Vec<u64> = terms.iter().map(|t| term_hash(t)).collect();
+            let lo = 1 + next(terms.len());
+            let mask = (1u64 << (10 + next(17))) - 1;
+            let mut along = Vec::new();
+            chained_buckets(&hashes, lo, mask, |n, b| along.push((n, b)));
+            let alone: Vec<(usize, u32)> = (lo..=hashes.len())
+                .map(|n| {
+                    let mut last = None;
+                    chained_buckets(&hashes[..n], n, mask, |n, b| last = Some((n, b)));
+                    last.expect("one n-gram of n terms")
+                })
+                .collect();
+            assert_eq!(along, alone, "{terms:?} from {lo}");
+        }
+    }
+
+    #[test]
+    fn chained_buckets_spread_like_random_ones() {
+        // 200,000 distinct n-grams (1 to 3 terms, many sharing a first term, many the same
+        // terms in another order) into 2^20 buckets: as many distinct buckets as uniformly
+        // random ones would fill, m (1 - e^(-n/m)) = 181,858, within 0.3 %.
+        let mut seen = std::collections::HashSet::new();
+        let mut buckets = std::collections::HashSet::new();
+        let mask = (1u64 << 20) - 1;
+        let mut next = xorshift(0x9e37_79b9_7f4a_7c15);
+        while seen.len() < 200_000 {
+            let n = 1 + next(3);
+            let terms: Vec<String> = (0..n).map(|_| format!("t{}", next(3000))).collect();
+            if !seen.insert(terms.clone()) {
+                continue;
+            }
+            let hashes: Vec<u64> = terms.iter().map(|t| term_hash(t)).collect();
+            chained_buckets(&hashes, n, mask, |_, b| {
+                buckets.insert(b);
+            });
+        }
+        let (n, m) = (200_000f64, f64::from(1u32 << 20));
+        let expected = m * (1.0 - (-n / m).exp());
+        let filled = buckets.len() as f64;
+        assert!(
+            (filled - expected).abs() < 0.003 * expected,
+            "{filled} of {expected:.0}"
+        );
+    }
+
+    #[test]
+    fn chained_buckets_tell_order_and_length_apart() {
+        let mask = (1u64 << 20) - 1;
+        let bucket_of = |terms: &[&str]| {
+            let hashes: Vec<u64> = terms.iter().map(|t| term_hash(t)).collect();
+            let mut last = 0;
+            chained_buckets(&hashes, terms.len(), mask, |_, b| last = b);
+            last
+        };
+        let pairs = (0..1000).map(|i| (format!("a{i}"), format!("b{i}")));
+        let swapped = pairs
+            .filter(|(a, b)| bucket_of(&[a, b]) == bucket_of(&[b, a]))
+            .count();
+        // Chance alone gives 1000 / 2^20 ≈ 0.001 equal pairs.
+        assert!(
+            swapped <= 1,
+            "{swapped} of 1000 bigrams hash like their reverse"
+        );
+        assert_ne!(bucket_of(&["not", "good"]), bucket_of(&["good", "not"]));
+        assert_ne!(bucket_of(&["good"]), bucket_of(&["good", "good"]));
+        assert_ne!(bucket_of(&["a", ""]), bucket_of(&["a"]));
+    }
+
     #[test]
     fn word_ngrams_stop_at_sentences_and_target_windows() {
-        // The hashed path (prefix keys) and the named path (one key per n-gram) see the same
+        // The hashed path (prefix keys or chained term hashes) and the named path see the same
         // n-grams: 1–3 words, never across `|`, never past the window around `assad`.
         let text = "a b c d | e f assad g h i j k";
         let (tokens, terms) = view(text);
         let (ttokens, tterms) = view("assad");
-        for target_window in [None, Some(1), Some(2)] {
+        let windows = [None, Some(1), Some(2)];
+        for (target_window, word_hash) in windows
+            .into_iter()
+            .flat_map(|w| [(w, WordHash::Keys), (w, WordHash::Chained)])
+        {
             let spec = FeatureSpec {
                 word_ngrams: [2, 3],
                 target_window,
                 sublinear_tf: false,
+                word_hash,
                 ..FeatureSpec::default()
             };
             let d = DocView {
@@ -795,7 +983,10 @@ mod tests {
             hashed.dedup();
             let named = extract_named(&spec, &d);
             let named_buckets: Vec<u32> = named.iter().map(|p| p.0).collect();
-            assert_eq!(hashed, named_buckets, "window {target_window:?}");
+            assert_eq!(
+                hashed, named_buckets,
+                "{word_hash:?}, window {target_window:?}"
+            );
             let names: Vec<&str> = named.iter().map(|p| p.1.as_str()).collect();
             assert!(
                 !names.contains(&"d e") && !names.contains(&"c d e"),

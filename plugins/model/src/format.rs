@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! "SLANTMDL"            8 bytes magic
-//! format version        u32 LE (= FORMAT_VERSION)
+//! format version        u32 LE (1 or 2: see below)
 //! header length         u64 LE
 //! header                JSON (ModelHeader), UTF-8
 //! n_features            u64 LE
@@ -12,18 +12,26 @@
 //! sha256                32 bytes over everything above
 //! ```
 //!
+//! The two versions share this layout and differ in how word n-grams were hashed into the
+//! feature ids ([`WordHash`]): version 1 hashed each n-gram's key bytes, version 2 chains
+//! per-term hashes. A model is served with the scheme it was trained with, and written back
+//! with its own version, so a version-1 file read and written again keeps its bytes.
+//!
 //! Reading checks every length against the bytes that remain before allocating, then the
 //! checksum, then the contents (finite numbers, sorted ids, sane heads). Writing is
 //! deterministic: the same model gives the same bytes.
 
 use sha2::{Digest, Sha256};
 
+use crate::features::{FeatureSpec, WordHash};
 use crate::model::{HeadWeights, Model, ModelHeader};
 
 /// First bytes of every model file.
 pub const MAGIC: &[u8; 8] = b"SLANTMDL";
-/// Version of the layout above.
-pub const FORMAT_VERSION: u32 = 1;
+/// The version new models are written with (word n-grams chained from per-term hashes).
+pub const FORMAT_VERSION: u32 = 2;
+/// The oldest version this build still reads and serves.
+pub const OLDEST_FORMAT_VERSION: u32 = 1;
 /// Largest model file accepted.
 pub const MAX_FILE_BYTES: u64 = 1 << 30;
 const MAX_HEADER_BYTES: u64 = 16 << 20;
@@ -47,12 +55,11 @@ pub enum ModelError {
     },
     #[error("{path}: not a slant model file (wrong magic bytes)")]
     Magic { path: String },
-    #[error("{path}: model format version {found}, this slant reads version {expected}")]
-    Version {
-        path: String,
-        found: u32,
-        expected: u32,
-    },
+    #[error(
+        "{path}: model format version {found}, this slant reads versions {OLDEST_FORMAT_VERSION} \
+         to {FORMAT_VERSION} (a newer slant wrote it, or it is not a model file)"
+    )]
+    Version { path: String, found: u32 },
     #[error("{path}: truncated or corrupt: {what}")]
     Layout { path: String, what: String },
     #[error("{path}: checksum mismatch (the file was modified or damaged)")]
@@ -69,7 +76,7 @@ pub fn to_bytes(model: &Model) -> Result<Vec<u8>, String> {
     let header = serde_json::to_vec_pretty(&model.header).map_err(|e| e.to_string())?;
     let mut out = Vec::with_capacity(64 + header.len() + model.feature_ids.len() * 16);
     out.extend_from_slice(MAGIC);
-    out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+    out.extend_from_slice(&format_version(&model.header.features).to_le_bytes());
     out.extend_from_slice(&(header.len() as u64).to_le_bytes());
     out.extend_from_slice(&header);
     out.extend_from_slice(&(model.feature_ids.len() as u64).to_le_bytes());
@@ -89,6 +96,24 @@ pub fn to_bytes(model: &Model) -> Result<Vec<u8>, String> {
     let digest = Sha256::digest(&out);
     out.extend_from_slice(&digest);
     Ok(out)
+}
+
+/// The format version a model with these features is written as: the one that names its word
+/// hashing scheme.
+pub fn format_version(features: &FeatureSpec) -> u32 {
+    match features.word_hash {
+        WordHash::Keys => 1,
+        WordHash::Chained => 2,
+    }
+}
+
+/// The word hashing scheme a format version stands for, if this build reads it.
+fn word_hash_of(version: u32) -> Option<WordHash> {
+    match version {
+        1 => Some(WordHash::Keys),
+        2 => Some(WordHash::Chained),
+        _ => None,
+    }
 }
 
 /// Reads a model file.
@@ -254,13 +279,10 @@ pub fn from_bytes(bytes: &[u8], path: &str) -> Result<Model, ModelError> {
         path,
     };
     let version = c.u32("format version")?;
-    if version != FORMAT_VERSION {
-        return Err(ModelError::Version {
-            path: path.into(),
-            found: version,
-            expected: FORMAT_VERSION,
-        });
-    }
+    let word_hash = word_hash_of(version).ok_or_else(|| ModelError::Version {
+        path: path.into(),
+        found: version,
+    })?;
     if bytes.len() < MAGIC.len() + 4 + 8 + 32 {
         return Err(layout(format!(
             "{} bytes is too short for a model",
@@ -283,11 +305,12 @@ pub fn from_bytes(bytes: &[u8], path: &str) -> Result<Model, ModelError> {
         return Err(layout(format!("header length {header_len} is implausible")));
     }
     let header_bytes = c.take(header_len, "header")?;
-    let header: ModelHeader =
+    let mut header: ModelHeader =
         serde_json::from_slice(header_bytes).map_err(|e| ModelError::Header {
             path: path.into(),
             what: e.to_string(),
         })?;
+    header.features.word_hash = word_hash;
     let bad_header = |what: String| ModelError::Header {
         path: path.into(),
         what,
@@ -399,6 +422,37 @@ mod tests {
             let e = header_error(vec![h]);
             assert!(e.contains("temperature"), "{e}");
         }
+    }
+
+    #[test]
+    fn the_version_names_the_word_hash_and_survives_a_round_trip() {
+        let chained = model_bytes(vec![head("toxic", &["no", "yes"])]);
+        assert_eq!(
+            chained[8..12],
+            2u32.to_le_bytes(),
+            "new models are version 2"
+        );
+        let model = from_bytes(&chained, "m").unwrap();
+        assert_eq!(model.header.features.word_hash, WordHash::Chained);
+        // A version-1 model reads as one, serves with key hashing and is written back as it was.
+        let mut legacy = model.clone();
+        legacy.header.features.word_hash = WordHash::Keys;
+        let bytes = to_bytes(&legacy).unwrap();
+        assert_eq!(bytes[8..12], 1u32.to_le_bytes());
+        let read = from_bytes(&bytes, "m").unwrap();
+        assert_eq!(read.header.features.word_hash, WordHash::Keys);
+        assert_eq!(to_bytes(&read).unwrap(), bytes);
+        // A version from the future (checksum made right, so the version is what is refused).
+        let mut future = chained.clone();
+        future[8..12].copy_from_slice(&3u32.to_le_bytes());
+        let n = future.len() - 32;
+        let digest = Sha256::digest(&future[..n]);
+        future[n..].copy_from_slice(&digest);
+        let e = from_bytes(&future, "future.model").unwrap_err().to_string();
+        assert!(
+            e.contains("future.model") && e.contains("version 3") && e.contains("versions 1 to 2"),
+            "{e}"
+        );
     }
 
     #[test]

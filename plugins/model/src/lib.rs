@@ -15,8 +15,11 @@ mod projector;
 pub mod settings;
 mod word_memo;
 
-pub use features::{extract, FeatureSpec, Sparse};
-pub use format::{from_bytes, read_file, to_bytes, ModelError, FORMAT_VERSION};
+pub use features::{extract, FeatureSpec, Sparse, WordHash};
+pub use format::{
+    format_version, from_bytes, read_file, to_bytes, ModelError, FORMAT_VERSION,
+    OLDEST_FORMAT_VERSION,
+};
 pub use model::{softmax, Contribution, HeadSpec, HeadWeights, InputKind, Model, ModelHeader};
 pub use settings::model_from_settings;
 

@@ -259,6 +259,12 @@ impl Emit for Counter<'_, '_> {
         }
     }
 
+    fn word_ngram(&mut self, bucket: u32, _terms: &[&str]) {
+        if let Some(j) = self.model.column(bucket) {
+            self.tally.count(j as u32);
+        }
+    }
+
     fn word_ngrams(&mut self, terms: &[&str], lo: usize) {
         if self.pending.keys.len() > PENDING_BYTES {
             self.hash_pending();
@@ -304,7 +310,7 @@ mod tests {
     use slant_sdk::{TextView, Token};
 
     use super::*;
-    use crate::features::{occurrences_unmemoized, term_frequencies, Sparse};
+    use crate::features::{occurrences_unmemoized, term_frequencies, Sparse, WordHash};
     use crate::model::{softmax, InputKind};
 
     /// A shipped model from `models/` (committed with the repo, so never skipped).
@@ -344,6 +350,22 @@ mod tests {
             keep.iter().map(|&j| model.feature_ids[j]).collect(),
             keep.iter().map(|&j| model.column_weights[j]).collect(),
             heads,
+        )
+    }
+
+    /// `model` with the word hashing scheme it was not trained with (its columns then select
+    /// other n-grams, which is all the equivalence tests need: both paths must agree).
+    fn other_word_hash(model: &Model) -> Model {
+        let mut header = model.header.clone();
+        header.features.word_hash = match header.features.word_hash {
+            WordHash::Keys => WordHash::Chained,
+            WordHash::Chained => WordHash::Keys,
+        };
+        Model::new(
+            header,
+            model.feature_ids.clone(),
+            model.column_weights.clone(),
+            model.heads.clone(),
         )
     }
 
@@ -604,6 +626,9 @@ mod tests {
         let toxicity_clone = toxicity.clone();
         // Sentiment with char n-grams added (its columns stay the word columns it selected).
         let sentiment_chars = variant(&sentiment, Some([2, 4]), 20);
+        // Each word hashing scheme, whichever the shipped files use.
+        let [sentiment_other, stance_target_other, stance_claim_other, toxicity_other] =
+            [&sentiment, &stance_target, &stance_claim, &toxicity].map(other_word_hash);
         let models = [
             ("toxicity", &toxicity),
             ("sentiment", &sentiment),
@@ -614,6 +639,10 @@ mod tests {
             ("toxicity, 18 bits", &toxicity_18),
             ("toxicity clone", &toxicity_clone),
             ("sentiment + char 2-4", &sentiment_chars),
+            ("sentiment, other word hash", &sentiment_other),
+            ("stance-target, other word hash", &stance_target_other),
+            ("stance-claim, other word hash", &stance_claim_other),
+            ("toxicity, other word hash", &toxicity_other),
         ];
         let mut real = repo_texts();
         real.extend(shared_texts());

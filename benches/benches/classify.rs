@@ -2,6 +2,10 @@
 //! the texts are tokenized once before timing, then every batch of 256 is classified. The cases
 //! are [`slant_benches::CLASSIFIERS`]; one whose plugin or model is missing is skipped with a
 //! message, and the whole bench is skipped (visibly) without `../shared/data`.
+//!
+//! `SLANT_BENCH_MODELS=DIR` reads the model files from `DIR` instead of `models/`, and
+//! `SLANT_PLUGIN_DIR` picks the plugins, so that two builds of models and plugins can be
+//! compared in turn.
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use slant::pipeline::units::{regroup, sentence_ranges};
@@ -50,7 +54,7 @@ fn bench_case(
     tokenizer: &StageInstance,
     case: &ClassifierCase,
 ) {
-    let model = slant_benches::repo().join(case.model);
+    let model = case.model_path();
     let plugin = match dirs.find(case.plugin) {
         Ok(p) if model.exists() => p,
         Ok(_) => {

@@ -5,6 +5,10 @@
 //! it reads by default (stance: the mentions of `seeds/targets.toml`), then the claim stage
 //! ([`slant_benches::CLAIM_STAGE`], one claim per article) when its model is built. Skipped
 //! (visibly) without `../shared/data`.
+//!
+//! `SLANT_BENCH_MODELS=DIR` reads the model files from `DIR` instead of `models/`, and
+//! `SLANT_PLUGIN_DIR` picks the plugins, so that two builds of models and plugins can be
+//! compared in turn.
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use slant::article::{InputRecord, SourceRef};
@@ -23,13 +27,14 @@ fn config(dirs: &PluginDirs) -> (PipelineConfig, Vec<&'static str>) {
         .map(|case| (case.plugin, case))
         .chain([("claim", &slant_benches::CLAIM_STAGE)]);
     for (name, case) in cases {
-        if dirs.find(case.plugin).is_err() || !repo.join(case.model).exists() {
+        let model = case.model_path();
+        if dirs.find(case.plugin).is_err() || !model.exists() {
             eprintln!("pipeline: leaving out `{name}` (plugin or model not built)");
             continue;
         }
         text.push_str(&format!(
             "\n[stages.{name}]\nplugin = {:?}\nmodel = {:?}\n{}\n",
-            case.plugin, case.model, case.pipeline_settings
+            case.plugin, model, case.pipeline_settings
         ));
         stages.push(name);
     }

@@ -118,6 +118,20 @@ pub const CLAIM_STAGE: ClassifierCase = ClassifierCase {
     pipeline_settings: "claims = [\"ISIS fighters were killed in an air strike.\"]",
 };
 
+impl ClassifierCase {
+    /// Where the case's model file is: under `$SLANT_BENCH_MODELS` when set (a folder holding
+    /// other builds of the same model files, to compare models without touching `models/`),
+    /// else [`Self::model`] in the workspace.
+    pub fn model_path(&self) -> PathBuf {
+        match std::env::var_os("SLANT_BENCH_MODELS") {
+            Some(dir) => {
+                Path::new(&dir).join(Path::new(self.model).file_name().unwrap_or_default())
+            }
+            None => repo().join(self.model),
+        }
+    }
+}
+
 /// Every classifier stage benchmarked; adding a stage is one line. A case whose plugin or model
 /// is not built yet is skipped with a message.
 pub const CLASSIFIERS: &[ClassifierCase] = &[

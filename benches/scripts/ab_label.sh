@@ -13,7 +13,8 @@
 #
 # Environment: A and B (required: the two binaries; relative paths are taken from the repository
 # root), PLUGINS_A and PLUGINS_B (default target/release), MB (default 50), REPEATS (default 9), CONFIG (default seeds/slant.toml), WORK (default
-# target/ab-label).
+# target/ab-label). CONFIG_A / CONFIG_B give each build its own config (default CONFIG), e.g.
+# one whose models are of another model format: the outputs then differ, as they should.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -29,8 +30,8 @@ source benches/scripts/corpus.sh   # sets input, bytes
 # "name setting seconds MiB".
 run() {
     local name=$1 binary=$2 setting=$3 threads=$cores cpus="0-$((cores - 1))"
-    local plugins=${PLUGINS_B:-target/release}
-    [[ $name == A ]] && plugins=${PLUGINS_A:-target/release}
+    local plugins=${PLUGINS_B:-target/release} config=${CONFIG_B:-$config}
+    [[ $name == A ]] && plugins=${PLUGINS_A:-target/release} config=${CONFIG_A:-$config}
     [[ $setting == one ]] && { threads=1; cpus=0; }
     RAYON_NUM_THREADS=$threads /usr/bin/time -f '%e %M' -o "$work/time.txt" \
         taskset -c "$cpus" "$binary" --quiet --plugin-dir "$plugins" label \

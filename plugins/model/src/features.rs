@@ -2,7 +2,8 @@
 //! call [`extract`], so a model never meets features it was not trained on.
 //!
 //! Features, each in its own hash namespace:
-//! - `w`: word n-grams of stemmed terms, never across a sentence boundary;
+//! - `w`: word n-grams of stemmed terms, never across a sentence boundary (their buckets chained
+//!   from per-term hashes, or in models of format 1 hashed from each n-gram's key: [`WordHash`]);
 //! - `c`: character n-grams of each lower-cased word, padded `<word>` as in fastText (catches
 //!   spelling variants and obfuscations that stemming misses);
 //! - target windows (stance): with `target_window = W` and a tokenized target, only words within
@@ -145,7 +146,8 @@ pub(crate) trait Emit {
     /// A word n-gram whose bucket [`chained_buckets`] already computed; `terms` name it.
     fn word_ngram(&mut self, bucket: u32, terms: &[&str]);
 
-    /// Emits the word n-grams `terms[..n]` for every `n` from `lo` to `terms.len()`.
+    /// Emits the word n-grams `terms[..n]` for every `n` from `lo` to `terms.len()`, hashed by
+    /// their keys (model format 1, [`WordHash::Keys`]).
     fn word_ngrams(&mut self, terms: &[&str], lo: usize) {
         for n in lo..=terms.len() {
             self.emit(b'w', &terms[..n]);

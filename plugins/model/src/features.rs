@@ -834,17 +834,20 @@ mod tests {
         }
     }
 
+    /// Terms that test key building: empty, one byte, non-ASCII, holding the key separator.
+    const ODD_TERMS: [&str; 7] = [
+        "",
+        "a",
+        "fight",
+        "straße",
+        "中文",
+        "x\u{1f}y",
+        "long-ish-term",
+    ];
+
     #[test]
     fn prefix_buckets_equal_one_key_per_ngram() {
-        let words = [
-            "",
-            "a",
-            "fight",
-            "straße",
-            "中文",
-            "x\u{1f}y",
-            "long-ish-term",
-        ];
+        let words = ODD_TERMS;
         let mut next = xorshift(0x9e37_79b9_7f4a_7c15);
         let mut buf = Vec::new();
         for _ in 0..2000 {
@@ -860,17 +863,9 @@ mod tests {
         }
     }
 
-    /// Random term lists over a vocabulary with empty, non-ASCII and separator-holding terms.
+    /// Random term lists: [`ODD_TERMS`] and 50,000 plain ones.
     fn random_term_lists(seed: u64, n: usize) -> Vec<Vec<String>> {
-        let words = [
-            "",
-            "a",
-            "fight",
-            "straße",
-            "中文",
-            "x\u{1f}y",
-            "long-ish-term",
-        ];
+        let words = ODD_TERMS;
         let mut next = xorshift(seed);
         let mut term = move || match next(3) {
             0 => words[next(words.len())].to_string(),

@@ -211,7 +211,8 @@ struct Counter<'s, 'm> {
     memo: Option<&'s mut WordColumns>,
 }
 
-/// Word n-gram keys written now and hashed later. Hashing a key right after writing it made
+/// Word n-gram keys written now and hashed later (models of format 1; in format 2 a word
+/// n-gram's bucket is chained from term hashes and counted at once). Hashing a key right after writing it made
 /// the hash's wide loads wait for the key's narrow stores to land (a load cannot take its bytes
 /// from several pending stores); keys hashed a document later are read from the cache.
 struct Pending<'s> {

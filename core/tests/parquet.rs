@@ -331,3 +331,61 @@ fn a_corrupt_file_is_an_error_record_and_parquet_to_stdout_is_refused() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("-o FILE.parquet"));
 }
+
+#[test]
+fn a_large_output_is_written_in_several_row_groups_and_reads_back_as_the_jsonl_records() {
+    // 1,500 short articles, each carrying 4 KB of input fields slant keeps in `extra`: about
+    // 6 MB of output, more than one row group holds (the writer closes them at 4 MB, so that its
+    // memory does not grow with the input).
+    let dir = tempfile::tempdir().unwrap();
+    let input = tmp(&dir, "articles.jsonl");
+    // Pseudo-random digits, so that compression cannot shrink them below a row group's size.
+    let mut state = 0x2545_f491_4f6c_dd1d_u64;
+    let mut notes = move || -> String {
+        (0..4096)
+            .map(|_| {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                char::from(b'0' + (state % 10) as u8)
+            })
+            .collect()
+    };
+    let lines: Vec<String> = (1..=1500)
+        .map(|i| {
+            serde_json::json!({
+                "id": i.to_string(),
+                "body": format!("The council met on day {i}. The budget passed."),
+                "comments": [{"id": "c1", "text": "You idiot, what a moron."}],
+                "notes": notes(),
+            })
+            .to_string()
+        })
+        .collect();
+    std::fs::write(&input, lines.join("\n")).unwrap();
+    let jsonl = tmp(&dir, "out.jsonl");
+    let pq = tmp(&dir, "out.parquet");
+    for out in [&jsonl, &pq] {
+        let status = slant()
+            .current_dir(repo())
+            .args(["label", "--config", "seeds/slant.toml"])
+            .arg(&input)
+            .arg("-o")
+            .arg(out)
+            .output()
+            .unwrap();
+        assert!(
+            status.status.success(),
+            "{}",
+            String::from_utf8_lossy(&status.stderr)
+        );
+    }
+
+    let file = std::fs::File::open(&pq).unwrap();
+    let builder = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(file);
+    let row_groups = builder.unwrap().metadata().num_row_groups();
+    assert!(row_groups >= 2, "{row_groups} row group(s)");
+    let expected = jsonl_records(&jsonl);
+    assert_eq!(expected.len(), 1500);
+    assert_eq!(parquet_records(&pq), expected);
+}

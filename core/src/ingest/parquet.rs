@@ -20,8 +20,10 @@ use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use super::{error_record, RawRecord};
 use crate::article::{InputRecord, SourceRef};
 
-/// Rows decoded at a time.
-const BATCH_ROWS: usize = 1024;
+/// Rows decoded at a time: each batch is turned into JSON objects before its rows are read,
+/// so this bounds the reader's memory beside the row group's pages (1,024 rows of long
+/// articles held several MB).
+const BATCH_ROWS: usize = 256;
 
 /// Which columns hold the fields slant reads under other names.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -55,9 +55,9 @@ pub fn sentence_ranges(batch: &TokenBatch, doc: usize) -> Vec<Range<usize>> {
     out
 }
 
-/// A copy of `batch` whose documents are the given token ranges (e.g. the sentences of its
-/// documents). Offsets stay those of the original texts, so each new document is classified
-/// with the full text it came from and only its own tokens.
+/// `batch` with other documents: the given token ranges (e.g. the sentences of its documents),
+/// sharing its tokens and terms. Offsets stay those of the original texts, so each new document
+/// is classified with the full text it came from and only its own tokens.
 pub fn regroup(batch: &TokenBatch, ranges: &[Range<usize>]) -> TokenBatch {
     TokenBatch {
         tokens: batch.tokens.clone(),
@@ -91,19 +91,21 @@ mod tests {
 
     fn batch(sentences_per_doc: &[&[u32]]) -> TokenBatch {
         let mut b = TokenBatch::default();
+        let mut tokens = Vec::new();
         for doc in sentences_per_doc {
-            let start = b.tokens.len();
+            let start = tokens.len();
             for (i, &s) in doc.iter().enumerate() {
-                b.tokens.push(Token {
+                tokens.push(Token {
                     byte_start: i as u32,
                     byte_end: i as u32 + 1,
                     sentence: s,
                     ..Token::default()
                 });
             }
-            b.doc_ranges.push(start..b.tokens.len());
+            b.doc_ranges.push(start..tokens.len());
             b.sentences.push(doc.last().map_or(0, |s| s + 1));
         }
+        b.tokens = tokens.into();
         b
     }
 

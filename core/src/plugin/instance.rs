@@ -5,6 +5,7 @@
 
 use slant_sdk::{status, ClassifyDoc, ErrorBuf, RStr, Token, TokenizeOutput, TokenizedText};
 use std::ffi::c_void;
+use std::sync::Arc;
 
 use super::loader::{error_text, rstr, Plugin};
 use super::{watchdog, PluginError};
@@ -76,9 +77,11 @@ impl Drop for StageInstance {
 /// The tokens of a batch of texts, validated.
 #[derive(Debug, Default, Clone)]
 pub struct TokenBatch {
-    pub tokens: Vec<Token>,
+    /// Shared, like `terms`, by the batches regrouped from this one (sentences, mention spans),
+    /// which used to copy them once per stage and batch.
+    pub tokens: Arc<Vec<Token>>,
     /// Terms of all tokens; `Token::term_start` indexes this buffer.
-    pub terms: String,
+    pub terms: Arc<String>,
     /// Per document: the range of `tokens` it owns.
     pub doc_ranges: Vec<std::ops::Range<usize>>,
     /// Per document: how many sentences it has.
@@ -345,8 +348,8 @@ impl StageInstance {
             return Err(bad("token counts do not add up to tokens written".into()));
         }
         Ok(TokenBatch {
-            tokens,
-            terms,
+            tokens: Arc::new(tokens),
+            terms: Arc::new(terms),
             doc_ranges,
             sentences,
         })

@@ -143,14 +143,42 @@ unsafe fn utf8<'a>(s: RStr, what: &str) -> Result<&'a str, String> {
     std::str::from_utf8(s.as_bytes()).map_err(|e| format!("{what} is not valid UTF-8: {e}"))
 }
 
-unsafe fn text_view<'a>(t: &TokenizedText) -> Result<TextView<'a>, String> {
+/// The texts of one `classify` call already checked as UTF-8. Documents cut from one text (the
+/// sentences of a body, each passed with the whole body and its own tokens) share the text's
+/// bytes, so each text is checked once per call instead of once per sentence, which made the
+/// check grow with the square of a body's length. Within one call the host's buffers do not
+/// change, so the same pointer and length are the same bytes.
+#[derive(Default)]
+struct CheckedTexts<'a> {
+    last: Option<(*const u8, usize, &'a str)>,
+}
+
+impl<'a> CheckedTexts<'a> {
+    /// `s` as text, checked unless it is the text checked last.
+    unsafe fn text(&mut self, s: RStr, what: &str) -> Result<&'a str, String> {
+        let key = (s.ptr, s.len);
+        if let Some((ptr, len, text)) = self.last {
+            if (ptr, len) == key {
+                return Ok(text);
+            }
+        }
+        let text = utf8(s, what)?;
+        self.last = Some((key.0, key.1, text));
+        Ok(text)
+    }
+}
+
+unsafe fn text_view<'a>(
+    t: &TokenizedText,
+    checked: &mut CheckedTexts<'a>,
+) -> Result<TextView<'a>, String> {
     let tokens = if t.tokens.is_null() || t.n_tokens == 0 {
         &[][..]
     } else {
         std::slice::from_raw_parts(t.tokens, t.n_tokens)
     };
     Ok(TextView {
-        text: utf8(t.text, "document text")?,
+        text: checked.text(t.text, "document text")?,
         tokens,
         terms: t.terms.as_bytes(),
     })
@@ -285,12 +313,13 @@ pub unsafe extern "C" fn classify<S: ClassifyStage>(
         } else {
             std::slice::from_raw_parts(docs, n_docs)
         };
+        let (mut mains, mut pairs) = (CheckedTexts::default(), CheckedTexts::default());
         let views = raw
             .iter()
             .map(|d| {
                 Ok(DocView {
-                    main: text_view(&d.main)?,
-                    pair: text_view(&d.pair)?,
+                    main: text_view(&d.main, &mut mains)?,
+                    pair: text_view(&d.pair, &mut pairs)?,
                     target: utf8(d.target, "stance target")?,
                 })
             })

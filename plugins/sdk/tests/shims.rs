@@ -292,6 +292,43 @@ fn errors_and_panics_come_back_as_status_and_message() {
     };
     assert_eq!(code, status::ERROR);
     assert!(err.text().contains("not valid UTF-8"), "{}", err.text());
+    // A text shared by several documents (the sentences of a body) is checked once, but a text
+    // at another address is checked again, even right after a valid one of the same length.
+    let valid = *b"ok";
+    let doc = |text: &[u8]| ClassifyDoc {
+        main: TokenizedText {
+            text: RStr::from_bytes(text),
+            ..TokenizedText::EMPTY
+        },
+        pair: TokenizedText::EMPTY,
+        target: RStr::EMPTY,
+    };
+    let docs = [doc(&valid), doc(&valid), doc(&bytes)];
+    let mut scores = [0f32; 6];
+    let mut err = Err::new(256);
+    let code = unsafe {
+        classify(
+            state,
+            docs.as_ptr(),
+            3,
+            scores.as_mut_ptr(),
+            6,
+            &mut err.buf,
+        )
+    };
+    assert_eq!(code, status::ERROR);
+    assert!(err.text().contains("not valid UTF-8"), "{}", err.text());
+    let code = unsafe {
+        classify(
+            state,
+            docs.as_ptr(),
+            2,
+            scores.as_mut_ptr(),
+            4,
+            &mut err.buf,
+        )
+    };
+    assert_eq!(code, status::OK);
     destroy(state);
 }
 

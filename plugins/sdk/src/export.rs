@@ -155,6 +155,9 @@ struct CheckedTexts<'a> {
 
 impl<'a> CheckedTexts<'a> {
     /// `s` as text, checked unless it is the text checked last.
+    ///
+    /// # Safety
+    /// As [`utf8`]: `s` points at `s.len` bytes that stay readable and unchanged for `'a`.
     unsafe fn text(&mut self, s: RStr, what: &str) -> Result<&'a str, String> {
         let key = (s.ptr, s.len);
         if let Some((ptr, len, text)) = self.last {

@@ -83,13 +83,21 @@ fn write_parquet(path: &Path, batch: &RecordBatch) {
     w.close().unwrap();
 }
 
+/// Labels `input` (a file of the input schema above) with the column flags it needs.
 fn label(input: &Path, extra: &[&str]) -> std::process::Output {
+    let columns = ["--text-column", "content", "--id-column", "article_id"];
+    label_as_is(
+        input,
+        &[&columns[..], &["--outlet-column", "site"], extra].concat(),
+    )
+}
+
+/// Labels `input` with the default pipeline and `extra` flags; the run must succeed.
+fn label_as_is(input: &Path, extra: &[&str]) -> std::process::Output {
     let out = slant()
         .current_dir(repo())
         .args(["label", "--config", "seeds/slant.toml"])
         .arg(input)
-        .args(["--text-column", "content", "--id-column", "article_id"])
-        .args(["--outlet-column", "site"])
         .args(extra)
         .output()
         .unwrap();
@@ -366,19 +374,7 @@ fn a_large_output_is_written_in_several_row_groups_and_reads_back_as_the_jsonl_r
     let jsonl = tmp(&dir, "out.jsonl");
     let pq = tmp(&dir, "out.parquet");
     for out in [&jsonl, &pq] {
-        let status = slant()
-            .current_dir(repo())
-            .args(["label", "--config", "seeds/slant.toml"])
-            .arg(&input)
-            .arg("-o")
-            .arg(out)
-            .output()
-            .unwrap();
-        assert!(
-            status.status.success(),
-            "{}",
-            String::from_utf8_lossy(&status.stderr)
-        );
+        label_as_is(&input, &["-o", out.to_str().unwrap()]);
     }
 
     let file = std::fs::File::open(&pq).unwrap();

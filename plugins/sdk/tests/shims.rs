@@ -239,96 +239,63 @@ fn classify_reads_borrowed_documents_and_writes_exactly_its_scores() {
     destroy(state);
 }
 
-#[test]
-fn errors_and_panics_come_back_as_status_and_message() {
-    let (_, state, _) = create("{}");
+/// Classifies `docs` with the `Share` stage `state` through the vtable (two scores each):
+/// the status and the error message.
+fn classify_all(state: *mut c_void, docs: &[ClassifyDoc]) -> (u32, String) {
     let classify = table().classify.unwrap();
-    for (target, want, text) in [
-        ("refuse", status::ERROR, "refused this document"),
-        ("panic", status::PANIC, "plugin panicked: asked to panic"),
-    ] {
-        let docs = [ClassifyDoc {
-            main: TokenizedText::EMPTY,
-            pair: TokenizedText::EMPTY,
-            target: RStr::new(target),
-        }];
-        let mut scores = [0f32; 2];
-        let mut err = Err::new(256);
-        // SAFETY: one document, two scores.
-        let code = unsafe {
-            classify(
-                state,
-                docs.as_ptr(),
-                1,
-                scores.as_mut_ptr(),
-                2,
-                &mut err.buf,
-            )
-        };
-        assert_eq!(code, want);
-        assert_eq!(err.text(), text);
-    }
-    // Invalid UTF-8 in a document is an error, not undefined behaviour.
-    let bytes = [0xffu8, 0xfe];
-    let docs = [ClassifyDoc {
-        main: TokenizedText {
-            text: RStr::from_bytes(&bytes),
-            ..TokenizedText::EMPTY
-        },
-        pair: TokenizedText::EMPTY,
-        target: RStr::EMPTY,
-    }];
-    let mut scores = [0f32; 2];
+    let mut scores = vec![0f32; 2 * docs.len()];
     let mut err = Err::new(256);
+    // SAFETY: the documents' views and the score buffer are valid for the call.
     let code = unsafe {
         classify(
             state,
             docs.as_ptr(),
-            1,
+            docs.len(),
             scores.as_mut_ptr(),
-            2,
+            scores.len(),
             &mut err.buf,
         )
     };
-    assert_eq!(code, status::ERROR);
-    assert!(err.text().contains("not valid UTF-8"), "{}", err.text());
-    // A text shared by several documents (the sentences of a body) is checked once, but a text
-    // at another address is checked again, even right after a valid one of the same length.
-    let valid = *b"ok";
-    let doc = |text: &[u8]| ClassifyDoc {
+    (code, err.text())
+}
+
+/// A document whose main text is `text` (any bytes) and whose target is `target`.
+fn doc_of(text: &[u8], target: &'static str) -> ClassifyDoc {
+    ClassifyDoc {
         main: TokenizedText {
             text: RStr::from_bytes(text),
             ..TokenizedText::EMPTY
         },
         pair: TokenizedText::EMPTY,
-        target: RStr::EMPTY,
-    };
-    let docs = [doc(&valid), doc(&valid), doc(&bytes)];
-    let mut scores = [0f32; 6];
-    let mut err = Err::new(256);
-    let code = unsafe {
-        classify(
-            state,
-            docs.as_ptr(),
-            3,
-            scores.as_mut_ptr(),
-            6,
-            &mut err.buf,
-        )
-    };
+        target: RStr::new(target),
+    }
+}
+
+#[test]
+fn errors_and_panics_come_back_as_status_and_message() {
+    let (_, state, _) = create("{}");
+    for (target, want, text) in [
+        ("refuse", status::ERROR, "refused this document"),
+        ("panic", status::PANIC, "plugin panicked: asked to panic"),
+    ] {
+        assert_eq!(
+            classify_all(state, &[doc_of(b"", target)]),
+            (want, text.into())
+        );
+    }
+    // Invalid UTF-8 in a document is an error, not undefined behaviour.
+    let bytes = [0xffu8, 0xfe];
+    let (code, text) = classify_all(state, &[doc_of(&bytes, "")]);
     assert_eq!(code, status::ERROR);
-    assert!(err.text().contains("not valid UTF-8"), "{}", err.text());
-    let code = unsafe {
-        classify(
-            state,
-            docs.as_ptr(),
-            2,
-            scores.as_mut_ptr(),
-            4,
-            &mut err.buf,
-        )
-    };
-    assert_eq!(code, status::OK);
+    assert!(text.contains("not valid UTF-8"), "{text}");
+    // A text shared by several documents (the sentences of a body) is checked once, but a text
+    // at another address is checked again, even right after a valid one of the same length.
+    let valid = *b"ok";
+    let docs = [doc_of(&valid, ""), doc_of(&valid, ""), doc_of(&bytes, "")];
+    let (code, text) = classify_all(state, &docs);
+    assert_eq!(code, status::ERROR);
+    assert!(text.contains("not valid UTF-8"), "{text}");
+    assert_eq!(classify_all(state, &docs[..2]).0, status::OK);
     destroy(state);
 }
 

@@ -8,12 +8,14 @@
 //! trained through this stage records it, and a classifier refuses to run behind a tokenizer
 //! whose fingerprint differs.
 
+mod memo;
 pub mod scan;
 
 use std::cell::RefCell;
 use std::collections::HashSet;
 
 use compact_str::CompactString;
+use memo::Memo;
 use rustc_hash::FxHashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -81,50 +83,6 @@ impl Settings {
             "slant-tokenize/{RULES_VERSION} language={} stem={} stopwords={stopwords} lowercase={}",
             self.language, self.stem, self.lowercase
         )
-    }
-}
-
-/// Memo entries kept per thread before the memo is cleared (bounds memory on huge corpora).
-const MEMO_LIMIT: usize = 1 << 19;
-
-/// word → term memo of one tokenizer instance. Words of up to 15 bytes (nearly all) are keyed
-/// by their bytes packed into a `u128`, so a lookup compares integers instead of chasing a
-/// pointer into a `memcmp` (a third of the profile before); terms are stored inline.
-#[derive(Default)]
-struct Memo {
-    short: FxHashMap<u128, CompactString>,
-    long: FxHashMap<Box<str>, CompactString>,
-}
-
-/// The bytes of a short word and its length packed into one integer.
-fn pack(word: &str) -> Option<u128> {
-    let bytes = word.as_bytes();
-    if bytes.len() > 15 {
-        return None;
-    }
-    let mut key = [0u8; 16];
-    key[..bytes.len()].copy_from_slice(bytes);
-    key[15] = bytes.len() as u8;
-    Some(u128::from_le_bytes(key))
-}
-
-impl Memo {
-    fn get(&self, word: &str) -> Option<&CompactString> {
-        match pack(word) {
-            Some(key) => self.short.get(&key),
-            None => self.long.get(word),
-        }
-    }
-
-    fn insert(&mut self, word: &str, term: CompactString) {
-        if self.short.len() + self.long.len() >= MEMO_LIMIT {
-            self.short.clear();
-            self.long.clear();
-        }
-        match pack(word) {
-            Some(key) => self.short.insert(key, term),
-            None => self.long.insert(word.into(), term),
-        };
     }
 }
 
@@ -234,7 +192,7 @@ impl Tokenizer {
                 if !term.is_empty() {
                     emit(&term, w.start, w.end, w.sentence);
                 }
-                table.insert(word, term);
+                table.insert(word, &term);
             });
         });
         sentences
@@ -274,34 +232,6 @@ slant_sdk::export_tokenize_stage!(Tokenizer, "tokenize", []);
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// Guards the memo key against a faster packing that changes it (one was tried, built from
-    /// whole loads, and not kept: it was not measurably faster).
-    #[test]
-    fn packed_words_equal_their_bytes_and_length_in_an_array() {
-        let by_array = |word: &str| {
-            let mut key = [0u8; 16];
-            key[..word.len()].copy_from_slice(word.as_bytes());
-            key[15] = word.len() as u8;
-            u128::from_le_bytes(key)
-        };
-        let alphabet: Vec<char> = "ab\0ZÿéΣ中🙂".chars().collect();
-        let mut state = 0x2545_f491_4f6c_dd1du64;
-        let mut next = move |n: usize| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state % n as u64) as usize
-        };
-        for _ in 0..20_000 {
-            let word: String = (0..next(9))
-                .map(|_| alphabet[next(alphabet.len())])
-                .collect();
-            let expected = (word.len() <= 15).then(|| by_array(&word));
-            assert_eq!(pack(&word), expected, "{word:?}");
-        }
-        assert_ne!(pack("a"), pack("a\0"), "a NUL byte is part of the word");
-    }
 
     fn terms(t: &Tokenizer, text: &str) -> Vec<String> {
         let mut out = Vec::new();

@@ -1,39 +1,19 @@
 //! A compact word → columns table, the serving memo's storage (see `projector`).
 //!
 //! On natural text nearly every word is a memo hit, so a hit must touch as little memory as
-//! possible: a word of up to [`SHORT`] bytes (nearly all) is its own key, in place in the
-//! table slot, and up to [`INLINE`] columns (nearly all words hit 0–2) sit beside it. A hit
-//! then reads one slot: no key or value behind a pointer. Longer words and longer column lists
-//! live in a side map and a side array.
+//! possible: a word of up to 15 bytes (nearly all) is packed into its key, in place in a
+//! [`ShortWordTable`] slot, and up to [`INLINE`] columns (nearly all words hit 0–2) sit beside
+//! it. A hit then reads one slot of 32 bytes: no key or value behind a pointer, no separate
+//! control bytes. Longer words and longer column lists live in a side map and a side array.
 
 use rustc_hash::FxHashMap;
-
-/// Longest word (bytes) stored in place.
-const SHORT: usize = 23;
+use slant_word_table::{ShortWord, ShortWordTable};
 
 /// Most columns stored in place.
 const INLINE: usize = 2;
 
-/// A word of at most [`SHORT`] bytes: its length, then its bytes, zero padded (so two keys are
-/// equal exactly when the words are).
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
-struct ShortWord([u8; SHORT + 1]);
-
-impl ShortWord {
-    fn new(word: &str) -> Option<ShortWord> {
-        let bytes = word.as_bytes();
-        if bytes.len() > SHORT {
-            return None;
-        }
-        let mut key = [0u8; SHORT + 1];
-        key[0] = bytes.len() as u8;
-        key[1..=bytes.len()].copy_from_slice(bytes);
-        Some(ShortWord(key))
-    }
-}
-
 /// A word's columns: `len` of them in `at` when `len <= INLINE`, else `spill[at[0]..][..len]`.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Default)]
 struct Columns {
     len: u32,
     at: [u32; INLINE],
@@ -42,7 +22,7 @@ struct Columns {
 /// Word → the columns it selects (a list of `u32`, repeats allowed).
 #[derive(Default)]
 pub(crate) struct WordMemo {
-    short: FxHashMap<ShortWord, Columns>,
+    short: ShortWordTable<Columns>,
     long: FxHashMap<Box<str>, Columns>,
     spill: Vec<u32>,
 }
@@ -51,8 +31,8 @@ impl WordMemo {
     /// The columns remembered for `word`.
     #[inline]
     pub(crate) fn get(&self, word: &str) -> Option<&[u32]> {
-        let c = match ShortWord::new(word) {
-            Some(key) => self.short.get(&key)?,
+        let c = match ShortWord::of(word) {
+            Some(key) => self.short.get(key)?,
             None => self.long.get(word)?,
         };
         let n = c.len as usize;
@@ -75,10 +55,12 @@ impl WordMemo {
             self.spill.extend_from_slice(columns);
         }
         let c = Columns { len: n as u32, at };
-        match ShortWord::new(word) {
+        match ShortWord::of(word) {
             Some(key) => self.short.insert(key, c),
-            None => self.long.insert(word.into(), c),
-        };
+            None => {
+                self.long.insert(word.into(), c);
+            }
+        }
     }
 
     /// Number of words remembered.
@@ -101,7 +83,7 @@ mod tests {
     #[test]
     fn remembers_short_long_empty_and_spilled_lists() {
         let mut memo = WordMemo::default();
-        let long = "x".repeat(SHORT + 1);
+        let long = "x".repeat(slant_word_table::SHORT_WORD + 1);
         let cases: [(&str, &[u32]); 6] = [
             ("", &[]),
             ("a", &[7]),

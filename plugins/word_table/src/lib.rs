@@ -1,0 +1,248 @@
+//! # slant-word-table
+//!
+//! The storage of the plugins' per-thread memos (the tokenizer's word → term, the classifiers'
+//! word → char n-gram columns). On natural text nearly every word has been seen, so a memo's
+//! time is its hit: here a word of up to [`SHORT_WORD`] bytes (nearly all) is packed into a
+//! 16-byte key, and key and value share one slot of an open-addressed table, so a hit reads one
+//! cache line. A general hash map keeps its control bytes apart from its entries (two lines per
+//! hit) and built its keys through a stack array (a store-forwarding stall per lookup); both
+//! together were most of the tokenizer's lookup time. Longer words are the caller's to store
+//! elsewhere ([`ShortWord::of`] says which).
+
+/// Longest word (bytes) a [`ShortWord`] holds.
+pub const SHORT_WORD: usize = 15;
+
+/// A word of 1 to [`SHORT_WORD`] bytes packed into one integer: its bytes little-endian, its
+/// length in the last byte. Two keys are equal exactly when the words are, and no key is zero
+/// (the table's mark of an empty slot).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ShortWord(u128);
+
+impl ShortWord {
+    /// The key of `word`; `None` for the empty word and words longer than [`SHORT_WORD`].
+    ///
+    /// Built from loads into registers: writing the bytes into an array and reading it back as
+    /// one integer waited for the writes to reach memory.
+    #[inline]
+    pub fn of(word: &str) -> Option<ShortWord> {
+        let bytes = word.as_bytes();
+        let len = bytes.len();
+        if len == 0 || len > SHORT_WORD {
+            return None;
+        }
+        let (low, high) = match bytes.split_first_chunk::<8>() {
+            Some((first, rest)) => (u64::from_le_bytes(*first), below_eight(rest)),
+            None => (below_eight(bytes), 0),
+        };
+        let high = high | (len as u64) << 56;
+        Some(ShortWord(u128::from(low) | u128::from(high) << 64))
+    }
+
+    /// The packed integer.
+    pub fn get(self) -> u128 {
+        self.0
+    }
+
+    /// The home slot of this key in a table of `1 << bits` slots: both halves mixed by
+    /// multiplication, the top bits taken (they depend on every input bit).
+    #[inline]
+    fn home(self, bits: u32) -> usize {
+        const K: u64 = 0x9E37_79B9_7F4A_7C15;
+        let (low, high) = (self.0 as u64, (self.0 >> 64) as u64);
+        let mixed = (low.wrapping_mul(K) ^ high).wrapping_mul(K);
+        (mixed >> (64 - bits)) as usize
+    }
+}
+
+/// Up to seven bytes as a little-endian integer, from two overlapping loads (the bytes both
+/// loads cover are the same, so or-ing them is exact).
+#[inline]
+fn below_eight(bytes: &[u8]) -> u64 {
+    let len = bytes.len();
+    debug_assert!(len < 8);
+    if let (Some(first), Some(last)) = (bytes.first_chunk::<4>(), bytes.last_chunk::<4>()) {
+        let (first, last) = (u32::from_le_bytes(*first), u32::from_le_bytes(*last));
+        return u64::from(first) | u64::from(last) << (8 * (len - 4));
+    }
+    match bytes {
+        [] => 0,
+        [first, ..] => {
+            let (middle, last) = (bytes[len / 2], bytes[len - 1]);
+            u64::from(*first)
+                | u64::from(middle) << (8 * (len / 2))
+                | u64::from(last) << (8 * (len - 1))
+        }
+    }
+}
+
+/// Slots of a new table (it doubles at three quarters full).
+const INITIAL_SLOTS: usize = 1 << 12;
+
+/// A key and its value side by side (a key of zero: the slot is empty).
+#[derive(Clone, Copy, Default)]
+#[repr(C)]
+struct Slot<V> {
+    key: u128,
+    value: V,
+}
+
+/// [`ShortWord`] → `V`, open addressing with linear probing. Keep `V` at 16 bytes or less so a
+/// slot stays within half a cache line.
+pub struct ShortWordTable<V> {
+    slots: Vec<Slot<V>>,
+    bits: u32,
+    len: usize,
+}
+
+impl<V: Copy + Default> Default for ShortWordTable<V> {
+    fn default() -> Self {
+        ShortWordTable {
+            slots: vec![Slot::default(); INITIAL_SLOTS],
+            bits: INITIAL_SLOTS.trailing_zeros(),
+            len: 0,
+        }
+    }
+}
+
+impl<V: Copy + Default> ShortWordTable<V> {
+    /// The value stored for `key`.
+    #[inline]
+    pub fn get(&self, key: ShortWord) -> Option<&V> {
+        let mask = self.slots.len() - 1;
+        let mut at = key.home(self.bits);
+        loop {
+            let slot = &self.slots[at];
+            if slot.key == key.0 {
+                return Some(&slot.value);
+            }
+            if slot.key == 0 {
+                return None;
+            }
+            at = (at + 1) & mask;
+        }
+    }
+
+    /// Stores `value` for `key`, replacing any value it had.
+    pub fn insert(&mut self, key: ShortWord, value: V) {
+        if (self.len + 1) * 4 > self.slots.len() * 3 {
+            self.grow();
+        }
+        let at = self.slot_of(key);
+        if self.slots[at].key == 0 {
+            self.len += 1;
+        }
+        self.slots[at] = Slot { key: key.0, value };
+    }
+
+    /// Number of keys stored.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether no key is stored.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Forgets every key (keeps the table's size).
+    pub fn clear(&mut self) {
+        self.slots.fill(Slot::default());
+        self.len = 0;
+    }
+
+    /// The slot holding `key`, or the empty slot where it belongs.
+    fn slot_of(&self, key: ShortWord) -> usize {
+        let mask = self.slots.len() - 1;
+        let mut at = key.home(self.bits);
+        while self.slots[at].key != 0 && self.slots[at].key != key.0 {
+            at = (at + 1) & mask;
+        }
+        at
+    }
+
+    /// Doubles the table and places every entry again.
+    fn grow(&mut self) {
+        let doubled = vec![Slot::default(); self.slots.len() * 2];
+        let old = std::mem::replace(&mut self.slots, doubled);
+        self.bits += 1;
+        for slot in old.into_iter().filter(|slot| slot.key != 0) {
+            let at = self.slot_of(ShortWord(slot.key));
+            self.slots[at] = slot;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Guards the key against a faster packing that changes it.
+    #[test]
+    fn packed_words_equal_their_bytes_and_length_in_an_array() {
+        let by_array = |word: &str| {
+            let mut key = [0u8; 16];
+            key[..word.len()].copy_from_slice(word.as_bytes());
+            key[15] = word.len() as u8;
+            u128::from_le_bytes(key)
+        };
+        let alphabet: Vec<char> = "ab\0ZÿéΣ中🙂".chars().collect();
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut next = move |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n as u64) as usize
+        };
+        for _ in 0..20_000 {
+            let word: String = (0..next(9))
+                .map(|_| alphabet[next(alphabet.len())])
+                .collect();
+            let expected = (1..=SHORT_WORD)
+                .contains(&word.len())
+                .then(|| by_array(&word));
+            assert_eq!(
+                ShortWord::of(&word).map(ShortWord::get),
+                expected,
+                "{word:?}"
+            );
+        }
+        assert_ne!(
+            ShortWord::of("a"),
+            ShortWord::of("a\0"),
+            "a NUL byte is part of the word"
+        );
+    }
+
+    #[test]
+    fn the_empty_word_and_long_words_have_no_key() {
+        assert_eq!(ShortWord::of(""), None);
+        assert_eq!(ShortWord::of("sixteen-bytes-xx"), None);
+        assert!(ShortWord::of("fifteen-bytes-x").is_some());
+    }
+
+    #[test]
+    fn every_entry_is_found_after_the_table_grows() {
+        let mut table = ShortWordTable::default();
+        let words: Vec<String> = (0..20_000).map(|i| format!("w{i}")).collect();
+        for (i, word) in words.iter().enumerate() {
+            table.insert(ShortWord::of(word).unwrap(), i as u32);
+        }
+        assert!(table.slots.len() > INITIAL_SLOTS);
+        assert_eq!(table.len(), words.len());
+        for (i, word) in words.iter().enumerate() {
+            assert_eq!(table.get(ShortWord::of(word).unwrap()), Some(&(i as u32)));
+        }
+        assert_eq!(table.get(ShortWord::of("unseen").unwrap()), None);
+    }
+
+    #[test]
+    fn a_second_insert_replaces_and_clear_forgets() {
+        let mut table = ShortWordTable::default();
+        let key = ShortWord::of("word").unwrap();
+        table.insert(key, 1u8);
+        table.insert(key, 2u8);
+        assert_eq!((table.get(key), table.len()), (Some(&2), 1));
+        table.clear();
+        assert_eq!((table.get(key), table.len()), (None, 0));
+    }
+}

@@ -72,8 +72,6 @@ struct Scratch {
     counts: Vec<f32>,
     /// One bit per column with a non-zero count; all zero between documents.
     seen: Vec<u64>,
-    /// One bit per word of `seen` that is not zero; all zero between documents.
-    summary: Vec<u64>,
     /// The columns with a non-zero count, ascending, read off `seen`.
     touched: Vec<u32>,
     /// Key bytes of the feature being hashed.
@@ -110,7 +108,6 @@ pub(crate) fn with_counts<R>(
         if s.dirty {
             s.counts.fill(0.0);
             s.seen.fill(0);
-            s.summary.fill(0);
             s.pending.clear();
             s.pending_ends.clear();
         }
@@ -118,7 +115,6 @@ pub(crate) fn with_counts<R>(
         if s.counts.len() < model.n_features() {
             s.counts.resize(model.n_features(), 0.0);
             s.seen.resize(model.n_features().div_ceil(64), 0);
-            s.summary.resize(s.seen.len().div_ceil(64), 0);
         }
         let spec = &model.header.features;
         let memo = spec.char_ngrams.map(|[lo, hi]| {
@@ -131,8 +127,7 @@ pub(crate) fn with_counts<R>(
             tally: Tally {
                 counts: &mut s.counts,
                 seen: &mut s.seen,
-                summary: &mut s.summary,
-                span: 0..0,
+                words: 0..0,
             },
             key: &mut s.key,
             pending: Pending {
@@ -146,8 +141,8 @@ pub(crate) fn with_counts<R>(
         };
         walk(spec, doc, &mut counter);
         counter.hash_pending();
-        let span = counter.tally.span;
-        touched_in_order(&mut s.seen, &mut s.summary, span, &mut s.touched);
+        let words = counter.tally.words;
+        touched_in_order(&mut s.seen, words, &mut s.touched);
         let result = finish(&s.touched, &mut s.counts, &mut s.features);
         s.dirty = false;
         result
@@ -162,41 +157,27 @@ fn memo_table(memos: &mut FxHashMap<MemoKey, WordColumns>, key: MemoKey) -> &mut
     memos.entry(key).or_default()
 }
 
-/// Replaces `touched` with the columns whose bits are set in `seen`, ascending, and clears
-/// them. Only the words of `seen` that `summary[span]` marks are read (and those marks
-/// cleared): a short text's columns lie scattered over a model's whole width, and scanning
-/// every bitmap word between the first and the last was a sixth of serving time on tweets.
-fn touched_in_order(
-    seen: &mut [u64],
-    summary: &mut [u64],
-    span: std::ops::Range<usize>,
-    touched: &mut Vec<u32>,
-) {
+/// Replaces `touched` with the columns whose bits are set in `seen[words]`, ascending, and
+/// clears those bits.
+fn touched_in_order(seen: &mut [u64], words: std::ops::Range<usize>, touched: &mut Vec<u32>) {
     touched.clear();
-    for s in span {
-        let mut marks = std::mem::take(&mut summary[s]);
-        while marks != 0 {
-            let w = s * 64 + marks.trailing_zeros() as usize;
-            let mut bits = std::mem::take(&mut seen[w]);
-            while bits != 0 {
-                touched.push(w as u32 * 64 + bits.trailing_zeros());
-                bits &= bits - 1;
-            }
-            marks &= marks - 1;
+    for w in words {
+        let mut bits = std::mem::take(&mut seen[w]);
+        while bits != 0 {
+            touched.push(w as u32 * 64 + bits.trailing_zeros());
+            bits &= bits - 1;
         }
     }
 }
 
 /// Occurrence counts of the model's columns in one document. The columns counted are marked
-/// in a bitmap rather than listed (sorting a list cost a fifth of serving time on short
-/// texts), and the bitmap's non-zero words in a summary bitmap: reading the columns off in
-/// order then costs one step per 4096 columns plus one per word with a column.
+/// in a bitmap rather than listed: reading them off it in order costs one step per 64
+/// columns, where sorting a list cost a fifth of serving time on short texts.
 struct Tally<'s> {
     counts: &'s mut [f32],
     seen: &'s mut [u64],
-    summary: &'s mut [u64],
-    /// The summary words with a bit set (a range, so that short texts scan only their span).
-    span: std::ops::Range<usize>,
+    /// The bitmap words with a bit set (a range, so that short texts scan only their span).
+    words: std::ops::Range<usize>,
 }
 
 impl Tally<'_> {
@@ -205,16 +186,12 @@ impl Tally<'_> {
         let c = &mut self.counts[column as usize];
         if *c == 0.0 {
             let w = column as usize / 64;
-            if self.seen[w] == 0 {
-                let s = w / 64;
-                self.summary[s] |= 1u64 << (w % 64);
-                self.span = if self.span.is_empty() {
-                    s..s + 1
-                } else {
-                    self.span.start.min(s)..self.span.end.max(s + 1)
-                };
-            }
             self.seen[w] |= 1u64 << (column % 64);
+            self.words = if self.words.is_empty() {
+                w..w + 1
+            } else {
+                self.words.start.min(w)..self.words.end.max(w + 1)
+            };
         }
         *c += 1.0;
     }

@@ -78,9 +78,10 @@ fn below_eight(bytes: &[u8]) -> u64 {
 /// Slots of a new table (it doubles at three quarters full).
 const INITIAL_SLOTS: usize = 1 << 12;
 
-/// A key and its value side by side (a key of zero: the slot is empty).
+/// A key and its value side by side (a key of zero: the slot is empty). Aligned to 32 bytes
+/// so that a slot of a value up to 16 bytes never straddles two cache lines.
 #[derive(Clone, Copy, Default)]
-#[repr(C)]
+#[repr(C, align(32))]
 struct Slot<V> {
     key: u128,
     value: V,
@@ -108,18 +109,8 @@ impl<V: Copy + Default> ShortWordTable<V> {
     /// The value stored for `key`.
     #[inline]
     pub fn get(&self, key: ShortWord) -> Option<&V> {
-        let mask = self.slots.len() - 1;
-        let mut at = key.home(self.bits);
-        loop {
-            let slot = &self.slots[at];
-            if slot.key == key.0 {
-                return Some(&slot.value);
-            }
-            if slot.key == 0 {
-                return None;
-            }
-            at = (at + 1) & mask;
-        }
+        let slot = &self.slots[self.slot_of(key)];
+        (slot.key != 0).then_some(&slot.value)
     }
 
     /// Stores `value` for `key`, replacing any value it had.
@@ -151,6 +142,7 @@ impl<V: Copy + Default> ShortWordTable<V> {
     }
 
     /// The slot holding `key`, or the empty slot where it belongs.
+    #[inline]
     fn slot_of(&self, key: ShortWord) -> usize {
         let mask = self.slots.len() - 1;
         let mut at = key.home(self.bits);
@@ -233,6 +225,13 @@ mod tests {
             assert_eq!(table.get(ShortWord::of(word).unwrap()), Some(&(i as u32)));
         }
         assert_eq!(table.get(ShortWord::of("unseen").unwrap()), None);
+    }
+
+    #[test]
+    fn a_slot_of_a_small_value_is_half_a_cache_line() {
+        assert_eq!(std::mem::size_of::<Slot<[u8; 16]>>(), 32);
+        assert_eq!(std::mem::size_of::<Slot<[u32; 3]>>(), 32);
+        assert_eq!(std::mem::align_of::<Slot<u8>>(), 32);
     }
 
     #[test]

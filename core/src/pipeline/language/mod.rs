@@ -12,10 +12,11 @@
 //! language with a close neighbour would let the neighbour through (a Norwegian news sentence
 //! passes on the Danish list, an Afrikaans one on the Dutch list: unit test below).
 
-use rustc_hash::FxHashSet;
 use serde::Deserialize;
 
+mod function_words;
 mod trigrams;
+use function_words::FunctionWords;
 pub use trigrams::detect;
 
 /// What to do with a text that is not in the pipeline's language or is not text.
@@ -190,144 +191,6 @@ fn is_ascii_whitespace(b: u8) -> bool {
     matches!(b, b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | b' ')
 }
 
-/// A language's function words, looked up without allocating per word.
-#[derive(Debug, Clone, Default)]
-struct FunctionWords {
-    words: FxHashSet<&'static str>,
-    /// The ASCII words of up to 16 bytes, packed into integers ([`pack_lowercase`]): an ASCII
-    /// word is looked up without building a string or comparing bytes.
-    packed: FxHashSet<u128>,
-    /// Bytes of the longest word: longer words are not looked up.
-    longest: usize,
-}
-
-/// An ASCII word of up to 16 bytes, lower-cased and zero-padded into one integer (letters are
-/// never zero, so the padding cannot make two words equal).
-fn pack_lowercase(word: &[u8]) -> Option<u128> {
-    let key = pack16(word)?;
-    let (lo, hi) = (key as u64, (key >> 64) as u64);
-    Some(u128::from(ascii_lowercase8(lo)) | u128::from(ascii_lowercase8(hi)) << 64)
-}
-
-/// Up to 16 bytes, little-endian and zero-padded, in one integer. Built from whole-word loads
-/// (the last one overlapping the first) rather than by writing the bytes into an array and
-/// reading it back: that read waits for the byte writes to reach memory, which made packing
-/// most of the fast path's time.
-fn pack16(bytes: &[u8]) -> Option<u128> {
-    let n = bytes.len();
-    let load8 = |at: usize| {
-        bytes
-            .get(at..at + 8)
-            .map(|b| u64::from_le_bytes(b.try_into().unwrap_or_default()))
-    };
-    let load4 = |at: usize| {
-        bytes
-            .get(at..at + 4)
-            .map(|b| u32::from_le_bytes(b.try_into().unwrap_or_default()))
-    };
-    Some(match n {
-        17.. => return None,
-        8.. => {
-            // The bytes past the first 8 are the top ones of the last 8.
-            let hi = load8(n - 8)?.checked_shr(8 * (16 - n) as u32).unwrap_or(0);
-            u128::from(load8(0)?) | u128::from(hi) << 64
-        }
-        4.. => {
-            let hi = load4(n - 4)?.checked_shr(8 * (8 - n) as u32).unwrap_or(0);
-            u128::from(load4(0)?) | u128::from(hi) << 32
-        }
-        _ => bytes
-            .iter()
-            .rev()
-            .fold(0, |key, &b| key << 8 | u128::from(b)),
-    })
-}
-
-/// Eight ASCII bytes lower-cased at once: a byte from `A` to `Z` gets its 0x20 bit (the
-/// additions cannot carry from one byte into the next below 0x80).
-fn ascii_lowercase8(x: u64) -> u64 {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    let above_z = x + ONES * u64::from(0x7f - b'Z');
-    let from_a = x + ONES * u64::from(0x80 - b'A');
-    let upper = !above_z & from_a & (ONES * 0x80);
-    x | (upper >> 2)
-}
-
-impl FunctionWords {
-    /// The stop-word list of `lang`, empty when there is none.
-    fn of(lang: Option<whatlang::Lang>) -> FunctionWords {
-        let words: FxHashSet<&'static str> = lang
-            .and_then(iso_639_1)
-            .and_then(stop_words::lookup)
-            .map(|words| words.iter().copied().collect())
-            .unwrap_or_default();
-        let longest = words.iter().map(|w| w.len()).max().unwrap_or(0);
-        let packed = words
-            .iter()
-            .filter(|w| w.is_ascii())
-            .filter_map(|w| pack_lowercase(w.as_bytes()))
-            .collect();
-        FunctionWords {
-            words,
-            packed,
-            longest,
-        }
-    }
-
-    /// Whether the ASCII `word` lower-cased is a function word ([`contains`](Self::contains)
-    /// without a string).
-    fn contains_ascii(&self, word: &[u8]) -> bool {
-        if word.len() > self.longest {
-            return false;
-        }
-        match pack_lowercase(word) {
-            Some(key) => self.packed.contains(&key),
-            None => std::str::from_utf8(&word.to_ascii_lowercase())
-                .is_ok_and(|lower| self.words.contains(lower)),
-        }
-    }
-
-    /// Whether `word` lower-cased (into `scratch`) is a function word.
-    fn contains(&self, word: &str, scratch: &mut String) -> bool {
-        if word.len() > self.longest {
-            return false;
-        }
-        scratch.clear();
-        if word.is_ascii() {
-            scratch.extend(word.bytes().map(|b| char::from(b.to_ascii_lowercase())));
-        } else {
-            scratch.extend(word.chars().flat_map(char::to_lowercase));
-        }
-        self.words.contains(scratch.as_str())
-    }
-}
-
-/// ISO 639-1 code of a whatlang language, for the stop-word lists (which are keyed by it).
-fn iso_639_1(lang: whatlang::Lang) -> Option<&'static str> {
-    use whatlang::Lang::*;
-    Some(match lang {
-        Ara => "ar",
-        Dan => "da",
-        Nld => "nl",
-        Eng => "en",
-        Fin => "fi",
-        Fra => "fr",
-        Deu => "de",
-        Ell => "el",
-        Hun => "hu",
-        Ita => "it",
-        Nob => "no",
-        Por => "pt",
-        Ron => "ro",
-        Rus => "ru",
-        Spa => "es",
-        Swe => "sv",
-        Tam => "ta",
-        Tur => "tr",
-        _ => return None,
-    })
-}
-
 impl LanguageCheck {
     /// A check for the Snowball language name the tokenizer is configured with (`english`);
     /// an unknown name disables the language part (garbage is still caught).
@@ -491,24 +354,6 @@ mod tests {
                 !check.skips_detector(&format!("@USER @USER {text} #news")),
                 "{text}"
             );
-        }
-    }
-
-    #[test]
-    fn packing_equals_writing_the_bytes_into_an_array() {
-        use rand::{Rng, SeedableRng};
-        let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(11);
-        for _ in 0..20_000 {
-            let n = rng.random_range(0..=17);
-            let word: Vec<u8> = (0..n).map(|_| rng.random_range(0..0x80u8)).collect();
-            let array = (n <= 16).then(|| {
-                let mut key = [0u8; 16];
-                for (k, b) in key.iter_mut().zip(&word) {
-                    *k = b.to_ascii_lowercase();
-                }
-                u128::from_le_bytes(key)
-            });
-            assert_eq!(pack_lowercase(&word), array, "{word:?}");
         }
     }
 

@@ -205,6 +205,37 @@ fn parquet_in_labels_every_row_and_parquet_out_reads_back_as_the_jsonl_records()
 }
 
 #[test]
+fn with_every_flag_parquet_out_still_reads_back_as_the_jsonl_records() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = tmp(&dir, "articles.parquet");
+    write_parquet(&input, &input_batch(8));
+    let flags = [
+        "--sentences",
+        "--explain",
+        "2",
+        "--mentions",
+        "--tokens",
+        "--body",
+        "--claim",
+        "The budget passed.",
+    ];
+    let jsonl = tmp(&dir, "out.jsonl");
+    let pq = tmp(&dir, "out.parquet");
+    label(
+        &input,
+        &[&flags[..], &["-o", jsonl.to_str().unwrap()]].concat(),
+    );
+    label(
+        &input,
+        &[&flags[..], &["-o", pq.to_str().unwrap()]].concat(),
+    );
+    let expected = jsonl_records(&jsonl);
+    let sentiment = &expected[0].article().expect("row 1 is an article").stages["sentiment"];
+    assert!(sentiment.sentences.is_some() && sentiment.explain.is_some());
+    assert_eq!(parquet_records(&pq), expected);
+}
+
+#[test]
 fn parquet_output_has_typed_columns() {
     let dir = tempfile::tempdir().unwrap();
     let input = tmp(&dir, "articles.parquet");
@@ -229,6 +260,20 @@ fn parquet_output_has_typed_columns() {
         panic!()
     };
     assert!(comment.find("toxicity").is_some() && comment.find("text").is_some());
+    // Only what this run can write has a column: no stage here explains or lists sentences,
+    // only the filter stage flags, and only stages reading comments have a result on each.
+    let DataType::Struct(stance) = field("stance") else {
+        panic!()
+    };
+    assert!(stance.find("targets").is_some());
+    assert!(tox.find("flagged").is_some());
+    for absent in ["explain", "sentences", "claims"] {
+        assert!(stance.find(absent).is_none(), "{absent}");
+        assert!(tox.find(absent).is_none(), "{absent}");
+    }
+    assert!(stance.find("flagged").is_none() && comment.find("stance").is_none());
+    let leaves = builder.parquet_schema().num_columns();
+    assert!(leaves < 100, "{leaves} leaf columns");
     let rows: usize = builder
         .build()
         .unwrap()

@@ -7,6 +7,7 @@ use std::time::Instant;
 use anyhow::Context;
 use slant::ingest::{self, ReadOptions};
 use slant::labeled::OutputRecord;
+use slant::output::parquet::StageColumns;
 use slant::output::{Column, OutputFormat, RecordWriter};
 use slant::pipeline::targets::{self, RunTargets};
 use slant::pipeline::{FilterAction, LabelOptions, Pipeline, PipelineConfig, StageOverride, Unit};
@@ -278,6 +279,27 @@ fn columns(pipeline: &Pipeline) -> Vec<Column> {
     columns
 }
 
+/// What each classifier stage writes in this run, given what it reads and the flags.
+fn stage_columns(pipeline: &Pipeline, options: &LabelOptions) -> Vec<StageColumns> {
+    pipeline
+        .classifiers
+        .iter()
+        .map(|stage| {
+            let reads = |unit| stage.reads.contains(&unit);
+            StageColumns {
+                name: stage.name.clone(),
+                filter: stage.filter.is_some(),
+                sentences: reads(Unit::Sentences) && options.sentences,
+                comments: reads(Unit::Comments),
+                targets: reads(Unit::Mentions),
+                mention_list: reads(Unit::Mentions) && (options.mentions || options.explain > 0),
+                claims: reads(Unit::Claims),
+                explain: options.explain > 0,
+            }
+        })
+        .collect()
+}
+
 /// Runs `slant label`.
 pub fn run(args: LabelArgs, global: &Global) -> anyhow::Result<i32> {
     let mut pipeline = args.pipeline.build(global)?;
@@ -296,14 +318,6 @@ pub fn run(args: LabelArgs, global: &Global) -> anyhow::Result<i32> {
     let unusable = unusable_inputs(&args.inputs);
     let records = ingest::read_all(&args.inputs, &read_options);
     let mut writer = RecordWriter::open(args.output.as_deref(), args.format, columns(&pipeline))?;
-    writer.set_stages(
-        pipeline
-            .classifiers
-            .iter()
-            .map(|s| s.name.clone())
-            .collect(),
-    );
-    let progress = progress_bar(global.quiet);
     let label_options = LabelOptions {
         tokens: args.tokens,
         body: args.body,
@@ -312,6 +326,8 @@ pub fn run(args: LabelArgs, global: &Global) -> anyhow::Result<i32> {
         mentions: args.mentions,
         provenance: args.provenance,
     };
+    writer.set_stages(stage_columns(&pipeline, &label_options));
+    let progress = progress_bar(global.quiet);
     let started = Instant::now();
     let (mut n, mut errors) = (0usize, 0usize);
     let mut strict_failure: Option<String> = None;

@@ -110,8 +110,8 @@ pub struct RecordWriter {
     table_rows: Vec<Vec<String>>,
     wrote_header: bool,
     file_buf: Vec<u8>,
-    /// Classifier stage names, for the Parquet schema.
-    stages: Vec<String>,
+    /// What each classifier stage writes, for the Parquet schema.
+    stages: Vec<parquet::StageColumns>,
     parquet: Option<parquet::ParquetSink>,
 }
 
@@ -185,8 +185,8 @@ impl RecordWriter {
             .collect()
     }
 
-    /// Names the classifier stages, whose results get typed columns in Parquet output.
-    pub fn set_stages(&mut self, stages: Vec<String>) {
+    /// Says what each classifier stage writes: its results get typed columns in Parquet output.
+    pub fn set_stages(&mut self, stages: Vec<parquet::StageColumns>) {
         self.stages = stages;
     }
 

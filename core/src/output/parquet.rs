@@ -3,15 +3,18 @@
 //! One row per output record, in input order, with typed columns (the schema is
 //! [`labeled_schema`]): the article's metadata as strings, `source` and `counts` as structs, one
 //! struct column per classifier stage (`label`, `scores` as a map label → probability, `score`,
-//! `units`, `flagged`, `flagged_by`, `comments` summary, and with `--sentences` / `--explain`
-//! the per-sentence results and cues), `comments` as a list of structs (the comment's fields and
-//! one struct per stage), `tokens` and `warnings` as lists, and `error` (set on error records,
-//! whose other columns are null). The one flattening: `extra` (input fields slant does not
-//! interpret, of any shape) is a JSON text column.
+//! `units`; `flagged`, `flagged_by` for a stage with a filter; the `comments` summary, `targets`
+//! and `claims` for stages reading those; with `--sentences` / `--explain` the per-sentence
+//! results and cues), `comments` as a list of structs (the comment's fields and one struct per
+//! stage reading comments), `tokens` and `warnings` as lists, and `error` (set on error records,
+//! whose other columns are null). A stage's parts that the run cannot write have no column
+//! ([`StageColumns`]). The one flattening: `extra` (input fields slant does not interpret, of
+//! any shape) is a JSON text column.
 //!
-//! The record is turned into Arrow through its serde form with `arrow-json` against this fixed
-//! schema, so the columns are exactly the JSON Lines record's fields; reading back goes the same
-//! way in reverse, so a Parquet output reads back as the same [`OutputRecord`]s as JSON Lines.
+//! The record is turned into Arrow through its serde form with `arrow-json` against this
+//! schema, in strict mode (a field without a column is an error, not a value lost), so the
+//! columns are exactly the JSON Lines record's fields; reading back goes the same way in
+//! reverse, so a Parquet output reads back as the same [`OutputRecord`]s as JSON Lines.
 
 use std::fs::File;
 use std::path::Path;
@@ -32,6 +35,10 @@ use crate::labeled::OutputRecord;
 /// decoder preallocates its tape for this many rows of the whole nested schema, so it is a
 /// fixed cost of every Parquet output: 1,024 rows cost 15 MB of it.
 const ROWS_PER_BATCH: usize = 256;
+/// Rows turned into JSON text at a time when a batch is read back, so the text buffer is
+/// bounded by a few rows rather than a batch of 256 long articles (in `heaptrack`, that buffer
+/// was 15 MB larger at its peak on 1 GB of input than on 100 MB).
+const ROWS_PER_JSON_SLICE: usize = 16;
 /// Rows of one Parquet row group at most: bounds the reader's memory.
 const ROWS_PER_ROW_GROUP: usize = 16 * 1024;
 /// Encoded bytes of a row group at which it is closed early. The writer holds a row group's
@@ -114,23 +121,87 @@ fn cues(name: &str) -> Field {
     )
 }
 
-/// The fields of [`crate::labeled::UnitScores`].
-fn unit_score_fields() -> Vec<Field> {
-    vec![
+/// Which parts of its result one classifier stage can write in a run, and so which columns it
+/// gets: a column only some configurations fill would be null in every row of the others (240
+/// of 280 leaf columns were, with the default pipeline), and every column costs the writer its
+/// metadata in every row group until the file closes, which grew its memory with the input.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StageColumns {
+    pub name: String,
+    /// The stage has a filter: `flagged`, `flagged_by`.
+    pub filter: bool,
+    /// It reads sentences and lists each one's result (`--sentences`).
+    pub sentences: bool,
+    /// It reads comments: the summary over them, and a result on each comment.
+    pub comments: bool,
+    /// It reads mentions (`targets`).
+    pub targets: bool,
+    /// It lists every mention (`--mentions`, or `--explain` for their cues).
+    pub mention_list: bool,
+    /// It reads claims.
+    pub claims: bool,
+    /// Decisions are explained (`--explain`).
+    pub explain: bool,
+}
+
+/// The fields of [`crate::labeled::UnitScores`] the stage can write.
+fn unit_score_fields(stage: &StageColumns) -> Vec<Field> {
+    let mut fields = vec![
         utf8("label"),
         scores_map("scores"),
         Field::new("score", DataType::Float64, true),
-        Field::new("flagged", DataType::Boolean, true),
-        list_of("flagged_by", DataType::Utf8),
-        cues("explain"),
-    ]
+    ];
+    if stage.filter {
+        fields.push(Field::new("flagged", DataType::Boolean, true));
+        fields.push(list_of("flagged_by", DataType::Utf8));
+    }
+    if stage.explain {
+        fields.push(cues("explain"));
+    }
+    fields
 }
 
-/// A [`crate::labeled::StageResult`] column.
-fn stage_result(name: &str) -> Field {
-    let mut sentence = vec![uint("start", false), uint("end", false)];
-    sentence.extend(unit_score_fields());
-    let summary = structure(
+/// A [`crate::labeled::StageResult`] column, with the parts the stage can write.
+fn stage_result(stage: &StageColumns) -> Field {
+    let mut fields = vec![
+        utf8("label"),
+        scores_map("scores"),
+        Field::new("score", DataType::Float64, true),
+        uint("units", true),
+    ];
+    if stage.filter {
+        fields.push(Field::new("flagged", DataType::Boolean, true));
+        fields.push(list_of("flagged_by", DataType::Utf8));
+    }
+    if stage.sentences {
+        let mut sentence = vec![uint("start", false), uint("end", false)];
+        sentence.extend(unit_score_fields(stage));
+        fields.push(list_of(
+            "sentences",
+            DataType::Struct(Fields::from(sentence)),
+        ));
+    }
+    if stage.comments {
+        fields.push(comment_summary());
+    }
+    if stage.explain {
+        fields.push(cues("explain"));
+    }
+    if stage.targets {
+        fields.push(target_stances("targets", stage));
+    }
+    if stage.claims {
+        fields.push(list_of(
+            "claims",
+            DataType::Struct(Fields::from(claim_fields())),
+        ));
+    }
+    structure(&stage.name, fields)
+}
+
+/// A [`crate::labeled::CommentSummary`].
+fn comment_summary() -> Field {
+    structure(
         "comments",
         vec![
             uint("total", true),
@@ -141,27 +212,11 @@ fn stage_result(name: &str) -> Field {
             list_of("dropped_ids", DataType::Utf8),
             scores_map("mean"),
         ],
-    );
-    structure(
-        name,
-        vec![
-            utf8("label"),
-            scores_map("scores"),
-            Field::new("score", DataType::Float64, true),
-            uint("units", true),
-            Field::new("flagged", DataType::Boolean, true),
-            list_of("flagged_by", DataType::Utf8),
-            list_of("sentences", DataType::Struct(Fields::from(sentence))),
-            summary,
-            cues("explain"),
-            target_stances("targets"),
-            list_of("claims", DataType::Struct(Fields::from(claim_fields()))),
-        ],
     )
 }
 
 /// `target → stance` ([`crate::labeled::TargetStance`]), in the configured order.
-fn target_stances(name: &str) -> Field {
+fn target_stances(name: &str, stage: &StageColumns) -> Field {
     let strongest = structure(
         "strongest",
         vec![
@@ -172,16 +227,21 @@ fn target_stances(name: &str) -> Field {
             Field::new("score", DataType::Float64, true),
         ],
     );
-    let mut mention = vec![uint("start", false), uint("end", false), utf8("alias")];
-    mention.extend(unit_score_fields());
-    let stance = vec![
+    let mut stance = vec![
         uint("mentions", true),
         utf8("label"),
         Field::new("score", DataType::Float64, true),
         scores_map("shares"),
         strongest,
-        list_of("mention_list", DataType::Struct(Fields::from(mention))),
     ];
+    if stage.mention_list {
+        let mut mention = vec![uint("start", false), uint("end", false), utf8("alias")];
+        mention.extend(unit_score_fields(stage));
+        stance.push(list_of(
+            "mention_list",
+            DataType::Struct(Fields::from(mention)),
+        ));
+    }
     let entries = Field::new(
         "entries",
         DataType::Struct(Fields::from(vec![
@@ -204,7 +264,7 @@ fn claim_fields() -> Vec<Field> {
 }
 
 /// The schema of a labeled Parquet file for a pipeline whose classifier stages are `stages`.
-pub fn labeled_schema(stages: &[String]) -> Schema {
+pub fn labeled_schema(stages: &[StageColumns]) -> Schema {
     let mut fields = vec![
         utf8("id"),
         structure(
@@ -238,7 +298,7 @@ pub fn labeled_schema(stages: &[String]) -> Schema {
         .collect(),
     ));
     fields.push(utf8("body"));
-    fields.extend(stages.iter().map(|s| stage_result(s)));
+    fields.extend(stages.iter().map(stage_result));
     let mut comment = vec![
         utf8("id"),
         utf8("author"),
@@ -247,7 +307,12 @@ pub fn labeled_schema(stages: &[String]) -> Schema {
         utf8("text"),
         Field::new("redacted", DataType::Boolean, true),
     ];
-    comment.extend(stages.iter().map(|s| structure(s, unit_score_fields())));
+    comment.extend(
+        stages
+            .iter()
+            .filter(|s| s.comments)
+            .map(|s| structure(&s.name, unit_score_fields(s))),
+    );
     fields.push(list_of("comments", DataType::Struct(Fields::from(comment))));
     fields.push(list_of(
         "tokens",
@@ -281,7 +346,7 @@ impl ParquetSink {
     pub fn new(
         file: File,
         path: &Path,
-        stages: &[String],
+        stages: &[StageColumns],
     ) -> Result<ParquetSink, ParquetOutputError> {
         let schema: SchemaRef = Arc::new(labeled_schema(stages));
         let properties = WriterProperties::builder()
@@ -296,8 +361,10 @@ impl ParquetSink {
             .build();
         let writer = ArrowWriter::try_new(file, schema.clone(), Some(properties))
             .map_err(|e| file_error(path, e))?;
+        // Strict: a field the schema lacks is an error, never a value silently left out.
         let decoder = arrow_json::ReaderBuilder::new(schema)
             .with_batch_size(ROWS_PER_BATCH)
+            .with_strict_mode(true)
             .build_decoder()
             .map_err(|e| file_error(path, e))?;
         Ok(ParquetSink {
@@ -392,19 +459,25 @@ pub fn read_labeled(
 /// # Errors
 /// A column of a type JSON cannot hold.
 pub fn batch_objects(batch: &RecordBatch) -> Result<Vec<serde_json::Map<String, Value>>, String> {
-    let mut writer = arrow_json::LineDelimitedWriter::new(Vec::new());
-    writer.write(batch).map_err(|e| e.to_string())?;
-    writer.finish().map_err(|e| e.to_string())?;
-    let bytes = writer.into_inner();
-    bytes
-        .split(|&b| b == b'\n')
-        .filter(|line| !line.is_empty())
-        .map(|line| match serde_json::from_slice::<Value>(line) {
-            Ok(Value::Object(o)) => Ok(o),
-            Ok(_) => Err("a row is not an object".to_string()),
-            Err(e) => Err(e.to_string()),
-        })
-        .collect()
+    let mut objects = Vec::with_capacity(batch.num_rows());
+    let mut text = Vec::new();
+    for start in (0..batch.num_rows()).step_by(ROWS_PER_JSON_SLICE) {
+        let rows = ROWS_PER_JSON_SLICE.min(batch.num_rows() - start);
+        text.clear();
+        let mut writer = arrow_json::LineDelimitedWriter::new(&mut text);
+        writer
+            .write(&batch.slice(start, rows))
+            .map_err(|e| e.to_string())?;
+        writer.finish().map_err(|e| e.to_string())?;
+        for line in text.split(|&b| b == b'\n').filter(|line| !line.is_empty()) {
+            match serde_json::from_slice::<Value>(line) {
+                Ok(Value::Object(o)) => objects.push(o),
+                Ok(_) => return Err("a row is not an object".to_string()),
+                Err(e) => return Err(e.to_string()),
+            }
+        }
+    }
+    Ok(objects)
 }
 
 fn batch_records(batch: &RecordBatch) -> Result<Vec<OutputRecord>, String> {

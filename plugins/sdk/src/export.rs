@@ -139,7 +139,9 @@ fn catch<F: FnOnce() -> Result<u32, String>>(err: *mut ErrorBuf, f: F) -> u32 {
     }
 }
 
-unsafe fn utf8<'a>(s: RStr, what: &str) -> Result<&'a str, String> {
+/// `s` as text; `what` names it in the error (formatted only then: this runs once per
+/// document).
+unsafe fn utf8<'a>(s: RStr, what: &dyn std::fmt::Display) -> Result<&'a str, String> {
     std::str::from_utf8(s.as_bytes()).map_err(|e| format!("{what} is not valid UTF-8: {e}"))
 }
 
@@ -165,7 +167,7 @@ impl<'a> CheckedTexts<'a> {
                 return Ok(text);
             }
         }
-        let text = utf8(s, what)?;
+        let text = utf8(s, &what)?;
         self.last = Some((key.0, key.1, text));
         Ok(text)
     }
@@ -197,7 +199,7 @@ pub unsafe extern "C" fn create<S: Stage>(
     err: *mut ErrorBuf,
 ) -> u32 {
     catch(err, || {
-        let config = utf8(config, "stage config")?;
+        let config = utf8(config, &"stage config")?;
         let config = if config.trim().is_empty() {
             "{}"
         } else {
@@ -261,7 +263,7 @@ pub unsafe extern "C" fn tokenize<S: TokenizeStage>(
         let mut counts = Vec::with_capacity(n_docs);
         let mut sentences = Vec::with_capacity(n_docs);
         for (i, doc) in docs.iter().enumerate() {
-            let text = utf8(*doc, &format!("document {i} of the batch"))?;
+            let text = utf8(*doc, &format_args!("document {i} of the batch"))?;
             let before = sink.tokens.len();
             sink.sentences = 0;
             stage.tokenize(text, &mut sink);
@@ -323,7 +325,7 @@ pub unsafe extern "C" fn classify<S: ClassifyStage>(
                 Ok(DocView {
                     main: text_view(&d.main, &mut mains)?,
                     pair: text_view(&d.pair, &mut pairs)?,
-                    target: utf8(d.target, "stance target")?,
+                    target: utf8(d.target, &"stance target")?,
                 })
             })
             .collect::<Result<Vec<_>, String>>()?;

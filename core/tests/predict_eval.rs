@@ -151,6 +151,29 @@ fn predict_writes_one_record_per_input_in_order_with_error_lines() {
 }
 
 #[test]
+fn predict_refuses_parquet_output_rather_than_drop_the_scores() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.jsonl");
+    std::fs::write(&input, "{\"id\":\"a\",\"text\":\"you are a moron\"}\n").unwrap();
+    let out = dir.path().join("out.parquet");
+    let o = slant(&[
+        "predict",
+        "--model",
+        model().to_str().unwrap(),
+        input.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert!(!o.status.success());
+    let err = text(&o.stderr);
+    assert!(
+        err.contains("not Parquet") && err.contains("slant label"),
+        "{err}"
+    );
+    assert!(!out.exists(), "nothing written");
+}
+
+#[test]
 fn eval_reports_metrics_as_json_and_tables() {
     let dev = fixture("dev.jsonl");
     let o = slant(&[

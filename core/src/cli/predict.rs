@@ -34,7 +34,8 @@ pub struct PredictArgs {
     /// model kind: `text`; `text` + `target`; `headline` + `body` or `claim` + `text`.
     #[arg(required = true, value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
-    /// Output format (default: table on a terminal, JSON Lines otherwise).
+    /// Output format: jsonl, csv or table (default: table on a terminal, JSON Lines
+    /// otherwise); Parquet is refused, its schema being that of `slant label`'s records.
     #[arg(long, value_enum)]
     pub format: Option<OutputFormat>,
     /// Write to FILE (atomically) instead of stdout.
@@ -74,6 +75,13 @@ pub fn run(args: PredictArgs, global: &Global) -> anyhow::Result<i32> {
     }
     columns.push(Column::new("error", "/error"));
     let mut writer = RecordWriter::open(args.output.as_deref(), args.format, columns)?;
+    if writer.format() == OutputFormat::Parquet {
+        // Its schema is that of labeled articles: scores would be left out, not written.
+        anyhow::bail!(
+            "slant predict writes JSON Lines, CSV or a table, not Parquet (Parquet output is for \
+             `slant label`): name a .jsonl or .csv output, or pass --format jsonl"
+        );
+    }
     let progress = Progress::new(global.quiet);
     let bar = progress.bar(0, "scoring");
     let started = Instant::now();

@@ -718,6 +718,7 @@ fn pair_features(doc: &DocView<'_>, terms: &[&str], e: &mut impl Emit) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use slant_sdk::{TextView, Token};
 
     #[test]
     fn side_and_distance_names_the_buckets_as_before() {
@@ -735,7 +736,6 @@ mod tests {
             }
         }
     }
-    use slant_sdk::{TextView, Token};
 
     /// Builds a view over whitespace-separated words, one sentence per `|`.
     fn view(text: &'static str) -> (Vec<Token>, String) {

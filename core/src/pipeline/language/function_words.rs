@@ -148,7 +148,8 @@ fn ascii_lowercase8(x: u64) -> u64 {
 /// A set of non-zero 16-byte keys in which every key sits in one of its two slots (cuckoo
 /// hashing): in the first half at one hash of the key or in the second at another. A lookup
 /// reads both and compares twice, without branches; an empty slot holds zero, which no packed
-/// word equals. Built for a few hundred keys (NLTK's English list has 198), so the tables stay in L1.
+/// word equals. Built for a few hundred keys (NLTK's English list has 198), so the tables stay
+/// in L1.
 #[derive(Debug, Clone)]
 struct TwoChoiceSet {
     /// The two halves, `1 << bits` slots each.

@@ -124,6 +124,19 @@ fn parquet_records(path: &Path) -> Vec<OutputRecord> {
         .collect()
 }
 
+/// Labels `input` with `flags` into JSON Lines and into Parquet (in `dir`); the records of each.
+fn label_both_ways(
+    dir: &tempfile::TempDir,
+    input: &Path,
+    flags: &[&str],
+) -> (Vec<OutputRecord>, Vec<OutputRecord>) {
+    let jsonl = tmp(dir, "out.jsonl");
+    let pq = tmp(dir, "out.parquet");
+    label(input, &[flags, &["-o", jsonl.to_str().unwrap()]].concat());
+    label(input, &[flags, &["-o", pq.to_str().unwrap()]].concat());
+    (jsonl_records(&jsonl), parquet_records(&pq))
+}
+
 fn tmp(dir: &tempfile::TempDir, name: &str) -> PathBuf {
     dir.path().join(name)
 }
@@ -133,24 +146,13 @@ fn parquet_in_labels_every_row_and_parquet_out_reads_back_as_the_jsonl_records()
     let dir = tempfile::tempdir().unwrap();
     let input = tmp(&dir, "articles.parquet");
     write_parquet(&input, &input_batch(40));
-    let jsonl = tmp(&dir, "out.jsonl");
-    let pq = tmp(&dir, "out.parquet");
     let stance = [
         "--mentions",
         "--claim",
         "The budget passed.",
         "--provenance",
     ];
-    label(
-        &input,
-        &[&stance[..], &["-o", jsonl.to_str().unwrap()]].concat(),
-    );
-    label(
-        &input,
-        &[&stance[..], &["-o", pq.to_str().unwrap()]].concat(),
-    );
-
-    let expected = jsonl_records(&jsonl);
+    let (expected, from_parquet) = label_both_ways(&dir, &input, &stance);
     assert_eq!(expected.len(), 40, "one record per row");
     let ids: Vec<String> = expected
         .iter()
@@ -201,7 +203,7 @@ fn parquet_in_labels_every_row_and_parquet_out_reads_back_as_the_jsonl_records()
     );
 
     // The Parquet output holds exactly the same records.
-    assert_eq!(parquet_records(&pq), expected);
+    assert_eq!(from_parquet, expected);
 }
 
 #[test]
@@ -219,20 +221,10 @@ fn with_every_flag_parquet_out_still_reads_back_as_the_jsonl_records() {
         "--claim",
         "The budget passed.",
     ];
-    let jsonl = tmp(&dir, "out.jsonl");
-    let pq = tmp(&dir, "out.parquet");
-    label(
-        &input,
-        &[&flags[..], &["-o", jsonl.to_str().unwrap()]].concat(),
-    );
-    label(
-        &input,
-        &[&flags[..], &["-o", pq.to_str().unwrap()]].concat(),
-    );
-    let expected = jsonl_records(&jsonl);
+    let (expected, from_parquet) = label_both_ways(&dir, &input, &flags);
     let sentiment = &expected[0].article().expect("row 1 is an article").stages["sentiment"];
     assert!(sentiment.sentences.is_some() && sentiment.explain.is_some());
-    assert_eq!(parquet_records(&pq), expected);
+    assert_eq!(from_parquet, expected);
 }
 
 #[test]

@@ -6,8 +6,10 @@
 #
 #   bash benches/scripts/scaling.sh                  # 10, 100 and 1000 MB
 #   SIZES="10 100" FORMATS=parquet bash benches/scripts/scaling.sh
+#   FORMATS=parquet OUTPUT=jsonl bash benches/scripts/scaling.sh   # Parquet in, JSON Lines out
 #
-# Environment: SIZES (MB, default "10 100 1000"), FORMATS (default "jsonl parquet"), CONFIG
+# Environment: SIZES (MB, default "10 100 1000"), FORMATS (default "jsonl parquet"), OUTPUT (the
+# output's format, default: the input's, so the reader's and the writer's memory can be told apart), CONFIG
 # (default seeds/slant.toml), WORK (scratch folder, default target/scaling; inputs are reused
 # between runs), RAYON_NUM_THREADS (default: all cores). Prints one row per run: format, input MB, seconds,
 # MB/s, peak resident memory (MiB, from /usr/bin/time), and the machine's load average.
@@ -28,7 +30,7 @@ for format in $formats; do
     for mb in $sizes; do
         input="$work/corpus-${mb}MB.$format"
         [ -s "$input" ] || target/release/make_corpus "$input" "$mb"
-        output="$work/labeled-${mb}MB.$format"
+        output="$work/labeled-${mb}MB.${OUTPUT:-$format}"
         load=$(cut -d' ' -f1-3 /proc/loadavg)
         /usr/bin/time -f '%e %M' -o "$work/time.txt" \
             target/release/slant --quiet label --config "$config" \

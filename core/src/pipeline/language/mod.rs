@@ -128,28 +128,23 @@ impl TextCounts {
         }
     }
 
-    /// What [`add_chunk`](Self::add_chunk) counts, for a chunk of ASCII bytes, byte by byte.
+    /// What [`add_chunk`](Self::add_chunk) counts, for a chunk of ASCII bytes.
     fn add_ascii_chunk(&mut self, chunk: &[u8], function_words: &FunctionWords) {
+        let letters = chunk.iter().filter(|b| b.is_ascii_alphabetic()).count();
         self.visible += chunk.len();
-        if is_handle_or_address_bytes(chunk) {
-            self.letters += chunk.iter().filter(|b| b.is_ascii_alphabetic()).count();
+        self.letters += letters;
+        // Most chunks of prose are one word and nothing else (and no handle or address is all
+        // letters): the word needs no looking for, and the chunk no handle check.
+        if letters == chunk.len() {
+            self.add_ascii_word(chunk, function_words);
             return;
         }
-        let mut word_start = None;
-        for (at, &b) in chunk.iter().enumerate() {
-            let letter = b.is_ascii_alphabetic();
-            self.letters += usize::from(letter);
-            match (letter, word_start) {
-                (true, None) => word_start = Some(at),
-                (false, Some(start)) => {
-                    self.add_ascii_word(&chunk[start..at], function_words);
-                    word_start = None;
-                }
-                _ => {}
-            }
+        if is_handle_or_address_bytes(chunk) {
+            return;
         }
-        if let Some(start) = word_start {
-            self.add_ascii_word(&chunk[start..], function_words);
+        let words = chunk.split(|b| !b.is_ascii_alphabetic());
+        for word in words.filter(|w| !w.is_empty()) {
+            self.add_ascii_word(word, function_words);
         }
     }
 

@@ -159,8 +159,9 @@ fn memo_table(memos: &mut FxHashMap<MemoKey, WordColumns>, key: MemoKey) -> &mut
 }
 
 /// Columns written per bitmap word before asking whether the word holds more (see
-/// [`read_dense`]); nearly every word of a short document's span holds 0–2. (Two instead of
-/// four: fewer instructions, but 3× the mispredictions on short comments.)
+/// [`read_dense`]); nearly every word of a short document's span holds 0–2. (Two were tried:
+/// 1.6–4.4× the mispredictions in callgrind, as words with three or more bits fall into the
+/// loop.)
 const UNCONDITIONAL: usize = 4;
 
 /// Bitmap words per touched column above which a document's bits are sparse enough for the
@@ -172,11 +173,11 @@ const SPARSE_WORDS_PER_COLUMN: usize = 4;
 /// clears those bits.
 ///
 /// How depends on how dense the bits are. A scan that branches on each word (zero or not) and
-/// on each bit is cheapest when nearly every word is zero (a sentence on the stance model:
-/// ~15 columns of 20,000), but when a quarter or more of the words hold a bit, those branches
-/// are a coin toss: on short comments and the toxicity model (~50 columns of 10,000, 157 words)
-/// the scan mispredicted ~130 times per comment, 16 % of `slant predict`'s mispredictions
-/// (callgrind's branch simulation). Dense spans are read without those branches instead.
+/// on each bit is cheapest when nearly every word is zero (a sentence touches few of the stance
+/// model's 20,000 columns), but when a quarter or more of the words hold a bit, those branches
+/// are a coin toss: on short comments and the toxicity model (tens of columns over its 157
+/// bitmap words) the scan mispredicted ~130 times per comment, 16 % of `slant predict`'s
+/// mispredictions (callgrind's branch simulation). Dense spans are read without those branches.
 fn into_order(seen: &mut [u64], words: std::ops::Range<usize>, n: usize, touched: &mut Vec<u32>) {
     if words.len() > n * SPARSE_WORDS_PER_COLUMN {
         read_sparse(seen, words, touched);
@@ -209,8 +210,8 @@ fn read_dense(seen: &mut [u64], words: std::ops::Range<usize>, n: usize, touched
         let mut bits = std::mem::take(word);
         let base = w * 64;
         // The bits the word had are counted here rather than by `count_ones`: without the
-        // popcnt instruction, which the portable build cannot assume, that is a long sequence
-        // of shifts and masks.
+        // popcnt instruction, which the portable build cannot assume, that compiles to ~15
+        // shifts, masks and a multiply.
         let mut had = 0;
         for slot in &mut touched[k..k + UNCONDITIONAL] {
             *slot = base + bits.trailing_zeros();

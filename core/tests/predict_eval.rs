@@ -21,6 +21,17 @@ fn slant(args: &[&str]) -> Output {
         .expect("slant runs")
 }
 
+/// `slant predict --model <the shared model> <input>`, then `rest`.
+fn predict(input: &Path, rest: &[&str]) -> Output {
+    let head = [
+        "predict",
+        "--model",
+        model().to_str().unwrap(),
+        input.to_str().unwrap(),
+    ];
+    slant(&[&head[..], rest].concat())
+}
+
 fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
@@ -85,16 +96,7 @@ fn predict_writes_one_record_per_input_in_order_with_error_lines() {
         ),
     )
     .unwrap();
-    let o = slant(&[
-        "predict",
-        "--model",
-        model().to_str().unwrap(),
-        input.to_str().unwrap(),
-        "--explain",
-        "3",
-        "--format",
-        "jsonl",
-    ]);
+    let o = predict(&input, &["--explain", "3", "--format", "jsonl"]);
     assert!(o.status.success(), "{}", text(&o.stderr));
     let lines: Vec<serde_json::Value> = text(&o.stdout)
         .lines()
@@ -156,14 +158,7 @@ fn predict_refuses_parquet_output_rather_than_drop_the_scores() {
     let input = dir.path().join("in.jsonl");
     std::fs::write(&input, "{\"id\":\"a\",\"text\":\"you are a moron\"}\n").unwrap();
     let out = dir.path().join("out.parquet");
-    let o = slant(&[
-        "predict",
-        "--model",
-        model().to_str().unwrap(),
-        input.to_str().unwrap(),
-        "-o",
-        out.to_str().unwrap(),
-    ]);
+    let o = predict(&input, &["-o", out.to_str().unwrap()]);
     assert!(!o.status.success());
     let err = text(&o.stderr);
     assert!(

@@ -431,18 +431,11 @@ mod tests {
 
     #[test]
     fn distinct_members_found_equal_a_set_intersection() {
-        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
-        let mut draw = move |n: u64| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state % n
-        };
+        let mut draw = crate::xorshift(0x9e37_79b9_7f4a_7c15);
         let pool = ["a", "b", "c", "d", "e", "f", "g"];
         for _ in 0..2000 {
-            let mut pick = |len: u64| -> Vec<&str> {
-                (0..draw(len)).map(|_| pool[draw(7) as usize]).collect()
-            };
+            let mut pick =
+                |len: usize| -> Vec<&str> { (0..draw(len)).map(|_| pool[draw(7)]).collect() };
             let (claim, body) = (pick(5), pick(12));
             let wanted: FxHashSet<&str> = claim.iter().copied().collect();
             let seen: FxHashSet<&str> = body.iter().copied().collect();

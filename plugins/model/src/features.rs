@@ -718,6 +718,7 @@ fn pair_features(doc: &DocView<'_>, terms: &[&str], e: &mut impl Emit) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::xorshift;
     use slant_sdk::{TextView, Token};
 
     #[test]
@@ -824,16 +825,6 @@ mod tests {
             out.push((xxh3_64(&buf) & mask) as u32);
         });
         out
-    }
-
-    /// A seeded xorshift64 stream for the randomized tests: each call draws a number in `0..n`.
-    fn xorshift(mut state: u64) -> impl FnMut(usize) -> usize {
-        move |n| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state % n as u64) as usize
-        }
     }
 
     #[test]

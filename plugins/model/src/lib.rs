@@ -23,6 +23,18 @@ pub use format::{
 pub use model::{softmax, Contribution, HeadSpec, HeadWeights, InputKind, Model, ModelHeader};
 pub use settings::model_from_settings;
 
+/// A seeded xorshift64 stream for the randomized tests (no crate needed, and the same draws on
+/// every run): each call draws a number in `0..n`.
+#[cfg(test)]
+pub(crate) fn xorshift(mut state: u64) -> impl FnMut(usize) -> usize {
+    move |n| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state % n as u64) as usize
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -603,13 +603,7 @@ mod tests {
     /// Random texts over a small vocabulary (so words repeat, within and across texts), a pool
     /// of real words, and random strings with non-ASCII, digits and punctuation.
     fn random_texts(seed: u64, n: usize, vocabulary: &[String]) -> Vec<String> {
-        let mut state = seed;
-        let mut next = move |n: usize| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state % n as u64) as usize
-        };
+        let mut next = crate::xorshift(seed);
         let alphabet: Vec<char> = "aeiostrnlZQxy09'ÄüßéİΣςЖ中🙂".chars().collect();
         (0..n)
             .map(|_| {
@@ -674,23 +668,17 @@ mod tests {
 
     #[test]
     fn touched_columns_come_out_ascending_at_every_density() {
-        let mut state = 0x9E37_79B9_7F4A_7C15u64;
-        let mut next = move |n: u64| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state % n
-        };
+        let mut next = crate::xorshift(0x9E37_79B9_7F4A_7C15);
         let mut seen = vec![0u64; 320];
         let mut touched = Vec::new();
         // From one column in a wide span (the branching scan) to every bit of a narrow one (the
         // unconditional writes, and words with more bits than they write unconditionally).
         for n_wanted in [1, 3, 10, 40, 80, 200, 1_000, 5_000] {
             for _ in 0..50 {
-                let span = 1 + next(320) as usize;
-                let start = next((320 - span + 1) as u64) as usize;
+                let span = 1 + next(320);
+                let start = next(320 - span + 1);
                 let mut columns: Vec<u32> = (0..n_wanted)
-                    .map(|_| (start * 64) as u32 + next(span as u64 * 64) as u32)
+                    .map(|_| (start * 64 + next(span * 64)) as u32)
                     .collect();
                 columns.sort_unstable();
                 columns.dedup();

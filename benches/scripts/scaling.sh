@@ -9,10 +9,11 @@
 #   FORMATS=parquet OUTPUT=jsonl bash benches/scripts/scaling.sh   # Parquet in, JSON Lines out
 #
 # Environment: SIZES (MB, default "10 100 1000"), FORMATS (default "jsonl parquet"), OUTPUT (the
-# output's format, default: the input's, so the reader's and the writer's memory can be told apart), CONFIG
-# (default seeds/slant.toml), WORK (scratch folder, default target/scaling; inputs are reused
-# between runs), RAYON_NUM_THREADS (default: all cores). Prints one row per run: format, input MB, seconds,
-# MB/s, peak resident memory (MiB, from /usr/bin/time), and the machine's load average.
+# output's format, default: the input's; Parquet in and JSON Lines out tells the reader's memory
+# from the writer's), CONFIG (default seeds/slant.toml), WORK (scratch folder, default
+# target/scaling; inputs are reused between runs), RAYON_NUM_THREADS (default: all cores).
+# Prints one row per run: format, input MB, seconds, MB/s, peak resident memory (MiB, from
+# /usr/bin/time), and the machine's load average.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 

@@ -152,6 +152,52 @@ fn predict_writes_one_record_per_input_in_order_with_error_lines() {
     assert_eq!(csv.lines().count(), 6, "a header and one row per record");
 }
 
+/// Chunks are scored while the one before is written: across several chunks and inputs (one
+/// of them unreadable), every record still comes out once, in input order.
+#[test]
+fn predict_keeps_input_order_across_chunks_and_inputs() {
+    let dir = tempfile::tempdir().unwrap();
+    let many = dir.path().join("many.jsonl");
+    let lines: String = (0..10_000)
+        .map(|i| format!("{{\"id\":\"m{i}\",\"text\":\"comment number {i} is fine\"}}\n"))
+        .collect();
+    std::fs::write(&many, lines).unwrap();
+    let missing = dir.path().join("missing.jsonl");
+    let few = dir.path().join("few.jsonl");
+    std::fs::write(
+        &few,
+        "{\"id\":\"f0\",\"text\":\"you moron\"}\n{\"id\":\"f1\",\"text\":\"ok\"}\n",
+    )
+    .unwrap();
+    let inputs = [&many, &missing, &few].map(|p| p.to_str().unwrap().to_string());
+    let mut args = vec![
+        "predict",
+        "-q",
+        "-m",
+        model().to_str().unwrap(),
+        "--format",
+        "jsonl",
+    ];
+    args.extend(inputs.iter().map(String::as_str));
+    let o = slant(&args);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let out: Vec<serde_json::Value> = text(&o.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(out.len(), 10_000 + 1 + 2);
+    for (i, record) in out[..10_000].iter().enumerate() {
+        assert_eq!(record["id"], format!("m{i}"));
+        assert!(record.get("error").is_none(), "{record}");
+    }
+    let unreadable = out[10_000]["error"].as_str().unwrap();
+    assert!(unreadable.contains("missing.jsonl"), "{unreadable}");
+    assert_eq!(
+        (&out[10_001]["id"], &out[10_002]["id"]),
+        (&"f0".into(), &"f1".into())
+    );
+}
+
 #[test]
 fn predict_refuses_parquet_output_rather_than_drop_the_scores() {
     let dir = tempfile::tempdir().unwrap();

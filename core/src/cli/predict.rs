@@ -7,6 +7,7 @@
 //! occurrence of those words in `text`, so one sentence per record scores exactly one mention.
 
 use std::path::PathBuf;
+use std::sync::mpsc;
 use std::time::Instant;
 
 use rayon::prelude::*;
@@ -49,8 +50,11 @@ pub struct PredictArgs {
     pub text_field: Option<String>,
 }
 
-/// Records scored per round: bounds memory on large inputs while keeping both cores busy.
-const CHUNK: usize = 8192;
+/// Records scored per round. One chunk is scored while the one before is written (and the
+/// reader fills the next), so memory holds about three: 4,096 kept the peak below that of
+/// 8,192 records scored and written in turn, at the same speed (50 MB of short texts, OLID
+/// model, two cores).
+const CHUNK: usize = 4096;
 
 /// Runs `slant predict`.
 pub fn run(args: PredictArgs, global: &Global) -> anyhow::Result<i32> {
@@ -85,16 +89,71 @@ pub fn run(args: PredictArgs, global: &Global) -> anyhow::Result<i32> {
     let progress = Progress::new(global.quiet);
     let bar = progress.bar(0, "scoring");
     let started = Instant::now();
-    let (mut n, mut errors, mut bytes) = (0u64, 0u64, 0u64);
+    // Chunks are written on a thread of their own while the next one is scored: writing a
+    // chunk and freeing its records was serial work that left the scoring cores idle.
+    let tally = std::thread::scope(|scope| {
+        let (to_writer, scored) = mpsc::sync_channel::<Finished>(0);
+        let writing = scope.spawn(|| write_chunks(&scorer, &mut writer, &bar, scored));
+        let tally = score_inputs(&scorer, &args, &bar, &to_writer);
+        drop(to_writer);
+        let written = writing.join().expect("the writing thread does not panic");
+        // A failed write stops the scoring (its send fails): report the write's error first.
+        written.and(tally)
+    })?;
+    bar.finish_and_clear();
+    writer.finish()?;
+    let secs = started.elapsed().as_secs_f64().max(1e-9);
+    progress.note(&format!(
+        "slant predict: {} records ({} errors) in {secs:.2} s: {:.0} records/s, {:.1} MB/s of text",
+        tally.records,
+        tally.errors,
+        tally.records as f64 / secs,
+        tally.text_bytes as f64 / 1e6 / secs
+    ));
+    Ok(0)
+}
+
+/// What the scoring side hands to the writing thread, in input order.
+enum Finished {
+    /// A chunk of records and, for each one that parsed, its scores.
+    Chunk(ScoredChunk),
+    /// An input that could not be opened: one error record.
+    Unreadable(serde_json::Value),
+}
+
+/// A record's inputs for the model (main text, and target or paired text), or why it has none.
+type Parsed = Result<(String, String), String>;
+
+/// One chunk's records, their parsed inputs (or why not) and the scores of those that parsed.
+struct ScoredChunk {
+    records: Vec<Record>,
+    /// Each record's id (its `id` field, else where it was read).
+    ids: Vec<String>,
+    parsed: Vec<Parsed>,
+    scored: Vec<Scored>,
+}
+
+/// Reads every input in chunks and scores each, handing it to the writer; stops early when the
+/// writer has stopped (its error is the one reported).
+fn score_inputs(
+    scorer: &Scorer,
+    args: &PredictArgs,
+    bar: &indicatif::ProgressBar,
+    to_writer: &mpsc::SyncSender<Finished>,
+) -> anyhow::Result<Tally> {
+    let mut tally = Tally::default();
     for input in &args.inputs {
         let reader = match records::read(input) {
             Ok(r) => r,
             Err(message) => {
-                errors += 1;
-                n += 1;
+                tally.records += 1;
+                tally.errors += 1;
                 // `message` names the file already; keep the error-record shape of `label`.
                 let source = SourceRef::file(input.display().to_string());
-                writer.write(&serde_json::json!({"source": source, "error": message}))?;
+                let record = serde_json::json!({"source": source, "error": message});
+                if to_writer.send(Finished::Unreadable(record)).is_err() {
+                    return Ok(tally);
+                }
                 continue;
             }
         };
@@ -106,67 +165,86 @@ pub fn run(args: PredictArgs, global: &Global) -> anyhow::Result<i32> {
         };
         for chunk in ReadAhead::new(reader, limits, |_: &Record| 0) {
             bar.inc_length(chunk.len() as u64);
-            let tally = score_chunk(&scorer, &args, &mut writer, &bar, chunk)?;
-            n += tally.records;
-            errors += tally.errors;
-            bytes += tally.text_bytes;
+            let scored = score_chunk(scorer, args, chunk)?;
+            tally.add(&scored);
+            if to_writer.send(Finished::Chunk(scored)).is_err() {
+                return Ok(tally);
+            }
         }
     }
-    bar.finish_and_clear();
-    writer.finish()?;
-    let secs = started.elapsed().as_secs_f64().max(1e-9);
-    progress.note(&format!(
-        "slant predict: {n} records ({errors} errors) in {secs:.2} s: {:.0} records/s, {:.1} MB/s of text",
-        n as f64 / secs,
-        bytes as f64 / 1e6 / secs
-    ));
-    Ok(0)
+    Ok(tally)
 }
 
-/// What one chunk added to the run's summary.
+/// The writing thread: one output record per input record, in order, then flushed per chunk
+/// (so `predict -` answers a pipe chunk by chunk). Chunks are freed here too.
+fn write_chunks(
+    scorer: &Scorer,
+    writer: &mut RecordWriter,
+    bar: &indicatif::ProgressBar,
+    finished: mpsc::Receiver<Finished>,
+) -> anyhow::Result<()> {
+    for done in finished {
+        match done {
+            Finished::Unreadable(record) => writer.write(&record)?,
+            Finished::Chunk(chunk) => {
+                writer.write_batch(&answers(scorer, &chunk))?;
+                writer.flush()?;
+                bar.inc(chunk.records.len() as u64);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// What the chunks added up to, for the run's summary.
+#[derive(Default)]
 struct Tally {
     records: u64,
     errors: u64,
     text_bytes: u64,
 }
 
-/// Scores one chunk of records and writes one output record for each, in order.
+impl Tally {
+    fn add(&mut self, chunk: &ScoredChunk) {
+        self.records += chunk.records.len() as u64;
+        self.errors += chunk.parsed.iter().filter(|p| p.is_err()).count() as u64;
+        self.text_bytes += chunk
+            .parsed
+            .iter()
+            .flatten()
+            .map(|(text, pair)| (text.len() + pair.len()) as u64)
+            .sum::<u64>();
+    }
+}
+
+/// Parses and scores one chunk of records; records that cannot be scored keep their error.
 fn score_chunk(
     scorer: &Scorer,
     args: &PredictArgs,
-    writer: &mut RecordWriter,
-    bar: &indicatif::ProgressBar,
-    chunk: Vec<Record>,
-) -> anyhow::Result<Tally> {
-    // Parse fields first; records that cannot be scored become error records in place.
-    let parsed: Vec<Result<(String, String), String>> = chunk
+    records: Vec<Record>,
+) -> anyhow::Result<ScoredChunk> {
+    let (ids, parsed): (Vec<String>, Vec<Parsed>) = records
         .par_iter()
         .map(|r| {
-            r.fields.as_ref().map_err(Clone::clone).and_then(|f| {
+            let input = r.fields.as_ref().map_err(Clone::clone).and_then(|f| {
                 let input = scorer.input_of(f, args.text_field.as_deref())?;
                 mention_of(scorer, f, input)
-            })
+            });
+            (r.id(), input)
         })
-        .collect();
+        .unzip();
     let docs: Vec<DocInput<'_>> = parsed
         .iter()
         .filter_map(|p| p.as_ref().ok())
         .map(|(text, pair)| DocInput { text, pair })
         .collect();
-    let text_bytes = docs
-        .iter()
-        .map(|d| (d.text.len() + d.pair.len()) as u64)
-        .sum();
-    let scored = scorer.score(&docs, args.explain, bar)?;
-    let ids: Vec<String> = chunk.iter().map(Record::id).collect();
-    writer.write_batch(&answers(scorer, &chunk, &ids, &parsed, &scored))?;
-    writer.flush()?;
-    let failed = parsed.iter().filter(|p| p.is_err()).count() as u64;
-    bar.inc(failed);
-    Ok(Tally {
-        records: chunk.len() as u64,
-        errors: failed,
-        text_bytes,
+    // The bar counts records as they are written.
+    let scored = scorer.score(&docs, args.explain, &indicatif::ProgressBar::hidden())?;
+    Ok(ScoredChunk {
+        records,
+        ids,
+        parsed,
+        scored,
     })
 }
 
@@ -178,17 +256,12 @@ enum Answer<'a> {
     Failed(OutputRecord),
 }
 
-/// One output record per record of `chunk`, in order and built on every core: its scores
-/// (`scored` holds one per record that parsed) or the error that kept it from being scored.
-fn answers<'a>(
-    scorer: &'a Scorer,
-    chunk: &'a [Record],
-    ids: &'a [String],
-    parsed: &[Result<(String, String), String>],
-    scored: &'a [Scored],
-) -> Vec<Answer<'a>> {
-    let mut next = scored.iter();
-    let outcomes: Vec<Result<&Scored, &String>> = parsed
+/// One output record per record of `chunk`, in order and built on every core: its scores (one
+/// per record that parsed) or the error that kept it from being scored.
+fn answers<'a>(scorer: &'a Scorer, chunk: &'a ScoredChunk) -> Vec<Answer<'a>> {
+    let mut next = chunk.scored.iter();
+    let outcomes: Vec<Result<&Scored, &String>> = chunk
+        .parsed
         .iter()
         .map(|p| match p {
             Ok(_) => Ok(next.next().expect("one score per parsed record")),
@@ -196,8 +269,9 @@ fn answers<'a>(
         })
         .collect();
     chunk
+        .records
         .par_iter()
-        .zip(ids)
+        .zip(&chunk.ids)
         .zip(outcomes)
         .map(|((rec, id), outcome)| match outcome {
             Ok(scored) => Answer::Scored(scorer.prediction(id, scored)),

@@ -76,8 +76,8 @@ fn is_abbreviation(word: &str) -> bool {
     if word.chars().count() == 1 && word.chars().all(char::is_alphabetic) {
         return true; // an initial: "John F. Kennedy", "U.S."
     }
-    let lower = word.to_ascii_lowercase();
-    ABBREVIATIONS.contains(&lower.as_str())
+    // Compared in place: a lower-cased copy was an allocation per sentence end.
+    ABBREVIATIONS.iter().any(|a| a.eq_ignore_ascii_case(word))
 }
 
 /// Calls `on_word` for every word of `text`, in order.

@@ -84,7 +84,8 @@ pub fn run(args: EvalArgs, global: &Global) -> anyhow::Result<i32> {
                             spec.classes
                         )
                     })?;
-                Ok((scorer.input_of(f, args.text_field.as_deref())?, class))
+                let (text, pair) = scorer.input_of(f, args.text_field.as_deref())?;
+                Ok(((text.into_owned(), pair.into_owned()), class))
             });
             match row {
                 Ok((t, c)) => {

@@ -6,6 +6,7 @@
 //! field stays the name of whom the stance is about). The model reads the window around every
 //! occurrence of those words in `text`, so one sentence per record scores exactly one mention.
 
+use std::borrow::Cow;
 use std::path::PathBuf;
 use std::sync::mpsc;
 use std::time::Instant;
@@ -121,16 +122,21 @@ enum Finished {
     Unreadable(serde_json::Value),
 }
 
-/// A record's inputs for the model (main text, and target or paired text), or why it has none.
-type Parsed = Result<(String, String), String>;
+/// A record's inputs for the model (main text, and target or paired text), borrowed from the
+/// record where they are strings, or why it has none.
+type Parsed<'a> = Result<(Cow<'a, str>, Cow<'a, str>), String>;
 
-/// One chunk's records, their parsed inputs (or why not) and the scores of those that parsed.
+/// One chunk's records, why each that could not be scored was not, and the scores of the
+/// others.
 struct ScoredChunk {
     records: Vec<Record>,
     /// Each record's id (its `id` field, else where it was read).
     ids: Vec<String>,
-    parsed: Vec<Parsed>,
+    /// Per record: `Ok` when it was scored, else why not.
+    outcomes: Vec<Result<(), String>>,
     scored: Vec<Scored>,
+    /// The scored texts' bytes (main and pair texts), for the run's summary.
+    text_bytes: u64,
 }
 
 /// Reads every input in chunks and scores each, handing it to the writer; stops early when the
@@ -207,13 +213,8 @@ struct Tally {
 impl Tally {
     fn add(&mut self, chunk: &ScoredChunk) {
         self.records += chunk.records.len() as u64;
-        self.errors += chunk.parsed.iter().filter(|p| p.is_err()).count() as u64;
-        self.text_bytes += chunk
-            .parsed
-            .iter()
-            .flatten()
-            .map(|(text, pair)| (text.len() + pair.len()) as u64)
-            .sum::<u64>();
+        self.errors += chunk.outcomes.iter().filter(|o| o.is_err()).count() as u64;
+        self.text_bytes += chunk.text_bytes;
     }
 }
 
@@ -223,7 +224,7 @@ fn score_chunk(
     args: &PredictArgs,
     records: Vec<Record>,
 ) -> anyhow::Result<ScoredChunk> {
-    let (ids, parsed): (Vec<String>, Vec<Parsed>) = records
+    let (ids, parsed): (Vec<String>, Vec<Parsed<'_>>) = records
         .par_iter()
         .map(|r| {
             let input = r.fields.as_ref().map_err(Clone::clone).and_then(|f| {
@@ -238,13 +239,19 @@ fn score_chunk(
         .filter_map(|p| p.as_ref().ok())
         .map(|(text, pair)| DocInput { text, pair })
         .collect();
+    let text_bytes = docs
+        .iter()
+        .map(|d| (d.text.len() + d.pair.len()) as u64)
+        .sum();
     // The bar counts records as they are written.
     let scored = scorer.score(&docs, args.explain, &indicatif::ProgressBar::hidden())?;
+    let outcomes = parsed.into_iter().map(|p| p.map(drop)).collect();
     Ok(ScoredChunk {
         records,
         ids,
-        parsed,
+        outcomes,
         scored,
+        text_bytes,
     })
 }
 
@@ -261,7 +268,7 @@ enum Answer<'a> {
 fn answers<'a>(scorer: &'a Scorer, chunk: &'a ScoredChunk) -> Vec<Answer<'a>> {
     let mut next = chunk.scored.iter();
     let outcomes: Vec<Result<&Scored, &String>> = chunk
-        .parsed
+        .outcomes
         .iter()
         .map(|p| match p {
             Ok(_) => Ok(next.next().expect("one score per parsed record")),
@@ -286,11 +293,11 @@ fn answers<'a>(scorer: &'a Scorer, chunk: &'a ScoredChunk) -> Vec<Answer<'a>> {
 /// # Errors
 /// Only one of the two offsets, offsets that are not whole numbers, or a span that is empty,
 /// out of the text or not on character boundaries.
-fn mention_of(
+fn mention_of<'a>(
     scorer: &Scorer,
     fields: &serde_json::Map<String, serde_json::Value>,
-    (text, target): (String, String),
-) -> Result<(String, String), String> {
+    (text, target): (Cow<'a, str>, Cow<'a, str>),
+) -> Parsed<'a> {
     if scorer.model.header.input != slant_model::InputKind::Target {
         return Ok((text, target));
     }
@@ -319,7 +326,7 @@ fn mention_of(
                     )
                 })?
                 .to_string();
-            Ok((text, mention))
+            Ok((text, Cow::Owned(mention)))
         }
         _ => Err("a mention needs both `start` and `end` (byte offsets), or neither".into()),
     }

@@ -4,6 +4,7 @@
 //! reader, field names are kept as they are: the caller says which field is the text, label,
 //! target or pair.
 
+use std::borrow::Cow;
 use std::path::Path;
 
 use serde_json::{Map, Value};
@@ -47,9 +48,18 @@ pub fn read(path: &Path) -> Result<Box<dyn Iterator<Item = Record> + Send>, Stri
 /// # Errors
 /// The field is absent, null, or neither a string nor a number.
 pub fn text_field(fields: &Map<String, Value>, key: &str) -> Result<String, String> {
+    text_in(fields, key).map(Cow::into_owned)
+}
+
+/// [`text_field`] without copying a string field: `slant predict` scores the text where the
+/// record holds it.
+///
+/// # Errors
+/// As [`text_field`].
+pub fn text_in<'a>(fields: &'a Map<String, Value>, key: &str) -> Result<Cow<'a, str>, String> {
     match fields.get(key) {
-        Some(Value::String(s)) => Ok(s.clone()),
-        Some(Value::Number(n)) => Ok(n.to_string()),
+        Some(Value::String(s)) => Ok(Cow::Borrowed(s)),
+        Some(Value::Number(n)) => Ok(Cow::Owned(n.to_string())),
         None | Some(Value::Null) => Err(format!("no `{key}` field")),
         Some(_) => Err(format!("field `{key}` should be a string")),
     }

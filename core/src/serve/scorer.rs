@@ -3,6 +3,7 @@
 //! fingerprint differs), read a record's fields by the model's input kind, and score batches
 //! through the one serving path (`extract` → `project` → `predict_into`).
 
+use std::borrow::Cow;
 use std::path::Path;
 
 use indicatif::ProgressBar;
@@ -12,7 +13,7 @@ use slant_model::{Contribution, InputKind, Model};
 use super::decide::decide;
 use super::featurize::{map_docs, DocInput};
 use super::prediction::Prediction;
-use super::records::text_field;
+use super::records::text_in;
 use super::ServeError;
 use crate::plugin::{PluginDirs, StageInstance};
 
@@ -77,31 +78,31 @@ impl Scorer {
     }
 
     /// A record's (main text, pair text or target) for this model's input kind; `text_key`
-    /// overrides the main text field.
+    /// overrides the main text field. String fields are borrowed from the record, not copied.
     ///
     /// # Errors
     /// A message naming the missing field.
-    pub fn input_of(
+    pub fn input_of<'a>(
         &self,
-        fields: &Map<String, Value>,
+        fields: &'a Map<String, Value>,
         text_key: Option<&str>,
-    ) -> Result<(String, String), String> {
+    ) -> Result<(Cow<'a, str>, Cow<'a, str>), String> {
         match self.model.header.input {
-            InputKind::Text => Ok((main_text(fields, text_key)?, String::new())),
+            InputKind::Text => Ok((main_text(fields, text_key)?, Cow::Borrowed(""))),
             InputKind::Target => Ok((
-                text_field(fields, text_key.unwrap_or("text"))?,
-                text_field(fields, "target")?,
+                text_in(fields, text_key.unwrap_or("text"))?,
+                text_in(fields, "target")?,
             )),
             InputKind::Pair => {
                 if fields.contains_key("headline") || fields.contains_key("body") {
                     Ok((
-                        text_field(fields, text_key.unwrap_or("body"))?,
-                        text_field(fields, "headline")?,
+                        text_in(fields, text_key.unwrap_or("body"))?,
+                        text_in(fields, "headline")?,
                     ))
                 } else if fields.contains_key("claim") {
                     Ok((
-                        text_field(fields, text_key.unwrap_or("text"))?,
-                        text_field(fields, "claim")?,
+                        text_in(fields, text_key.unwrap_or("text"))?,
+                        text_in(fields, "claim")?,
                     ))
                 } else {
                     Err("a pair model needs `headline` and `body`, or `claim` and `text`".into())
@@ -170,10 +171,13 @@ impl Scorer {
 
 /// The text a plain-text model scores: the field `key` when given, else `text`, else an
 /// article record's `body` (so `slant predict` takes `slant label`'s inputs as they are).
-fn main_text(fields: &Map<String, Value>, key: Option<&str>) -> Result<String, String> {
+fn main_text<'a>(
+    fields: &'a Map<String, Value>,
+    key: Option<&str>,
+) -> Result<Cow<'a, str>, String> {
     match key {
-        Some(key) => text_field(fields, key),
-        None => text_field(fields, "text")
-            .or_else(|e| text_field(fields, "body").map_err(|_| format!("{e} (nor `body`)"))),
+        Some(key) => text_in(fields, key),
+        None => text_in(fields, "text")
+            .or_else(|e| text_in(fields, "body").map_err(|_| format!("{e} (nor `body`)"))),
     }
 }

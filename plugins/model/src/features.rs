@@ -19,6 +19,7 @@
 
 use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
+use std::sync::LazyLock;
 
 use rustc_hash::FxHashMap;
 use slant_sdk::{DocView, TextView, Token};
@@ -467,10 +468,28 @@ pub(crate) fn term_frequencies(mut idx: Vec<u32>, sublinear_tf: bool) -> Sparse 
     }
     if sublinear_tf {
         for (_, v) in &mut out {
-            *v = 1.0 + v.ln();
+            *v = sublinear(*v);
         }
     }
     out
+}
+
+/// Counts below this are read off a table by [`sublinear`].
+const SMALL_COUNTS: usize = 64;
+
+/// `1 + ln(tf)`, the sublinear term frequency. Counts are whole numbers and nearly all small, so
+/// those below [`SMALL_COUNTS`] are read off a table built with the same `ln` (the same bits):
+/// `logf` was 3.7 % of a one-core `slant predict` on the toxicity model.
+#[inline]
+pub(crate) fn sublinear(tf: f32) -> f32 {
+    static TABLE: LazyLock<[f32; SMALL_COUNTS]> =
+        LazyLock::new(|| std::array::from_fn(|k| 1.0 + (k as f32).ln()));
+    let k = tf as usize;
+    if k < SMALL_COUNTS && k as f32 == tf {
+        TABLE[k]
+    } else {
+        1.0 + tf.ln()
+    }
 }
 
 /// Every feature occurrence of a document with a readable name (for `--explain`).
@@ -720,6 +739,18 @@ mod tests {
     use super::*;
     use crate::xorshift;
     use slant_sdk::{TextView, Token};
+
+    #[test]
+    fn the_sublinear_table_gives_the_bits_of_the_computed_value() {
+        let counts = (0..200)
+            .map(|k| k as f32)
+            .chain([0.5, 2.5, 63.999, 1e9, f32::NAN]);
+        for tf in counts {
+            let computed = 1.0 + tf.ln();
+            assert_eq!(sublinear(tf).to_bits(), computed.to_bits(), "tf {tf}");
+        }
+        assert_eq!(sublinear(1.0), 1.0);
+    }
 
     #[test]
     fn side_and_distance_names_the_buckets_as_before() {

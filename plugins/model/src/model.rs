@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 use slant_sdk::DocView;
 
-use crate::features::{extract_named, FeatureSpec, Sparse};
+use crate::features::{self, extract_named, FeatureSpec, Sparse};
 use crate::projector::{self, ModelId};
 
 /// What the model reads.
@@ -258,12 +258,7 @@ impl Model {
             x.clear();
             x.extend(touched.iter().map(|&j| {
                 let c = std::mem::take(&mut counts[j as usize]);
-                // ln(1) = 0 exactly, so skipping it for single occurrences changes nothing.
-                let tf = if sublinear && c != 1.0 {
-                    1.0 + c.ln()
-                } else {
-                    c
-                };
+                let tf = if sublinear { features::sublinear(c) } else { c };
                 (j, tf * self.column_weights[j as usize])
             }));
             normalize(x);

@@ -5,6 +5,8 @@
 
 use rustc_hash::FxHashSet;
 
+use super::short_piece::lowercase;
+
 /// A language's function words, looked up without allocating per word.
 #[derive(Debug, Clone, Default)]
 pub(super) struct FunctionWords {
@@ -50,6 +52,13 @@ impl FunctionWords {
             None => std::str::from_utf8(&word.to_ascii_lowercase())
                 .is_ok_and(|lower| self.words.contains(lower)),
         }
+    }
+
+    /// Whether the ASCII word of `len` bytes (1 to 16) packed and lower-cased into `key` (as
+    /// [`pack_lowercase`] packs it) is a function word.
+    #[inline]
+    pub(super) fn contains_lowercase(&self, key: u128, len: usize) -> bool {
+        len <= self.longest && self.packed.contains(key)
     }
 
     /// Whether `word` lower-cased (into `scratch`) is a function word.
@@ -98,7 +107,7 @@ fn iso_639_1(lang: whatlang::Lang) -> Option<&'static str> {
 fn pack_lowercase(word: &[u8]) -> Option<u128> {
     let key = pack16(word)?;
     let (lo, hi) = (key as u64, (key >> 64) as u64);
-    Some(u128::from(ascii_lowercase8(lo)) | u128::from(ascii_lowercase8(hi)) << 64)
+    Some(u128::from(lowercase(lo)) | u128::from(lowercase(hi)) << 64)
 }
 
 /// Up to 16 bytes, little-endian and zero-padded, in one integer. Built from whole-word loads
@@ -133,16 +142,6 @@ fn pack16(bytes: &[u8]) -> Option<u128> {
             .rev()
             .fold(0, |key, &b| key << 8 | u128::from(b)),
     })
-}
-
-/// Eight ASCII bytes lower-cased at once: a byte from `A` to `Z` gets its 0x20 bit (the
-/// additions cannot carry from one byte into the next below 0x80).
-fn ascii_lowercase8(x: u64) -> u64 {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    let above_z = x + ONES * u64::from(0x7f - b'Z');
-    let from_a = x + ONES * u64::from(0x80 - b'A');
-    let upper = !above_z & from_a & (ONES * 0x80);
-    x | (upper >> 2)
 }
 
 /// A set of non-zero 16-byte keys in which every key sits in one of its two slots (cuckoo

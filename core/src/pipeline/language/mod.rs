@@ -15,8 +15,10 @@
 use serde::Deserialize;
 
 mod function_words;
+mod short_piece;
 mod trigrams;
 use function_words::FunctionWords;
+use short_piece::ShortPiece;
 pub use trigrams::detect;
 
 /// What to do with a text that is not in the pipeline's language or is not text.
@@ -79,25 +81,61 @@ impl TextCounts {
     /// words: they are names, not language, and a tweet of three handles and six English words
     /// should not fall to the detector because `user` is no function word.
     ///
-    /// The text is cut at ASCII whitespace bytes first; an all-ASCII piece (nearly every piece
-    /// of English text) is counted byte by byte, any other piece char by char after cutting it
-    /// at the rest of Unicode's whitespace, so the pieces are those of `split_whitespace`.
+    /// The text is cut at ASCII whitespace bytes first. A piece of up to 15 bytes (nearly every
+    /// piece) is read from one 16-byte load ([`ShortPiece`]); a longer all-ASCII piece is
+    /// counted byte by byte, any other piece char by char after cutting it at the rest of
+    /// Unicode's whitespace, so the pieces are those of `split_whitespace`.
     fn of(text: &str, function_words: &FunctionWords) -> TextCounts {
         let mut counts = TextCounts::default();
         let mut scratch = String::new();
-        let pieces = text.as_bytes().split(|&b| is_ascii_whitespace(b));
-        for piece in pieces.filter(|p| !p.is_empty()) {
-            if piece.is_ascii() {
-                counts.add_ascii_chunk(piece, function_words);
+        let bytes = text.as_bytes();
+        let mut at = 0;
+        while at < bytes.len() {
+            if is_ascii_whitespace(bytes[at]) {
+                at += 1;
                 continue;
             }
-            // Cut at ASCII bytes, so the piece starts and ends on char boundaries.
-            let start = piece.as_ptr() as usize - text.as_ptr() as usize;
-            for chunk in text[start..start + piece.len()].split_whitespace() {
-                counts.add_chunk(chunk, function_words, &mut scratch);
+            let window = bytes
+                .get(at..at + 16)
+                .and_then(|w| <&[u8; 16]>::try_from(w).ok());
+            if let Some(piece) = window.and_then(ShortPiece::at).filter(|p| p.is_ascii()) {
+                counts.add_short_piece(piece, &bytes[at..at + piece.len], function_words);
+                // The byte after the piece is whitespace.
+                at += piece.len + 1;
+                continue;
             }
+            let len = bytes[at..]
+                .iter()
+                .position(|&b| is_ascii_whitespace(b))
+                .unwrap_or(bytes.len() - at);
+            let piece = &bytes[at..at + len];
+            if piece.is_ascii() {
+                counts.add_ascii_chunk(piece, function_words);
+            } else {
+                // Cut at ASCII bytes, so the piece starts and ends on char boundaries.
+                for chunk in text[at..at + len].split_whitespace() {
+                    counts.add_chunk(chunk, function_words, &mut scratch);
+                }
+            }
+            at += len;
         }
         counts
+    }
+
+    /// What [`add_ascii_chunk`](Self::add_ascii_chunk) counts, for a short ASCII piece
+    /// (`chunk` holds its bytes).
+    #[inline]
+    fn add_short_piece(&mut self, piece: ShortPiece, chunk: &[u8], function_words: &FunctionWords) {
+        let letters = piece.letters();
+        self.visible += piece.len;
+        self.letters += letters;
+        if letters == piece.len {
+            self.words += 1;
+            self.function_words +=
+                usize::from(function_words.contains_lowercase(piece.lowercase(), piece.len));
+        } else {
+            self.add_ascii_words(chunk, function_words);
+        }
     }
 
     /// Counts one whitespace-free chunk, char by char.
@@ -137,8 +175,14 @@ impl TextCounts {
         // letters): the word needs no looking for, and the chunk no handle check.
         if letters == chunk.len() {
             self.add_ascii_word(chunk, function_words);
-            return;
+        } else {
+            self.add_ascii_words(chunk, function_words);
         }
+    }
+
+    /// Counts the words of an ASCII chunk that is not all letters: none when it is a handle or
+    /// an address.
+    fn add_ascii_words(&mut self, chunk: &[u8], function_words: &FunctionWords) {
         if is_handle_or_address_bytes(chunk) {
             return;
         }
@@ -436,6 +480,14 @@ mod tests {
             "aaaaaaaaaaaaaaaab",
             "of2",
             "İs",
+            // Around the 16-byte window of the short-piece path.
+            "fifteen-letters",
+            "@sixteen_letters",
+            "www.seventeen.xy",
+            "a://fifteenbytes",
+            "Notwithstanding",
+            "THEMSELVESOURSEL",
+            "café-fifteen",
         ];
         let english = FunctionWords::of(Some(whatlang::Lang::Eng));
         for _ in 0..3000 {

@@ -88,7 +88,7 @@ fn whitespace(x: u64) -> u64 {
 /// The top bit of each byte set when the byte is an ASCII letter.
 #[inline]
 fn letters(x: u64) -> u64 {
-    let folded = (x & !HIGHS) | ONES * 0x20;
+    let folded = (x & !HIGHS) | (ONES * 0x20);
     at_least(folded, b'a') & !at_least(folded, b'z' + 1) & !x
 }
 

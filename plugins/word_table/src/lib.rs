@@ -9,6 +9,8 @@
 //! together were most of the tokenizer's lookup time. Longer words are the caller's to store
 //! elsewhere ([`ShortWord::of`] says which).
 
+pub mod ascii8;
+
 /// Longest word (bytes) a [`ShortWord`] holds.
 pub const SHORT_WORD: usize = 15;
 

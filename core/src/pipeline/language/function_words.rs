@@ -5,7 +5,7 @@
 
 use rustc_hash::FxHashSet;
 
-use super::short_piece::lowercase;
+use slant_word_table::ascii8::lowercase;
 
 /// A language's function words, looked up without allocating per word.
 #[derive(Debug, Clone, Default)]

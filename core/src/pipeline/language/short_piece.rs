@@ -7,10 +7,7 @@
 //! loop's exit was a branch the processor could not predict (the piece's length): that, more
 //! than the work, was the language check's cost.
 
-/// One in every byte.
-const ONES: u64 = 0x0101_0101_0101_0101;
-/// The top bit of every byte.
-const HIGHS: u64 = ONES * 0x80;
+use slant_word_table::ascii8;
 
 /// A piece of 1 to 15 bytes that ends at an ASCII whitespace byte, read from the 16 bytes at
 /// its start.
@@ -29,7 +26,7 @@ impl ShortPiece {
     #[inline]
     pub(super) fn at(window: &[u8; 16]) -> Option<ShortPiece> {
         let (lo, hi) = halves(u128::from_le_bytes(*window));
-        let ends = u128::from(whitespace(lo)) | u128::from(whitespace(hi)) << 64;
+        let ends = u128::from(ascii8::whitespace(lo)) | u128::from(ascii8::whitespace(hi)) << 64;
         if ends == 0 {
             return None;
         }
@@ -45,14 +42,14 @@ impl ShortPiece {
     #[inline]
     pub(super) fn is_ascii(self) -> bool {
         let (lo, hi) = halves(self.bytes);
-        (lo | hi) & HIGHS == 0
+        (lo | hi) & ascii8::HIGHS == 0
     }
 
     /// How many bytes are ASCII letters.
     #[inline]
     pub(super) fn letters(self) -> usize {
         let (lo, hi) = halves(self.bytes);
-        count_marks(letters(lo)) + count_marks(letters(hi))
+        ascii8::count(ascii8::letters(lo)) + ascii8::count(ascii8::letters(hi))
     }
 
     /// The bytes lower-cased (ASCII letters only), as `function_words::pack_lowercase` packs
@@ -60,53 +57,12 @@ impl ShortPiece {
     #[inline]
     pub(super) fn lowercase(self) -> u128 {
         let (lo, hi) = halves(self.bytes);
-        u128::from(lowercase(lo)) | u128::from(lowercase(hi)) << 64
+        u128::from(ascii8::lowercase(lo)) | u128::from(ascii8::lowercase(hi)) << 64
     }
 }
 
 fn halves(x: u128) -> (u64, u64) {
     (x as u64, (x >> 64) as u64)
-}
-
-/// The top bit of each byte set when the byte is at least `lo`, for bytes below 0x80 (each
-/// byte's sum stays below 0x100, so nothing carries into the next byte).
-#[inline]
-fn at_least(low7: u64, lo: u8) -> u64 {
-    (low7 + ONES * u64::from(0x80 - lo)) & HIGHS
-}
-
-/// The top bit of each byte set when the byte is ASCII whitespace as `char::is_whitespace`
-/// counts it: tab, line feed, vertical tab, form feed, carriage return (9 to 13) or space.
-#[inline]
-fn whitespace(x: u64) -> u64 {
-    let low7 = x & !HIGHS;
-    let controls = at_least(low7, 0x09) & !at_least(low7, 0x0E);
-    let space = at_least(low7, 0x20) & !at_least(low7, 0x21);
-    (controls | space) & !x
-}
-
-/// The top bit of each byte set when the byte is an ASCII letter.
-#[inline]
-fn letters(x: u64) -> u64 {
-    let folded = (x & !HIGHS) | (ONES * 0x20);
-    at_least(folded, b'a') & !at_least(folded, b'z' + 1) & !x
-}
-
-/// How many bytes carry a mark (their top bit; no other bit set).
-#[inline]
-fn count_marks(marks: u64) -> usize {
-    // Each byte becomes 0 or 1; the multiplication sums them into the top byte (at most 8).
-    ((marks >> 7).wrapping_mul(ONES) >> 56) as usize
-}
-
-/// Eight ASCII bytes lower-cased at once: a byte from `A` to `Z` gets its 0x20 bit (the
-/// additions cannot carry from one byte into the next below 0x80).
-#[inline]
-pub(super) fn lowercase(x: u64) -> u64 {
-    let above_z = x + ONES * u64::from(0x7f - b'Z');
-    let from_a = x + ONES * u64::from(0x80 - b'A');
-    let upper = !above_z & from_a & HIGHS;
-    x | (upper >> 2)
 }
 
 #[cfg(test)]

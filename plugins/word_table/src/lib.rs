@@ -8,6 +8,9 @@
 //! hit) and built its keys through a stack array (a store-forwarding stall per lookup); both
 //! together were most of the tokenizer's lookup time. Longer words are the caller's to store
 //! elsewhere ([`ShortWord::of`] says which).
+//!
+//! Beside it, [`ascii8`]: the byte classes, eight bytes at a time, with which the tokenizer and
+//! the host's language check find where words and pieces end without a loop per byte.
 
 pub mod ascii8;
 

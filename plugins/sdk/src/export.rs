@@ -41,32 +41,93 @@ pub trait ClassifyStage: Stage {
     fn classify(&self, docs: &[DocView<'_>], scores: &mut [f32]) -> Result<(), String>;
 }
 
-/// Collects the tokens of one document.
-#[derive(Default)]
+/// Where a tokenize stage puts its tokens: straight into the host's buffers while they have
+/// room, and past that only counted, so that the host can call again with the sizes asked for.
+/// (Collected in vectors of the plugin's own and copied out at the end, a batch's tokens were
+/// held twice, and the vectors' growth copied them again: a tenth of the tokenizer's time, and
+/// the largest block of memory a labeling run held.)
 pub struct TokenSink {
-    tokens: Vec<Token>,
-    terms: Vec<u8>,
+    tokens: *mut Token,
+    token_capacity: usize,
+    terms: *mut u8,
+    term_capacity: usize,
+    /// Tokens and term bytes pushed so far in the batch, written or not.
+    n_tokens: usize,
+    n_terms: usize,
     sentences: u32,
 }
 
+impl Default for TokenSink {
+    /// A sink without room: it counts the tokens pushed.
+    fn default() -> TokenSink {
+        TokenSink {
+            tokens: std::ptr::null_mut(),
+            token_capacity: 0,
+            terms: std::ptr::null_mut(),
+            term_capacity: 0,
+            n_tokens: 0,
+            n_terms: 0,
+            sentences: 0,
+        }
+    }
+}
+
 impl TokenSink {
+    /// A sink writing into the buffers of `out` (a null buffer has no room).
+    ///
+    /// # Safety
+    /// `out.tokens` and `out.terms`, when not null, are valid for writes of
+    /// `out.token_capacity` tokens and `out.term_capacity` bytes while the sink is used.
+    unsafe fn into_buffers(out: &TokenizeOutput) -> TokenSink {
+        let room = |null: bool, capacity: usize| if null { 0 } else { capacity };
+        TokenSink {
+            tokens: out.tokens,
+            token_capacity: room(out.tokens.is_null(), out.token_capacity),
+            terms: out.terms,
+            term_capacity: room(out.terms.is_null(), out.term_capacity),
+            ..TokenSink::default()
+        }
+    }
+
     /// Records one token: its normalized term, its byte span in the text, its sentence index.
     pub fn push(&mut self, term: &str, byte_start: usize, byte_end: usize, sentence: u32) {
-        self.tokens.push(Token {
-            term_start: self.terms.len() as u32,
+        let token = Token {
+            term_start: self.n_terms as u32,
             term_len: term.len() as u32,
             byte_start: byte_start as u32,
             byte_end: byte_end as u32,
             sentence,
             flags: 0,
-        });
-        self.terms.extend_from_slice(term.as_bytes());
+        };
+        if self.n_tokens < self.token_capacity {
+            // SAFETY: `n_tokens < token_capacity`, the room `into_buffers` was promised.
+            unsafe { self.tokens.add(self.n_tokens).write(token) };
+        }
+        let terms_end = self.n_terms + term.len();
+        if terms_end <= self.term_capacity {
+            // SAFETY: the term ends within `term_capacity`; the host's buffer and the plugin's
+            // string do not overlap.
+            unsafe {
+                std::ptr::copy_nonoverlapping(
+                    term.as_ptr(),
+                    self.terms.add(self.n_terms),
+                    term.len(),
+                )
+            };
+        }
+        self.n_tokens += 1;
+        self.n_terms = terms_end;
         self.sentences = self.sentences.max(sentence + 1);
     }
 
     /// Declares how many sentences the document has (at least as many as tokens imply).
     pub fn set_sentences(&mut self, n: u32) {
         self.sentences = self.sentences.max(n);
+    }
+
+    /// Whether everything pushed was written.
+    fn fits(&self) -> bool {
+        self.n_tokens <= self.token_capacity && self.n_terms <= self.term_capacity
     }
 }
 
@@ -242,7 +303,8 @@ pub unsafe extern "C" fn describe<S: Stage>(
 /// Shim for `tokenize`.
 ///
 /// # Safety
-/// `state` comes from `create::<S>`; `docs` points to `n_docs` strings; `out` is valid.
+/// `state` comes from `create::<S>`; `docs` points to `n_docs` strings; `out` is valid, and so
+/// are its buffers for their capacities (the stage's tokens are written straight into them).
 pub unsafe extern "C" fn tokenize<S: TokenizeStage>(
     state: *const c_void,
     docs: *const RStr,
@@ -259,31 +321,24 @@ pub unsafe extern "C" fn tokenize<S: TokenizeStage>(
             std::slice::from_raw_parts(docs, n_docs)
         };
         // One sink for the whole batch: tokens' term offsets are then batch-relative already.
-        let mut sink = TokenSink::default();
+        let mut sink = TokenSink::into_buffers(out);
         let mut counts = Vec::with_capacity(n_docs);
         let mut sentences = Vec::with_capacity(n_docs);
         for (i, doc) in docs.iter().enumerate() {
             let text = utf8(*doc, &format_args!("document {i} of the batch"))?;
-            let before = sink.tokens.len();
+            let before = sink.n_tokens;
             sink.sentences = 0;
             stage.tokenize(text, &mut sink);
-            counts.push((sink.tokens.len() - before) as u32);
+            counts.push((sink.n_tokens - before) as u32);
             sentences.push(sink.sentences);
         }
-        let (all_tokens, all_terms) = (&sink.tokens, &sink.terms);
-        out.tokens_written = all_tokens.len();
-        out.terms_written = all_terms.len();
-        if all_tokens.len() > out.token_capacity || all_terms.len() > out.term_capacity {
+        out.tokens_written = sink.n_tokens;
+        out.terms_written = sink.n_terms;
+        if !sink.fits() {
             return Ok(status::NEED_CAPACITY);
         }
         if out.doc_token_counts.is_null() || out.doc_sentence_counts.is_null() {
             return Err("null per-document output buffers".into());
-        }
-        if !all_tokens.is_empty() {
-            std::ptr::copy_nonoverlapping(all_tokens.as_ptr(), out.tokens, all_tokens.len());
-        }
-        if !all_terms.is_empty() {
-            std::ptr::copy_nonoverlapping(all_terms.as_ptr(), out.terms, all_terms.len());
         }
         std::ptr::copy_nonoverlapping(counts.as_ptr(), out.doc_token_counts, n_docs);
         std::ptr::copy_nonoverlapping(sentences.as_ptr(), out.doc_sentence_counts, n_docs);

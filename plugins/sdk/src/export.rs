@@ -104,9 +104,11 @@ impl TokenSink {
             unsafe { self.tokens.add(self.n_tokens).write(token) };
         }
         let terms_end = self.n_terms + term.len();
-        if terms_end <= self.term_capacity {
-            // SAFETY: the term ends within `term_capacity`; the host's buffer and the plugin's
-            // string do not overlap.
+        // An empty term is not copied: the buffer may be null (no room), which even a copy of
+        // nothing may not be given.
+        if !term.is_empty() && terms_end <= self.term_capacity {
+            // SAFETY: the term ends within `term_capacity` (so the buffer is not null); the
+            // host's buffer and the plugin's string do not overlap.
             unsafe {
                 std::ptr::copy_nonoverlapping(
                     term.as_ptr(),

@@ -104,8 +104,7 @@ impl TokenSink {
             unsafe { self.tokens.add(self.n_tokens).write(token) };
         }
         let terms_end = self.n_terms + term.len();
-        // An empty term is not copied: the buffer may be null (no room), which even a copy of
-        // nothing may not be given.
+        // An empty term has nothing to copy (and the buffer may be null when it has no room).
         if !term.is_empty() && terms_end <= self.term_capacity {
             // SAFETY: the term ends within `term_capacity` (so the buffer is not null); the
             // host's buffer and the plugin's string do not overlap.
@@ -457,4 +456,45 @@ macro_rules! export_classify_stage {
             &VTABLE
         }
     };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_sink_without_room_counts_and_writes_nothing() {
+        let mut sink = TokenSink::default();
+        sink.push("", 0, 0, 0);
+        sink.push("talks", 0, 5, 1);
+        assert_eq!((sink.n_tokens, sink.n_terms, sink.sentences), (2, 5, 2));
+        assert!(!sink.fits());
+    }
+
+    #[test]
+    fn a_sink_writes_while_there_is_room_and_counts_past_it() {
+        let mut tokens = [Token::default(); 2];
+        let mut terms = [0u8; 6];
+        let out = TokenizeOutput {
+            tokens: tokens.as_mut_ptr(),
+            token_capacity: tokens.len(),
+            terms: terms.as_mut_ptr(),
+            term_capacity: terms.len(),
+            doc_token_counts: std::ptr::null_mut(),
+            doc_sentence_counts: std::ptr::null_mut(),
+            tokens_written: 0,
+            terms_written: 0,
+        };
+        // SAFETY: both buffers outlive the sink and hold their capacities.
+        let mut sink = unsafe { TokenSink::into_buffers(&out) };
+        sink.push("war", 0, 3, 0);
+        sink.push("end", 4, 7, 0);
+        assert!(sink.fits());
+        sink.push("talk", 8, 12, 1);
+        assert!(!sink.fits());
+        assert_eq!((sink.n_tokens, sink.n_terms), (3, 10));
+        assert_eq!(&terms, b"warend");
+        assert_eq!((tokens[1].term_start, tokens[1].term_len), (3, 3));
+        assert_eq!((tokens[1].byte_start, tokens[1].byte_end), (4, 7));
+    }
 }

@@ -44,8 +44,8 @@ pub trait ClassifyStage: Stage {
 /// Where a tokenize stage puts its tokens: straight into the host's buffers while they have
 /// room, and past that only counted, so that the host can call again with the sizes asked for.
 /// (Collected in vectors of the plugin's own and copied out at the end, a batch's tokens were
-/// held twice, and the vectors' growth copied them again: a tenth of the tokenizer's time, and
-/// the largest block of memory a labeling run held.)
+/// held twice, and the vectors' growth copied them again: 3 % of `slant predict`'s
+/// instructions, and 43 MB of a 107 MB heap peak labeling 1 GB of Parquet.)
 pub struct TokenSink {
     tokens: *mut Token,
     token_capacity: usize,

@@ -130,8 +130,6 @@ type Parsed<'a> = Result<(Cow<'a, str>, Cow<'a, str>), String>;
 /// others.
 struct ScoredChunk {
     records: Vec<Record>,
-    /// Each record's id (its `id` field, else where it was read).
-    ids: Vec<String>,
     /// Per record: `Ok` when it was scored, else why not.
     outcomes: Vec<Result<(), String>>,
     scored: Vec<Scored>,
@@ -224,16 +222,15 @@ fn score_chunk(
     args: &PredictArgs,
     records: Vec<Record>,
 ) -> anyhow::Result<ScoredChunk> {
-    let (ids, parsed): (Vec<String>, Vec<Parsed<'_>>) = records
+    let parsed: Vec<Parsed<'_>> = records
         .par_iter()
         .map(|r| {
-            let input = r.fields.as_ref().map_err(Clone::clone).and_then(|f| {
+            r.fields.as_ref().map_err(Clone::clone).and_then(|f| {
                 let input = scorer.input_of(f, args.text_field.as_deref())?;
                 mention_of(scorer, f, input)
-            });
-            (r.id(), input)
+            })
         })
-        .unzip();
+        .collect();
     let docs: Vec<DocInput<'_>> = parsed
         .iter()
         .filter_map(|p| p.as_ref().ok())
@@ -248,7 +245,6 @@ fn score_chunk(
     let outcomes = parsed.into_iter().map(|p| p.map(drop)).collect();
     Ok(ScoredChunk {
         records,
-        ids,
         outcomes,
         scored,
         text_bytes,
@@ -278,11 +274,10 @@ fn answers<'a>(scorer: &'a Scorer, chunk: &'a ScoredChunk) -> Vec<Answer<'a>> {
     chunk
         .records
         .par_iter()
-        .zip(&chunk.ids)
         .zip(outcomes)
-        .map(|((rec, id), outcome)| match outcome {
-            Ok(scored) => Answer::Scored(scorer.prediction(id, scored)),
-            Err(message) => Answer::Failed(error_record(&rec.source, Some(id), message)),
+        .map(|(rec, outcome)| match outcome {
+            Ok(scored) => Answer::Scored(scorer.prediction(rec.id(), scored)),
+            Err(message) => Answer::Failed(error_record(&rec.source, Some(&rec.id()), message)),
         })
         .collect()
 }

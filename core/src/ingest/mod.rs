@@ -13,6 +13,7 @@ pub mod parquet;
 pub mod read_ahead;
 pub mod record;
 
+use std::borrow::Cow;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
@@ -182,9 +183,13 @@ impl RawRecord {
         }
     }
 
-    /// The record's `id` field as text, or `file:line` when it has none.
-    pub fn id(&self) -> String {
-        self.own_id().unwrap_or_else(|| self.source.to_string())
+    /// The record's `id` field as text, or `file:line` when it has none; a string id is
+    /// borrowed, not copied (`slant predict` writes one per record).
+    pub fn id(&self) -> Cow<'_, str> {
+        match self.fields.as_ref().ok().and_then(|f| f.get("id")) {
+            Some(serde_json::Value::String(s)) => Cow::Borrowed(s),
+            _ => Cow::Owned(self.own_id().unwrap_or_else(|| self.source.to_string())),
+        }
     }
 
     /// The record's `id` field as text, if it has one.

@@ -13,17 +13,22 @@ pub fn decide(
 ) -> Vec<usize> {
     probs
         .chunks_exact(k)
-        .map(|p| match (positive, threshold) {
-            (Some(pos), Some(t)) if k == 2 => {
-                if p[pos] >= t {
-                    pos
-                } else {
-                    1 - pos
-                }
-            }
-            _ => argmax(p),
-        })
+        .map(|p| decide_one(p, positive, threshold))
         .collect()
+}
+
+/// The decision for one row `p` of probabilities, by [`decide`]'s rule.
+pub fn decide_one(p: &[f32], positive: Option<usize>, threshold: Option<f32>) -> usize {
+    match (positive, threshold) {
+        (Some(pos), Some(t)) if p.len() == 2 => {
+            if p[pos] >= t {
+                pos
+            } else {
+                1 - pos
+            }
+        }
+        _ => argmax(p),
+    }
 }
 
 /// Index of the largest value, first on ties.

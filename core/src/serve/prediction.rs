@@ -5,19 +5,24 @@
 //! One head: `label` is its decided class and `scores` maps class → probability. Several heads:
 //! `label` maps head → class and `scores` is keyed `head/class` (as `Model::output_labels`).
 
+use std::borrow::Cow;
+
 use serde::ser::{SerializeMap, SerializeSeq, SerializeStruct};
 use serde::{Serialize, Serializer};
 use slant_model::{Contribution, HeadSpec};
 
+use super::scorer::Decisions;
+
 /// One scored input, borrowed from its scorer and scores.
 pub struct Prediction<'a> {
-    pub(super) id: &'a str,
+    /// The record's id, borrowed from the record when it is a string there.
+    pub(super) id: Cow<'a, str>,
     pub(super) heads: &'a [HeadSpec],
     /// Output names, one per probability.
     pub(super) labels: &'a [String],
     pub(super) probs: &'a [f32],
     /// Each head's decided class index.
-    pub(super) decisions: Vec<usize>,
+    pub(super) decisions: Decisions,
     /// Per head, with `--explain N`; empty otherwise.
     pub(super) explain: &'a [Vec<Contribution>],
 }
@@ -26,7 +31,7 @@ impl Serialize for Prediction<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let fields = if self.explain.is_empty() { 3 } else { 4 };
         let mut record = serializer.serialize_struct("Prediction", fields)?;
-        record.serialize_field("id", self.id)?;
+        record.serialize_field("id", &self.id)?;
         if let [head] = self.heads {
             record.serialize_field("label", &head.classes[self.decisions[0]])?;
         } else {
@@ -157,7 +162,7 @@ mod tests {
                     .collect(),
             ),
         };
-        let mut rec = json!({"id": p.id, "label": label, "scores": scores});
+        let mut rec = json!({"id": &p.id, "label": label, "scores": scores});
         let ex = |c: &Vec<Contribution>| -> Value {
             c.iter()
                 .map(|c| json!({"feature": c.feature, "weight": round6(c.weight)}))
@@ -196,18 +201,18 @@ mod tests {
                 &one[..],
                 &one_labels[..],
                 &[0.1f32, 0.2000004, 0.7][..],
-                vec![2],
+                Decisions::from_slice(&[2]),
             ),
             (
                 &two[..],
                 &two_labels[..],
                 &[0.9f32, 0.1, 0.333_333_3, 0.666_666_7][..],
-                vec![0, 1],
+                Decisions::from_slice(&[0, 1]),
             ),
         ] {
             for explain in [&[][..], &explained[..heads.len()]] {
                 let p = Prediction {
-                    id: "a\"b",
+                    id: "a\"b".into(),
                     heads,
                     labels,
                     probs,

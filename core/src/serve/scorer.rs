@@ -10,7 +10,9 @@ use indicatif::ProgressBar;
 use serde_json::{json, Map, Value};
 use slant_model::{Contribution, InputKind, Model};
 
-use super::decide::decide;
+use smallvec::SmallVec;
+
+use super::decide::decide_one;
 use super::featurize::{map_docs, DocInput};
 use super::prediction::Prediction;
 use super::records::text_in;
@@ -25,11 +27,24 @@ pub struct Scorer {
     labels: Vec<String>,
 }
 
+/// Outputs held in place by [`Scored`] (the shipped models have 2–4): a record's scores then
+/// cost no allocation of their own.
+const INLINE_OUTPUTS: usize = 8;
+
+/// Heads whose decisions [`Scorer::decisions`] holds in place.
+const INLINE_HEADS: usize = 4;
+
+/// Probabilities of every head of one document, concatenated (as `Model::output_labels`).
+pub type Probs = SmallVec<[f32; INLINE_OUTPUTS]>;
+
+/// Each head's decided class index.
+pub type Decisions = SmallVec<[usize; INLINE_HEADS]>;
+
 /// The scores of one document.
 #[derive(Debug, Clone)]
 pub struct Scored {
     /// Probabilities of every head, concatenated (as `Model::output_labels`).
-    pub probs: Vec<f32>,
+    pub probs: Probs,
     /// Per head, with `--explain N`: the N features that pushed its decided class most.
     pub explain: Vec<Vec<Contribution>>,
 }
@@ -123,7 +138,7 @@ impl Scorer {
     ) -> Result<Vec<Scored>, ServeError> {
         let model = &self.model;
         let out = map_docs(&self.tokenizer, model.header.input, docs, bar, |doc| {
-            let probs = model.predict(doc);
+            let probs = model.with_prediction(doc, Probs::from_slice);
             let explain = if explain == 0 {
                 Vec::new()
             } else {
@@ -139,25 +154,24 @@ impl Scorer {
     }
 
     /// Each head's decided class index (threshold for binary heads, else argmax).
-    pub fn decisions(&self, probs: &[f32]) -> Vec<usize> {
+    pub fn decisions(&self, probs: &[f32]) -> Decisions {
         let header = &self.model.header;
         header
             .heads
             .iter()
             .enumerate()
             .map(|(i, h)| {
-                decide(
+                decide_one(
                     &probs[header.head_range(i)],
-                    h.classes.len(),
                     h.positive_index(),
                     h.threshold,
-                )[0]
+                )
             })
             .collect()
     }
 
     /// The output record of one scored input (see [`Prediction`]).
-    pub fn prediction<'a>(&'a self, id: &'a str, scored: &'a Scored) -> Prediction<'a> {
+    pub fn prediction<'a>(&'a self, id: Cow<'a, str>, scored: &'a Scored) -> Prediction<'a> {
         Prediction {
             id,
             heads: &self.model.header.heads,

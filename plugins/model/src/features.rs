@@ -512,11 +512,19 @@ pub fn extract_named(spec: &FeatureSpec, doc: &DocView<'_>) -> Vec<(u32, String)
 /// exactly when it starts and ends on char boundaries, and is `""` in both paths otherwise.
 /// A range that is out of bounds or not valid UTF-8 as a whole falls back to term by term.
 pub(crate) fn terms_of<'a>(view: &TextView<'a>) -> Vec<&'a str> {
+    let mut terms = Vec::new();
+    terms_into(view, &mut terms);
+    terms
+}
+
+/// [`terms_of`] into `terms` (emptied first), so a caller can reuse its allocation.
+fn terms_into<'a>(view: &TextView<'a>, terms: &mut Vec<&'a str>) {
+    terms.clear();
     let end_of = |t: &Token| u64::from(t.term_start) + u64::from(t.term_len);
     let lo = view.tokens.iter().map(|t| u64::from(t.term_start)).min();
     let hi = view.tokens.iter().map(end_of).max();
     let (Some(lo), Some(hi)) = (lo, hi) else {
-        return Vec::new();
+        return;
     };
     let whole = (u32::try_from(lo), u32::try_from(hi - lo));
     let all = match whole {
@@ -531,36 +539,83 @@ pub(crate) fn terms_of<'a>(view: &TextView<'a>) -> Vec<&'a str> {
         _ => "",
     };
     if all.len() as u64 != hi - lo {
-        return view.tokens.iter().map(|t| view.term(t)).collect();
+        terms.extend(view.tokens.iter().map(|t| view.term(t)));
+        return;
     }
-    view.tokens
-        .iter()
-        .map(|t| {
-            let start = (u64::from(t.term_start) - lo) as usize;
-            all.get(start..start + t.term_len as usize).unwrap_or("")
-        })
-        .collect()
+    terms.extend(view.tokens.iter().map(|t| {
+        let start = (u64::from(t.term_start) - lo) as usize;
+        all.get(start..start + t.term_len as usize).unwrap_or("")
+    }));
+}
+
+/// The lists [`walk`] fills for each document, kept per thread so that a document costs no
+/// allocation for them (two per document and model: per sentence and per comment in `slant
+/// label`). Only their allocations are kept: both are empty between documents.
+#[derive(Default)]
+struct WalkLists {
+    terms: Vec<&'static str>,
+    hashes: Vec<u64>,
+}
+
+thread_local! {
+    /// Taken for a walk and put back after it, so a walk within a walk (none does) would
+    /// start with fresh lists rather than fail.
+    static WALK_LISTS: std::cell::Cell<WalkLists> = std::cell::Cell::default();
+}
+
+impl WalkLists {
+    /// This thread's lists, empty.
+    fn take() -> WalkLists {
+        WALK_LISTS.with(std::cell::Cell::take)
+    }
+
+    /// Keeps `terms` and `hashes`' allocations for the next walk on this thread. The terms
+    /// borrowed from the document are dropped first (`clear`); collecting the then empty list
+    /// into one of `'static` terms keeps its allocation (std collects a `Vec`'s own iterator in
+    /// place when the element's size and alignment do not change).
+    fn put_back(mut terms: Vec<&str>, mut hashes: Vec<u64>) {
+        terms.clear();
+        hashes.clear();
+        let terms = terms.into_iter().map(|_| "").collect();
+        WALK_LISTS.with(|lists| lists.set(WalkLists { terms, hashes }));
+    }
 }
 
 /// Emits every feature of `doc` the spec asks for, in one fixed order.
 pub(crate) fn walk(spec: &FeatureSpec, doc: &DocView<'_>, e: &mut impl Emit) {
-    let main = &doc.main;
-    let terms = terms_of(main);
+    let WalkLists { terms, mut hashes } = WalkLists::take();
+    let mut terms: Vec<&str> = terms;
+    terms_into(&doc.main, &mut terms);
     let keep = target_mask(spec, doc, &terms, e);
-    let hashes = match spec.word_hash {
-        WordHash::Chained => Some(term_hashes(&terms, keep.as_deref())),
-        WordHash::Keys => None,
-    };
+    if spec.word_hash == WordHash::Chained {
+        term_hashes_into(&terms, keep.as_deref(), &mut hashes);
+    }
+    walk_terms(spec, doc, &terms, keep.as_deref(), &hashes, e);
+    WalkLists::put_back(terms, hashes);
+}
+
+/// [`walk`] over the document's `terms`, the tokens `keep` keeps (all when `None`) and, for
+/// chained word hashing, the terms' `hashes`.
+fn walk_terms(
+    spec: &FeatureSpec,
+    doc: &DocView<'_>,
+    terms: &[&str],
+    keep: Option<&[bool]>,
+    hashes: &[u64],
+    e: &mut impl Emit,
+) {
+    let main = &doc.main;
+    let hashes = (spec.word_hash == WordHash::Chained).then_some(hashes);
     let [lo, hi] = spec.word_ngrams;
     let (lo, mask) = (lo as usize, spec.mask());
     for i in 0..terms.len() {
-        if !keep.as_ref().is_none_or(|k| k[i]) {
+        if !keep.is_none_or(|k| k[i]) {
             continue;
         }
-        let longest = longest_ngram(main.tokens, keep.as_deref(), i, hi as usize);
+        let longest = longest_ngram(main.tokens, keep, i, hi as usize);
         if longest >= lo {
             let window = i..i + longest;
-            match &hashes {
+            match hashes {
                 Some(hashes) => chained_buckets(&hashes[window], lo, mask, |n, b| {
                     e.word_ngram(b, &terms[i..i + n]);
                 }),
@@ -572,21 +627,23 @@ pub(crate) fn walk(spec: &FeatureSpec, doc: &DocView<'_>, e: &mut impl Emit) {
         }
     }
     if spec.pair {
-        pair_features(doc, &terms, e);
+        pair_features(doc, terms, e);
     }
     if spec.claim_cues {
-        crate::cues::claim_features(doc, &terms, e);
+        crate::cues::claim_features(doc, terms, e);
     }
     if let Some(reach) = spec.target_context {
-        context_features(doc, &terms, reach as usize, e);
+        context_features(doc, terms, reach as usize, e);
     }
 }
 
 /// The [`term_hash`] of every term `keep` keeps (0 for the others, which no n-gram holds).
-fn term_hashes(terms: &[&str], keep: Option<&[bool]>) -> Vec<u64> {
+/// Written into `hashes` (emptied first).
+fn term_hashes_into(terms: &[&str], keep: Option<&[bool]>, hashes: &mut Vec<u64>) {
     let kept = |i: usize| keep.is_none_or(|k| k[i]);
     let hash = |(i, t): (usize, &&str)| if kept(i) { term_hash(t) } else { 0 };
-    terms.iter().enumerate().map(hash).collect()
+    hashes.clear();
+    hashes.extend(terms.iter().enumerate().map(hash));
 }
 
 /// The most words (up to `hi`) an n-gram starting at token `i` may span: it stops at the end of
@@ -818,6 +875,27 @@ mod tests {
         let total: f32 = raw.iter().map(|(_, v)| v).sum();
         assert_eq!(total, 5.0 + 3.0); // 5 unigrams + bigrams "a b", "c a", "a b"
         assert!(raw.windows(2).all(|w| w[0].0 < w[1].0));
+    }
+
+    /// A walk keeps its term and hash lists' allocations for the next document on the thread,
+    /// and the next document's features do not depend on what the lists held before.
+    #[test]
+    fn walks_reuse_their_lists_and_start_empty() {
+        let spec = FeatureSpec::default();
+        assert_eq!(spec.word_hash, WordHash::Chained);
+        let long = "a b c d e f g h | i j";
+        let short = "c a";
+        let (long_tokens, long_terms) = view(long);
+        let (short_tokens, short_terms) = view(short);
+        let alone = extract(&spec, &doc(short, &short_tokens, &short_terms));
+        extract(&spec, &doc(long, &long_tokens, &long_terms));
+        let lists = WalkLists::take();
+        assert!(lists.terms.is_empty() && lists.terms.capacity() >= long_tokens.len());
+        assert!(lists.hashes.is_empty() && lists.hashes.capacity() >= long_tokens.len());
+        WalkLists::put_back(lists.terms, lists.hashes);
+        let after = extract(&spec, &doc(short, &short_tokens, &short_terms));
+        assert_eq!(after, alone);
+        assert!(WalkLists::take().terms.capacity() >= long_tokens.len());
     }
 
     #[test]

@@ -5,7 +5,7 @@ use std::io::BufRead;
 
 use serde_json::{Map, Value};
 
-use super::lines::{LimitedLines, Line};
+use super::lines::{LimitedLines, LineRef};
 use super::RawRecord;
 use crate::article::{InputRecord, SourceRef};
 
@@ -22,34 +22,49 @@ pub fn objects(
         if finished {
             return None;
         }
-        let Some((line_no, line)) = lines.next() else {
-            finished = true;
-            return (!any_line).then(|| RawRecord::error(SourceRef::file(&name), "file is empty"));
-        };
-        let source = SourceRef::line(&name, line_no);
-        // A failed line stands for the file as much as a good one: no "empty" record after it.
-        let bytes = match line {
-            Err(e) => {
-                any_line = true;
-                return Some(RawRecord::error(source, format!("read error: {e}")));
+        let next =
+            lines.next_with(|line_no, line| record_of_line(&name, line_no, line, max_record_bytes));
+        match next {
+            None => {
+                finished = true;
+                return (!any_line)
+                    .then(|| RawRecord::error(SourceRef::file(&name), "file is empty"));
             }
-            Ok(Line::TooLong(len)) => {
+            // A blank line.
+            Some(None) => continue,
+            // A failed line stands for the file as much as a good one: no "empty" record after it.
+            Some(Some(record)) => {
                 any_line = true;
-                return Some(RawRecord::error(
-                    source,
-                    format!("line is {len} bytes, over the limit of {max_record_bytes} bytes"),
-                ));
+                return Some(record);
             }
-            Ok(Line::Bytes(b)) => b,
-        };
-        if bytes.iter().all(u8::is_ascii_whitespace) {
-            continue;
         }
-        any_line = true;
-        return Some(RawRecord {
-            fields: parse_object(&bytes),
-            source,
-        });
+    })
+}
+
+/// The record of line `line_no` of file `name`, or `None` for a blank line.
+fn record_of_line(
+    name: &str,
+    line_no: u64,
+    line: std::io::Result<LineRef<'_>>,
+    max_record_bytes: usize,
+) -> Option<RawRecord> {
+    let source = SourceRef::line(name, line_no);
+    let bytes = match line {
+        Err(e) => return Some(RawRecord::error(source, format!("read error: {e}"))),
+        Ok(LineRef::TooLong(len)) => {
+            return Some(RawRecord::error(
+                source,
+                format!("line is {len} bytes, over the limit of {max_record_bytes} bytes"),
+            ))
+        }
+        Ok(LineRef::Bytes(b)) => b,
+    };
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return None;
+    }
+    Some(RawRecord {
+        fields: parse_object(bytes),
+        source,
     })
 }
 

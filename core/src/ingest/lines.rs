@@ -1,5 +1,10 @@
 //! A line reader with a length limit: a line longer than the limit is reported with its length
 //! and skipped without being held in memory, so a 100 MB single-line file cannot exhaust memory.
+//!
+//! [`LimitedLines::next_with`] lends each line to a function instead of returning it: a line
+//! that lies whole in the reader's buffer (nearly all: the buffer holds many lines) is lent from
+//! there, uncopied, and the others from one buffer the reader keeps, so reading a line costs no
+//! allocation. The `Iterator` returns owned lines for callers that keep them.
 
 use std::io::{self, BufRead};
 
@@ -12,12 +17,36 @@ pub enum Line {
     TooLong(usize),
 }
 
+/// One line as lent by [`LimitedLines::next_with`].
+#[derive(Debug, Clone, Copy)]
+pub enum LineRef<'a> {
+    /// The line's bytes, without the line terminator.
+    Bytes(&'a [u8]),
+    /// The line was longer than the limit; its length in bytes.
+    TooLong(usize),
+}
+
+impl LineRef<'_> {
+    fn to_owned_line(self) -> Line {
+        match self {
+            LineRef::Bytes(b) => Line::Bytes(b.to_vec()),
+            LineRef::TooLong(n) => Line::TooLong(n),
+        }
+    }
+}
+
+/// The largest line buffer kept for the next line; a longer line's buffer is freed, so one
+/// long record does not hold its memory for the rest of the file.
+const KEPT_BUFFER_BYTES: usize = 1 << 20;
+
 /// Iterates over `(1-based line number, line)`.
 pub struct LimitedLines<R> {
     reader: R,
     limit: usize,
     line_no: u64,
     done: bool,
+    /// A line that spans the end of the reader's buffer, gathered.
+    gathered: Vec<u8>,
 }
 
 impl<R: BufRead> LimitedLines<R> {
@@ -28,18 +57,20 @@ impl<R: BufRead> LimitedLines<R> {
             limit,
             line_no: 0,
             done: false,
+            gathered: Vec::new(),
         }
     }
-}
 
-impl<R: BufRead> Iterator for LimitedLines<R> {
-    type Item = (u64, io::Result<Line>);
-
-    fn next(&mut self) -> Option<Self::Item> {
+    /// Calls `f` with the next line's number and the line (or the read error), and returns what
+    /// it returns; `None` at the end of the input.
+    pub fn next_with<T>(&mut self, f: impl FnOnce(u64, io::Result<LineRef<'_>>) -> T) -> Option<T> {
         if self.done {
             return None;
         }
-        let mut buf = Vec::new();
+        if self.gathered.capacity() > KEPT_BUFFER_BYTES {
+            self.gathered = Vec::new();
+        }
+        self.gathered.clear();
         let mut total = 0usize;
         let mut overflow = false;
         let mut saw_newline = false;
@@ -50,27 +81,40 @@ impl<R: BufRead> Iterator for LimitedLines<R> {
                 Err(e) => {
                     self.done = true;
                     self.line_no += 1;
-                    return Some((self.line_no, Err(e)));
+                    return Some(f(self.line_no, Err(e)));
                 }
             };
             if available.is_empty() {
                 break;
             }
-            let (chunk, consumed, newline) = match available.iter().position(|&b| b == b'\n') {
-                Some(i) => (&available[..i], i + 1, true),
-                None => (available, available.len(), false),
+            let newline = memchr::memchr(b'\n', available);
+            if let (Some(i), 0) = (newline, total) {
+                // The whole line is in the reader's buffer: lend it from there.
+                self.line_no += 1;
+                let line = if i > self.limit {
+                    LineRef::TooLong(i)
+                } else {
+                    LineRef::Bytes(without_cr(&available[..i]))
+                };
+                let out = f(self.line_no, Ok(line));
+                self.reader.consume(i + 1);
+                return Some(out);
+            }
+            let (chunk, consumed) = match newline {
+                Some(i) => (&available[..i], i + 1),
+                None => (available, available.len()),
             };
             total += chunk.len();
             if !overflow {
                 if total > self.limit {
                     overflow = true;
-                    buf = Vec::new();
+                    self.gathered = Vec::new();
                 } else {
-                    buf.extend_from_slice(chunk);
+                    self.gathered.extend_from_slice(chunk);
                 }
             }
             self.reader.consume(consumed);
-            if newline {
+            if newline.is_some() {
                 saw_newline = true;
                 break;
             }
@@ -82,13 +126,25 @@ impl<R: BufRead> Iterator for LimitedLines<R> {
             }
         }
         self.line_no += 1;
-        if overflow {
-            return Some((self.line_no, Ok(Line::TooLong(total))));
-        }
-        if buf.last() == Some(&b'\r') {
-            buf.pop();
-        }
-        Some((self.line_no, Ok(Line::Bytes(buf))))
+        let line = if overflow {
+            LineRef::TooLong(total)
+        } else {
+            LineRef::Bytes(without_cr(&self.gathered))
+        };
+        Some(f(self.line_no, Ok(line)))
+    }
+}
+
+/// `line` without a final carriage return (a CRLF file's lines).
+fn without_cr(line: &[u8]) -> &[u8] {
+    line.strip_suffix(b"\r").unwrap_or(line)
+}
+
+impl<R: BufRead> Iterator for LimitedLines<R> {
+    type Item = (u64, io::Result<Line>);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        self.next_with(|n, line| (n, line.map(LineRef::to_owned_line)))
     }
 }
 
@@ -106,5 +162,25 @@ mod tests {
             })
             .collect();
         assert_eq!(lines, ["1:ab", "2:too long 10", "3:", "4:last"]);
+    }
+
+    /// Lines lent from the reader's buffer and lines gathered across its end read the same,
+    /// whatever the buffer's size: every line starts and ends at every offset of some size.
+    #[test]
+    fn lent_lines_are_the_same_at_every_buffer_size() {
+        let data = b"ab\r\n0123456789\n\n\r\nxyz\r\n0123456\nlast\r".to_vec();
+        let expected = ["1:ab", "2:too long 10", "3:", "4:", "5:xyz", "6:too long 7", "7:last"];
+        for capacity in 1..=data.len() + 1 {
+            let reader = io::BufReader::with_capacity(capacity, &data[..]);
+            let mut lines = LimitedLines::new(reader, 6);
+            let mut got = Vec::new();
+            while let Some(line) = lines.next_with(|n, l| match l.unwrap() {
+                LineRef::Bytes(b) => format!("{n}:{}", String::from_utf8_lossy(b)),
+                LineRef::TooLong(len) => format!("{n}:too long {len}"),
+            }) {
+                got.push(line);
+            }
+            assert_eq!(got, expected, "buffer of {capacity} bytes");
+        }
     }
 }

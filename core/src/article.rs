@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::Arc;
 
 /// One news article as the reader produced it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -62,7 +63,8 @@ pub struct Comment {
 /// a file whose records are not lines (pages holding several articles).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SourceRef {
-    pub file: String,
+    /// Shared by a file's records (one name, counted references: a record read costs no copy).
+    pub file: Arc<str>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub line: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -71,7 +73,7 @@ pub struct SourceRef {
 
 impl SourceRef {
     /// A record at `line` of `file`.
-    pub fn line(file: impl Into<String>, line: u64) -> SourceRef {
+    pub fn line(file: impl Into<Arc<str>>, line: u64) -> SourceRef {
         SourceRef {
             file: file.into(),
             line: Some(line),
@@ -80,7 +82,7 @@ impl SourceRef {
     }
 
     /// The `record`-th (1-based) record of `file`.
-    pub fn record(file: impl Into<String>, record: u64) -> SourceRef {
+    pub fn record(file: impl Into<Arc<str>>, record: u64) -> SourceRef {
         SourceRef {
             file: file.into(),
             line: None,
@@ -89,7 +91,7 @@ impl SourceRef {
     }
 
     /// The whole file.
-    pub fn file(file: impl Into<String>) -> SourceRef {
+    pub fn file(file: impl Into<Arc<str>>) -> SourceRef {
         SourceRef {
             file: file.into(),
             line: None,

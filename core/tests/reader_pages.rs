@@ -620,7 +620,7 @@ proptest! {
         let records = page::read(&bytes[..], &hints(kind), 1024);
         prop_assert!(!records.is_empty());
         for r in &records {
-            prop_assert!(r.source.file == "in.txt");
+            prop_assert!(&*r.source.file == "in.txt");
         }
     }
 

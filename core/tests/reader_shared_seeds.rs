@@ -19,7 +19,7 @@ fn seeds(test: &str) -> Option<PathBuf> {
 fn read_seeds(dir: &Path) -> BTreeMap<String, Vec<Article>> {
     let mut by_file: BTreeMap<String, Vec<Article>> = BTreeMap::new();
     for r in ingest::read_all(&[dir.to_path_buf()], &ReadOptions::default()) {
-        let file = Path::new(&r.source.file)
+        let file = Path::new(&*r.source.file)
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();

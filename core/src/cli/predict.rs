@@ -14,13 +14,14 @@ use std::time::Instant;
 use rayon::prelude::*;
 
 use slant::article::SourceRef;
+use slant::ingest::fields::{FieldRef, Fields};
 use slant::ingest::read_ahead::{self, ReadAhead, WindowLimits};
 use slant::labeled::OutputRecord;
 use slant::output::{Column, OutputFormat, RecordWriter};
 use slant::pipeline::error_record;
 use slant::serve::featurize::DocInput;
 use slant::serve::prediction::Prediction;
-use slant::serve::records::{self, Record};
+use slant::serve::records::{self, RecordInPlace};
 use slant::serve::scorer::{Scored, Scorer};
 use slant::train::progress::Progress;
 
@@ -129,7 +130,7 @@ type Parsed<'a> = Result<(Cow<'a, str>, Cow<'a, str>), String>;
 /// One chunk's records, why each that could not be scored was not, and the scores of the
 /// others.
 struct ScoredChunk {
-    records: Vec<Record>,
+    records: Vec<RecordInPlace>,
     /// Per record: `Ok` when it was scored, else why not.
     outcomes: Vec<Result<(), String>>,
     scored: Vec<Scored>,
@@ -147,7 +148,7 @@ fn score_inputs(
 ) -> anyhow::Result<Tally> {
     let mut tally = Tally::default();
     for input in &args.inputs {
-        let reader = match records::read(input) {
+        let reader = match records::read_in_place(input) {
             Ok(r) => r,
             Err(message) => {
                 tally.records += 1;
@@ -167,7 +168,7 @@ fn score_inputs(
             bytes: usize::MAX,
             idle: read_ahead::DEFAULT_IDLE,
         };
-        for chunk in ReadAhead::new(reader, limits, |_: &Record| 0) {
+        for chunk in ReadAhead::new(reader, limits, |_: &RecordInPlace| 0) {
             bar.inc_length(chunk.len() as u64);
             let scored = score_chunk(scorer, args, chunk)?;
             tally.add(&scored);
@@ -220,7 +221,7 @@ impl Tally {
 fn score_chunk(
     scorer: &Scorer,
     args: &PredictArgs,
-    records: Vec<Record>,
+    records: Vec<RecordInPlace>,
 ) -> anyhow::Result<ScoredChunk> {
     let parsed: Vec<Parsed<'_>> = records
         .par_iter()
@@ -290,23 +291,25 @@ fn answers<'a>(scorer: &'a Scorer, chunk: &'a ScoredChunk) -> Vec<Answer<'a>> {
 /// out of the text or not on character boundaries.
 fn mention_of<'a>(
     scorer: &Scorer,
-    fields: &serde_json::Map<String, serde_json::Value>,
+    fields: &impl Fields,
     (text, target): (Cow<'a, str>, Cow<'a, str>),
 ) -> Parsed<'a> {
     if scorer.model.header.input != slant_model::InputKind::Target {
         return Ok((text, target));
     }
     let offset = |key: &str| -> Result<Option<usize>, String> {
-        match fields.get(key) {
-            None | Some(serde_json::Value::Null) => Ok(None),
-            Some(v) => v
-                .as_u64()
-                .and_then(|n| usize::try_from(n).ok())
-                .map(Some)
-                .ok_or_else(|| {
-                    format!("field `{key}` should be a byte offset (a whole number >= 0), got {v}")
-                }),
-        }
+        let value = match fields.field(key) {
+            None | Some(FieldRef::Other(serde_json::Value::Null)) => return Ok(None),
+            Some(FieldRef::Other(v)) => Cow::Borrowed(v),
+            Some(FieldRef::Str(s)) => Cow::Owned(serde_json::Value::from(s)),
+        };
+        value
+            .as_u64()
+            .and_then(|n| usize::try_from(n).ok())
+            .map(Some)
+            .ok_or_else(|| {
+                format!("field `{key}` should be a byte offset (a whole number >= 0), got {value}")
+            })
     };
     match (offset("start")?, offset("end")?) {
         (None, None) => Ok((text, target)),

@@ -67,7 +67,7 @@ pub fn classify(inputs: &[PathBuf]) -> Result<Inputs, CompareError> {
         }
         for file in files {
             let file = file.map_err(|record| CompareError::Read {
-                path: record.source.file.clone(),
+                path: record.source.file.to_string(),
                 cause: record.article.err().unwrap_or_default(),
             })?;
             match labeled_format(&file.path, file.format)? {

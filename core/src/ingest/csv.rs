@@ -9,6 +9,7 @@
 mod split;
 
 use std::io::{BufReader, Read};
+use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
@@ -31,7 +32,7 @@ pub fn rows_with_limit(
     CsvRows {
         pieces: RawRows::new(BufReader::with_capacity(1 << 16, reader), max_record_bytes),
         limit: max_record_bytes,
-        name,
+        name: name.into(),
         header: None,
         any_row: false,
         finished: false,
@@ -56,7 +57,7 @@ pub fn read_with_limit(
 struct CsvRows<R> {
     pieces: RawRows<R>,
     limit: usize,
-    name: String,
+    name: Arc<str>,
     /// The column names, once the header row is read.
     header: Option<Vec<String>>,
     any_row: bool,
@@ -114,7 +115,7 @@ impl<R: std::io::BufRead> CsvRows<R> {
             | Piece::Unclosed { line, .. }
             | Piece::ReadError { line, .. } => *line,
         };
-        let source = SourceRef::line(&self.name, line);
+        let source = SourceRef::line(Arc::clone(&self.name), line);
         let Piece::Row { bytes, .. } = piece else {
             return RawRecord::error(source, self.piece_error(piece));
         };
@@ -138,14 +139,20 @@ impl<R: std::io::BufRead> Iterator for CsvRows<R> {
                 Ok(h) => h,
                 Err(message) => {
                     self.finished = true;
-                    return Some(RawRecord::error(SourceRef::file(&self.name), message));
+                    return Some(RawRecord::error(
+                        SourceRef::file(Arc::clone(&self.name)),
+                        message,
+                    ));
                 }
             },
         };
         let Some(piece) = self.pieces.next() else {
             self.finished = true;
             return (!self.any_row).then(|| {
-                RawRecord::error(SourceRef::file(&self.name), "file has a header but no rows")
+                RawRecord::error(
+                    SourceRef::file(Arc::clone(&self.name)),
+                    "file has a header but no rows",
+                )
             });
         };
         self.any_row = true;

@@ -2,9 +2,11 @@
 //! record (an object or an error naming the line). An empty file yields one error record.
 
 use std::io::BufRead;
+use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
+use super::fields::{LineFields, RecordFields};
 use super::lines::{LimitedLines, LineRef};
 use super::RawRecord;
 use crate::article::{InputRecord, SourceRef};
@@ -15,6 +17,27 @@ pub fn objects(
     name: String,
     max_record_bytes: usize,
 ) -> impl Iterator<Item = RawRecord> + Send {
+    objects_as(reader, name, max_record_bytes, parse_object)
+}
+
+/// [`objects`] with each object's fields held in place ([`LineFields`]) rather than parsed into
+/// a map; the errors are the same.
+pub fn objects_in_place(
+    reader: impl BufRead + Send,
+    name: String,
+    max_record_bytes: usize,
+) -> impl Iterator<Item = RawRecord<RecordFields>> + Send {
+    objects_as(reader, name, max_record_bytes, fields_in_place)
+}
+
+/// [`objects`] with the fields of each object line read by `parse`.
+fn objects_as<F>(
+    reader: impl BufRead + Send,
+    name: String,
+    max_record_bytes: usize,
+    parse: fn(&[u8]) -> Result<F, String>,
+) -> impl Iterator<Item = RawRecord<F>> + Send {
+    let name: Arc<str> = name.into();
     let mut any_line = false;
     let mut lines = LimitedLines::new(reader, max_record_bytes);
     let mut finished = false;
@@ -22,13 +45,15 @@ pub fn objects(
         if finished {
             return None;
         }
-        let next =
-            lines.next_with(|line_no, line| record_of_line(&name, line_no, line, max_record_bytes));
+        let next = lines.next_with(|line_no, line| {
+            record_of_line(&name, line_no, line, max_record_bytes, parse)
+        });
         match next {
             None => {
                 finished = true;
-                return (!any_line)
-                    .then(|| RawRecord::error(SourceRef::file(&name), "file is empty"));
+                return (!any_line).then(|| {
+                    RawRecord::error(SourceRef::file(Arc::clone(&name)), "file is empty")
+                });
             }
             // A blank line.
             Some(None) => continue,
@@ -42,13 +67,14 @@ pub fn objects(
 }
 
 /// The record of line `line_no` of file `name`, or `None` for a blank line.
-fn record_of_line(
-    name: &str,
+fn record_of_line<F>(
+    name: &Arc<str>,
     line_no: u64,
     line: std::io::Result<LineRef<'_>>,
     max_record_bytes: usize,
-) -> Option<RawRecord> {
-    let source = SourceRef::line(name, line_no);
+    parse: fn(&[u8]) -> Result<F, String>,
+) -> Option<RawRecord<F>> {
+    let source = SourceRef::line(Arc::clone(name), line_no);
     let bytes = match line {
         Err(e) => return Some(RawRecord::error(source, format!("read error: {e}"))),
         Ok(LineRef::TooLong(len)) => {
@@ -63,7 +89,7 @@ fn record_of_line(
         return None;
     }
     Some(RawRecord {
-        fields: parse_object(bytes),
+        fields: parse(bytes),
         source,
     })
 }
@@ -75,6 +101,16 @@ pub fn read(
     max_record_bytes: usize,
 ) -> impl Iterator<Item = InputRecord> + Send {
     objects(reader, name, max_record_bytes).map(RawRecord::into_article)
+}
+
+/// One line's fields in place; a line that is not one JSON object is parsed as [`objects`]
+/// parses it, for the same error.
+fn fields_in_place(bytes: &[u8]) -> Result<RecordFields, String> {
+    let in_place = std::str::from_utf8(bytes).ok().and_then(LineFields::parse);
+    match in_place {
+        Some(fields) => Ok(RecordFields::Line(fields)),
+        None => parse_object(bytes).map(RecordFields::Map),
+    }
 }
 
 fn parse_object(bytes: &[u8]) -> Result<Map<String, Value>, String> {

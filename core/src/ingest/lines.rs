@@ -169,7 +169,15 @@ mod tests {
     #[test]
     fn lent_lines_are_the_same_at_every_buffer_size() {
         let data = b"ab\r\n0123456789\n\n\r\nxyz\r\n0123456\nlast\r".to_vec();
-        let expected = ["1:ab", "2:too long 10", "3:", "4:", "5:xyz", "6:too long 7", "7:last"];
+        let expected = [
+            "1:ab",
+            "2:too long 10",
+            "3:",
+            "4:",
+            "5:xyz",
+            "6:too long 7",
+            "7:last",
+        ];
         for capacity in 1..=data.len() + 1 {
             let reader = io::BufReader::with_capacity(capacity, &data[..]);
             let mut lines = LimitedLines::new(reader, 6);

@@ -6,6 +6,7 @@
 //! record; so does an unreadable one.
 
 pub mod csv;
+pub mod fields;
 pub mod jsonl;
 pub mod lines;
 pub mod page;
@@ -19,6 +20,7 @@ use std::io::{self, BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 
 use crate::article::{InputRecord, SourceRef};
+use fields::{FieldRef, Fields};
 
 /// Largest record (one JSONL line, one page file) read; longer ones become error records.
 pub const DEFAULT_MAX_RECORD_BYTES: usize = 32 << 20;
@@ -168,30 +170,36 @@ pub fn expand_inputs(inputs: &[PathBuf]) -> Vec<Result<InputFile, InputRecord>> 
 /// One structured record (a JSON Lines object or a CSV row) before it is read as an article:
 /// where it came from and its fields as they are, or why it could not be read. Training,
 /// `slant predict` and `slant eval` use these directly.
+/// `slant predict` reads its records' fields in place ([`fields::LineFields`]).
 #[derive(Debug, Clone)]
-pub struct RawRecord {
+pub struct RawRecord<F = serde_json::Map<String, serde_json::Value>> {
     pub source: SourceRef,
-    pub fields: Result<serde_json::Map<String, serde_json::Value>, String>,
+    pub fields: Result<F, String>,
 }
 
-impl RawRecord {
+impl<F> RawRecord<F> {
     /// A record that could not be read.
-    pub fn error(source: SourceRef, message: impl Into<String>) -> RawRecord {
+    pub fn error(source: SourceRef, message: impl Into<String>) -> RawRecord<F> {
         RawRecord {
             source,
             fields: Err(message.into()),
         }
     }
+}
 
+impl<F: Fields> RawRecord<F> {
     /// The record's `id` field as text, or `file:line` when it has none; a string id is
     /// borrowed, not copied (`slant predict` writes one per record).
     pub fn id(&self) -> Cow<'_, str> {
-        match self.fields.as_ref().ok().and_then(|f| f.get("id")) {
-            Some(serde_json::Value::String(s)) => Cow::Borrowed(s),
-            _ => Cow::Owned(self.own_id().unwrap_or_else(|| self.source.to_string())),
+        match self.fields.as_ref().ok().and_then(|f| f.field("id")) {
+            Some(FieldRef::Str(s)) => Cow::Borrowed(s),
+            Some(FieldRef::Other(serde_json::Value::Number(n))) => Cow::Owned(n.to_string()),
+            _ => Cow::Owned(self.source.to_string()),
         }
     }
+}
 
+impl RawRecord {
     /// The record's `id` field as text, if it has one.
     fn own_id(&self) -> Option<String> {
         match self.fields.as_ref().ok()?.get("id")? {

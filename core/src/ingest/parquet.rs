@@ -12,6 +12,7 @@
 use std::collections::VecDeque;
 use std::fs::File;
 use std::path::Path;
+use std::sync::Arc;
 
 use arrow_array::RecordBatch;
 use arrow_schema::{ArrowError, DataType, Schema};
@@ -61,7 +62,7 @@ pub fn read(
     });
     match opened {
         Ok(batches) => Box::new(Rows {
-            name,
+            name: name.into(),
             batches,
             columns: columns.clone(),
             pending: VecDeque::new(),
@@ -167,7 +168,7 @@ fn check_columns(schema: &Schema, columns: &ColumnNames) -> Result<(), String> {
 
 /// The rows of a columnar file, one record each.
 struct Rows {
-    name: String,
+    name: Arc<str>,
     batches: Batches,
     columns: ColumnNames,
     pending: VecDeque<InputRecord>,
@@ -190,7 +191,7 @@ impl Rows {
             Ok(rows) => {
                 for fields in rows {
                     self.rows_read += 1;
-                    let source = SourceRef::record(&self.name, self.rows_read);
+                    let source = SourceRef::record(Arc::clone(&self.name), self.rows_read);
                     let fields = self.rename(fields);
                     self.pending.push_back(
                         RawRecord {
@@ -211,7 +212,7 @@ impl Rows {
 
     /// One error record for the rest of the file, located at the first row not read.
     fn fail(&mut self, message: String) {
-        let source = SourceRef::record(&self.name, self.rows_read + 1);
+        let source = SourceRef::record(Arc::clone(&self.name), self.rows_read + 1);
         self.pending.push_back(error_record(source, message));
         self.done = true;
     }

@@ -9,7 +9,9 @@ use std::path::Path;
 
 use serde_json::{Map, Value};
 
-use crate::ingest::{self, Format, DEFAULT_MAX_RECORD_BYTES};
+pub use crate::ingest::fields::text_in;
+use crate::ingest::fields::RecordFields;
+use crate::ingest::{self, Format, RawRecord, DEFAULT_MAX_RECORD_BYTES};
 
 /// One record: where it came from and its fields (or why it could not be read).
 pub use crate::ingest::RawRecord as Record;
@@ -19,6 +21,44 @@ pub use crate::ingest::RawRecord as Record;
 /// # Errors
 /// The file cannot be opened, or its type is not JSON Lines or CSV.
 pub fn read(path: &Path) -> Result<Box<dyn Iterator<Item = Record> + Send>, String> {
+    let (name, format, reader) = open(path)?;
+    Ok(match format {
+        Format::Csv => Box::new(ingest::csv::rows(reader, name)),
+        _ => Box::new(ingest::jsonl::objects(
+            reader,
+            name,
+            DEFAULT_MAX_RECORD_BYTES,
+        )),
+    })
+}
+
+/// A record whose fields are read in place: JSON Lines objects are kept as their lines
+/// ([`crate::ingest::fields::LineFields`]), CSV rows as maps.
+pub type RecordInPlace = RawRecord<RecordFields>;
+
+/// [`read`] for `slant predict`: the same records, their JSON Lines fields held in place.
+///
+/// # Errors
+/// As [`read`].
+pub fn read_in_place(
+    path: &Path,
+) -> Result<Box<dyn Iterator<Item = RecordInPlace> + Send>, String> {
+    let (name, format, reader) = open(path)?;
+    Ok(match format {
+        Format::Csv => Box::new(ingest::csv::rows(reader, name).map(|r| RawRecord {
+            source: r.source,
+            fields: r.fields.map(RecordFields::Map),
+        })),
+        _ => Box::new(ingest::jsonl::objects_in_place(
+            reader,
+            name,
+            DEFAULT_MAX_RECORD_BYTES,
+        )),
+    })
+}
+
+/// `path`'s name in records, its format (JSON Lines or CSV) and its reader.
+fn open(path: &Path) -> Result<(String, Format, Box<dyn std::io::BufRead + Send>), String> {
     let name = ingest::display(path);
     let format = if path.as_os_str() == "-" {
         Format::JsonLines
@@ -33,14 +73,7 @@ pub fn read(path: &Path) -> Result<Box<dyn Iterator<Item = Record> + Send>, Stri
         }
     };
     let reader = ingest::open(path).map_err(|e| format!("{name}: {e}"))?;
-    Ok(match format {
-        Format::Csv => Box::new(ingest::csv::rows(reader, name)),
-        _ => Box::new(ingest::jsonl::objects(
-            reader,
-            name,
-            DEFAULT_MAX_RECORD_BYTES,
-        )),
-    })
+    Ok((name, format, reader))
 }
 
 /// A text field: a string (possibly empty) or a number written as text.
@@ -49,20 +82,6 @@ pub fn read(path: &Path) -> Result<Box<dyn Iterator<Item = Record> + Send>, Stri
 /// The field is absent, null, or neither a string nor a number.
 pub fn text_field(fields: &Map<String, Value>, key: &str) -> Result<String, String> {
     text_in(fields, key).map(Cow::into_owned)
-}
-
-/// [`text_field`] without copying a string field: `slant predict` scores the text where the
-/// record holds it.
-///
-/// # Errors
-/// As [`text_field`].
-pub fn text_in<'a>(fields: &'a Map<String, Value>, key: &str) -> Result<Cow<'a, str>, String> {
-    match fields.get(key) {
-        Some(Value::String(s)) => Ok(Cow::Borrowed(s)),
-        Some(Value::Number(n)) => Ok(Cow::Owned(n.to_string())),
-        None | Some(Value::Null) => Err(format!("no `{key}` field")),
-        Some(_) => Err(format!("field `{key}` should be a string")),
-    }
 }
 
 /// A label field as text: strings as they are, numbers and booleans as JSON writes them.

@@ -7,7 +7,7 @@ use std::borrow::Cow;
 use std::path::Path;
 
 use indicatif::ProgressBar;
-use serde_json::{json, Map, Value};
+use serde_json::json;
 use slant_model::{Contribution, InputKind, Model};
 
 use smallvec::SmallVec;
@@ -17,6 +17,7 @@ use super::featurize::{map_docs, DocInput};
 use super::prediction::Prediction;
 use super::records::text_in;
 use super::ServeError;
+use crate::ingest::fields::Fields;
 use crate::plugin::{PluginDirs, StageInstance};
 
 /// A loaded model and its tokenizer.
@@ -99,7 +100,7 @@ impl Scorer {
     /// A message naming the missing field.
     pub fn input_of<'a>(
         &self,
-        fields: &'a Map<String, Value>,
+        fields: &'a (impl Fields + ?Sized),
         text_key: Option<&str>,
     ) -> Result<(Cow<'a, str>, Cow<'a, str>), String> {
         match self.model.header.input {
@@ -109,12 +110,12 @@ impl Scorer {
                 text_in(fields, "target")?,
             )),
             InputKind::Pair => {
-                if fields.contains_key("headline") || fields.contains_key("body") {
+                if fields.has("headline") || fields.has("body") {
                     Ok((
                         text_in(fields, text_key.unwrap_or("body"))?,
                         text_in(fields, "headline")?,
                     ))
-                } else if fields.contains_key("claim") {
+                } else if fields.has("claim") {
                     Ok((
                         text_in(fields, text_key.unwrap_or("text"))?,
                         text_in(fields, "claim")?,
@@ -186,7 +187,7 @@ impl Scorer {
 /// The text a plain-text model scores: the field `key` when given, else `text`, else an
 /// article record's `body` (so `slant predict` takes `slant label`'s inputs as they are).
 fn main_text<'a>(
-    fields: &'a Map<String, Value>,
+    fields: &'a (impl Fields + ?Sized),
     key: Option<&str>,
 ) -> Result<Cow<'a, str>, String> {
     match key {

@@ -66,7 +66,7 @@ pub struct PageHints {
 /// yields an error record naming the file.
 pub fn read(mut reader: impl Read, hints: &PageHints, max_bytes: usize) -> Vec<InputRecord> {
     let file = &hints.file_name;
-    let whole_file = || SourceRef::file(file);
+    let whole_file = || SourceRef::file(file.as_str());
     let mut bytes = Vec::new();
     let limit = (max_bytes as u64).saturating_add(1);
     if let Err(e) = reader.by_ref().take(limit).read_to_end(&mut bytes) {
@@ -131,9 +131,9 @@ pub fn read(mut reader: impl Read, hints: &PageHints, max_bytes: usize) -> Vec<I
             let page = (i == 0).then_some(&page);
             let article = build(&lines[range], hints, page, n);
             let (source, article) = match article {
-                Some(a) => (SourceRef::record(file, n), Ok(a)),
+                Some(a) => (SourceRef::record(file.as_str(), n), Ok(a)),
                 None if several => (
-                    SourceRef::record(file, n),
+                    SourceRef::record(file.as_str(), n),
                     Err(format!(
                         "no article text in {file} (article {n} of the page)"
                     )),

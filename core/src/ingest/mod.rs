@@ -169,8 +169,8 @@ pub fn expand_inputs(inputs: &[PathBuf]) -> Vec<Result<InputFile, InputRecord>> 
 
 /// One structured record (a JSON Lines object or a CSV row) before it is read as an article:
 /// where it came from and its fields as they are, or why it could not be read. Training,
-/// `slant predict` and `slant eval` use these directly.
-/// `slant predict` reads its records' fields in place ([`fields::LineFields`]).
+/// `slant predict` and `slant eval` use these directly, `slant predict` with its fields held in
+/// place (`F` = [`fields::RecordFields`]) rather than parsed into a map.
 #[derive(Debug, Clone)]
 pub struct RawRecord<F = serde_json::Map<String, serde_json::Value>> {
     pub source: SourceRef,

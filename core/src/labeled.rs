@@ -6,13 +6,19 @@
 //! (`"toxicity": {...}`), as a [`StageResult`] or [`UnitScores`]. README's "Output schema" is the
 //! documentation of these types; keep the two in step.
 
+use std::sync::Arc;
+
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 
 use crate::article::{Comment, SourceRef};
 
+/// A label's name (`negative`, `toxic`, …), shared by every unit that carries it: a stage's
+/// names are made once, not copied into each sentence's and comment's scores.
+pub type LabelName = Arc<str>;
+
 /// Probabilities (or per-head scores) by label, in the order the model gives them.
-pub type Scores = IndexMap<String, f64>;
+pub type Scores = IndexMap<LabelName, f64>;
 
 /// Keys of the article and comment records that a stage may not be named after, because its
 /// result would collide with them.
@@ -154,7 +160,7 @@ pub struct TokenOut {
 pub struct StageResult {
     /// The most probable label (classifiers whose outputs are one distribution).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub label: Option<String>,
+    pub label: Option<LabelName>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scores: Option<Scores>,
     /// The stage's signed score (e.g. tone = P(positive) − P(negative)), in [-1, 1].
@@ -167,7 +173,7 @@ pub struct StageResult {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub flagged: Option<bool>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub flagged_by: Vec<String>,
+    pub flagged_by: Vec<LabelName>,
     /// Every sentence's result (with `--sentences`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sentences: Option<Vec<SentenceResult>>,
@@ -194,7 +200,7 @@ pub struct TargetStance {
     pub mentions: usize,
     /// The most probable label of the mean over mentions (exclusive classifiers).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub label: Option<String>,
+    pub label: Option<LabelName>,
     /// The mean signed score over mentions (stance: P(favor) − P(against)).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub score: Option<f64>,
@@ -216,7 +222,7 @@ pub struct StrongestMention {
     /// The body's text at `start..end`.
     pub text: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub label: Option<String>,
+    pub label: Option<LabelName>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub score: Option<f64>,
 }
@@ -236,7 +242,7 @@ pub struct MentionResult {
 pub struct ClaimResult {
     pub claim: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub label: Option<String>,
+    pub label: Option<LabelName>,
     pub scores: Scores,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub score: Option<f64>,
@@ -246,7 +252,7 @@ pub struct ClaimResult {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct UnitScores {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub label: Option<String>,
+    pub label: Option<LabelName>,
     pub scores: Scores,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub score: Option<f64>,
@@ -255,7 +261,7 @@ pub struct UnitScores {
     pub flagged: Option<bool>,
     /// Which scores crossed their thresholds.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub flagged_by: Vec<String>,
+    pub flagged_by: Vec<LabelName>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub explain: Option<Vec<Cue>>,
 }
@@ -331,9 +337,9 @@ mod tests {
             StageResult {
                 label: Some("negative".into()),
                 scores: Some(Scores::from_iter([
-                    ("negative".to_string(), 0.7),
-                    ("neutral".to_string(), 0.2),
-                    ("positive".to_string(), 0.1),
+                    ("negative".into(), 0.7),
+                    ("neutral".into(), 0.2),
+                    ("positive".into(), 0.1),
                 ])),
                 score: Some(-0.6),
                 units: Some(3),
@@ -344,7 +350,7 @@ mod tests {
         comment_stages.insert(
             "toxicity".to_string(),
             UnitScores {
-                scores: Scores::from_iter([("toxic".to_string(), 0.9)]),
+                scores: Scores::from_iter([("toxic".into(), 0.9)]),
                 flagged: Some(true),
                 flagged_by: vec!["toxic".into()],
                 ..UnitScores::default()

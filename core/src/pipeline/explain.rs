@@ -7,7 +7,7 @@ use std::path::Path;
 use slant_model::Model;
 use slant_sdk::{DocView, TextView};
 
-use crate::labeled::Cue;
+use crate::labeled::{Cue, LabelName};
 use crate::plugin::TokenBatch;
 
 /// A stage's model, read again for explanations, with each output label's (head, class).
@@ -22,18 +22,21 @@ impl Explainer {
     ///
     /// # Errors
     /// The model cannot be read, or a label is neither a head nor a class of it.
-    pub fn load(path: &Path, labels: &[String]) -> Result<Explainer, String> {
+    pub fn load(path: &Path, labels: &[LabelName]) -> Result<Explainer, String> {
         let model = slant_model::read_file(path).map_err(|e| e.to_string())?;
         let heads = &model.header.heads;
         let classes = labels
             .iter()
             .map(|label| {
                 let by_head = heads.iter().enumerate().find_map(|(h, head)| {
-                    (head.name == *label).then_some((h, head.positive_index()?))
+                    (*head.name == **label).then_some((h, head.positive_index()?))
                 });
                 let by_class = || {
                     heads.iter().enumerate().find_map(|(h, head)| {
-                        head.classes.iter().position(|c| c == label).map(|c| (h, c))
+                        head.classes
+                            .iter()
+                            .position(|c| **c == **label)
+                            .map(|c| (h, c))
                     })
                 };
                 by_head.or_else(by_class).ok_or_else(|| {

@@ -4,6 +4,8 @@
 
 use serde_json::Value;
 
+use crate::labeled::LabelName;
+
 use super::config::{FilterAction, FilterConfig};
 
 /// Replaces the text of a redacted comment.
@@ -14,7 +16,7 @@ pub const REDACTED: &str = "[removed by slant filter]";
 pub struct Filter {
     pub action: FilterAction,
     /// Score names in the stage's output order.
-    pub labels: Vec<String>,
+    pub labels: Vec<LabelName>,
     /// Per label: the threshold at which it flags, or `None` if it never does.
     pub thresholds: Vec<Option<f32>>,
 }
@@ -28,7 +30,7 @@ impl Filter {
     /// probability.
     pub fn build(
         config: &FilterConfig,
-        labels: &[String],
+        labels: &[LabelName],
         model_thresholds: Option<&Value>,
     ) -> Result<Filter, String> {
         if let Some(unknown) = config
@@ -36,7 +38,7 @@ impl Filter {
             .iter()
             .flatten()
             .chain(config.thresholds.keys())
-            .find(|l| !labels.contains(l))
+            .find(|l| !labels.iter().any(|label| **label == ***l))
         {
             return Err(format!(
                 "the config names score `{unknown}`, but the stage gives only {}",
@@ -45,11 +47,14 @@ impl Filter {
         }
         let mut thresholds = Vec::with_capacity(labels.len());
         for label in labels {
-            let may_flag = config.flag_on.as_ref().is_none_or(|on| on.contains(label));
+            let may_flag = config
+                .flag_on
+                .as_ref()
+                .is_none_or(|on| on.iter().any(|o| **o == **label));
             let stored = stored_threshold(model_thresholds, label)?;
             let chosen = config
                 .thresholds
-                .get(label)
+                .get(&**label)
                 .copied()
                 .or(config.threshold)
                 .or(stored)
@@ -64,7 +69,7 @@ impl Filter {
     }
 
     /// The labels whose scores are at or over their thresholds.
-    pub fn crossed(&self, scores: &[f32]) -> Vec<String> {
+    pub fn crossed(&self, scores: &[f32]) -> Vec<LabelName> {
         self.labels
             .iter()
             .zip(&self.thresholds)
@@ -93,7 +98,7 @@ mod tests {
     use super::*;
     use std::collections::BTreeMap;
 
-    fn labels() -> Vec<String> {
+    fn labels() -> Vec<LabelName> {
         vec!["toxic".into(), "hate".into()]
     }
 
@@ -121,8 +126,12 @@ mod tests {
             ..FilterConfig::default()
         };
         let f = Filter::build(&config, &labels(), None).unwrap();
-        assert_eq!(f.crossed(&[0.99, 0.1]), Vec::<String>::new());
-        assert_eq!(f.crossed(&[0.1, 0.5]), ["hate"], "at the threshold flags");
+        assert_eq!(f.crossed(&[0.99, 0.1]), Vec::<LabelName>::new());
+        assert_eq!(
+            f.crossed(&[0.1, 0.5]),
+            [LabelName::from("hate")],
+            "at the threshold flags"
+        );
     }
 
     #[test]

@@ -24,7 +24,9 @@ use super::stage::ClassifierStage;
 use super::targets::TargetMap;
 use super::units::{regroup, sentence_ranges, weighted_mean};
 use super::LabelOptions;
-use crate::labeled::{round4, Cue, MentionResult, StrongestMention, TargetStance, UnitScores};
+use crate::labeled::{
+    round4, Cue, MentionResult, Scores, StrongestMention, TargetStance, UnitScores,
+};
 use crate::plugin::{ClassifyInput, PluginError, TokenBatch};
 use crate::serve::decide::argmax;
 
@@ -317,7 +319,7 @@ fn aggregate(
             ..stage.unit(r)
         })
         .collect();
-    let mut shares: IndexMap<String, f64> = stage
+    let mut shares: Scores = stage
         .outputs
         .labels
         .iter()

@@ -6,13 +6,14 @@
 use std::path::PathBuf;
 
 use serde_json::Value;
+use smallvec::SmallVec;
 
 use super::config::{PipelineConfig, StageConfig};
 use super::explain::Explainer;
 use super::filter::Filter;
 use super::targets::StageInputs;
 use super::units::Unit;
-use crate::labeled::{round4, Scores, UnitScores};
+use crate::labeled::{round4, LabelName, Scores, UnitScores};
 use crate::plugin::{Plugin, StageInstance};
 
 /// What a classifier's outputs mean, from its description:
@@ -21,7 +22,7 @@ use crate::plugin::{Plugin, StageInstance};
 /// e.g. tone = P(positive) − P(negative)).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Outputs {
-    pub labels: Vec<String>,
+    pub labels: Vec<LabelName>,
     pub exclusive: bool,
     pub score: Option<SignedScore>,
 }
@@ -53,7 +54,7 @@ impl Outputs {
             Some(spec) => Some(signed_score(spec, &labels)?),
         };
         Ok(Outputs {
-            labels,
+            labels: labels.into_iter().map(LabelName::from).collect(),
             exclusive,
             score,
         })
@@ -61,7 +62,7 @@ impl Outputs {
 
     /// The scores of one unit: probabilities by label, label and signed score.
     pub fn unit(&self, row: &[f32]) -> UnitScores {
-        let row64: Vec<f64> = row.iter().map(|&v| f64::from(v)).collect();
+        let row64: SmallVec<[f64; 8]> = row.iter().map(|&v| f64::from(v)).collect();
         UnitScores {
             label: self.label(&row64),
             scores: self.scores(&row64),
@@ -80,7 +81,7 @@ impl Outputs {
     }
 
     /// The most probable label, for exclusive classifiers (first wins a tie).
-    pub fn label(&self, row: &[f64]) -> Option<String> {
+    pub fn label(&self, row: &[f64]) -> Option<LabelName> {
         if !self.exclusive {
             return None;
         }

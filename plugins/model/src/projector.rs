@@ -72,6 +72,8 @@ struct Scratch {
     counts: Vec<f32>,
     /// One bit per column with a non-zero count; all zero between documents.
     seen: Vec<u64>,
+    /// One bit per word of `seen` that has a bit set; all zero between documents.
+    nonzero: Vec<u64>,
     /// The columns with a non-zero count, ascending, read off `seen`.
     touched: Vec<u32>,
     /// Key bytes of the feature being hashed.
@@ -108,6 +110,7 @@ pub(crate) fn with_counts<R>(
         if s.dirty {
             s.counts.fill(0.0);
             s.seen.fill(0);
+            s.nonzero.fill(0);
             s.pending.clear();
             s.pending_ends.clear();
         }
@@ -115,6 +118,7 @@ pub(crate) fn with_counts<R>(
         if s.counts.len() < model.n_features() {
             s.counts.resize(model.n_features(), 0.0);
             s.seen.resize(model.n_features().div_ceil(64), 0);
+            s.nonzero.resize(s.seen.len().div_ceil(64), 0);
         }
         let spec = &model.header.features;
         let memo = spec.char_ngrams.map(|[lo, hi]| {
@@ -127,6 +131,7 @@ pub(crate) fn with_counts<R>(
             tally: Tally {
                 counts: &mut s.counts,
                 seen: &mut s.seen,
+                nonzero: &mut s.nonzero,
                 words: 0..0,
                 n: 0,
             },
@@ -143,7 +148,7 @@ pub(crate) fn with_counts<R>(
         walk(spec, doc, &mut counter);
         counter.hash_pending();
         let Tally { words, n, .. } = counter.tally;
-        into_order(&mut s.seen, words, n, &mut s.touched);
+        into_order(&mut s.seen, &mut s.nonzero, words, n, &mut s.touched);
         let result = finish(&s.touched, &mut s.counts, &mut s.features);
         s.dirty = false;
         result
@@ -159,70 +164,54 @@ fn memo_table(memos: &mut FxHashMap<MemoKey, WordColumns>, key: MemoKey) -> &mut
 }
 
 /// Columns written per bitmap word before asking whether the word holds more (see
-/// [`read_dense`]); nearly every word of a short document's span holds 0–2. (Two were tried:
-/// 1.6–4.4× the mispredictions in callgrind, as words with three or more bits fall into the
-/// loop.)
+/// [`into_order`]); nearly every word holds 0–2. (Two were tried: 1.6–4.4× the mispredictions
+/// in callgrind, as words with three or more bits fall into the loop.)
 const UNCONDITIONAL: usize = 4;
 
-/// Bitmap words per touched column above which a document's bits are sparse enough for the
-/// branching scan: most words are then zero, and a branch that is nearly always "zero" is
-/// predicted well.
-const SPARSE_WORDS_PER_COLUMN: usize = 4;
-
-/// Replaces `touched` with the `n` columns whose bits are set in `seen[words]`, ascending, and
-/// clears those bits.
+/// Replaces `touched` with the `n` columns whose bits are set in `seen`, ascending, and clears
+/// those bits and their words' marks in `nonzero` (one bit per word of `seen` that has a bit
+/// set; `words` spans those words).
 ///
-/// How depends on how dense the bits are. A scan that branches on each word (zero or not) and
-/// on each bit is cheapest when nearly every word is zero (a sentence touches few of the stance
-/// model's 20,000 columns), but when a quarter or more of the words hold a bit, those branches
-/// are a coin toss: on short comments and the toxicity model (tens of columns over its 157
-/// bitmap words) the scan mispredicted ~130 times per comment, 16 % of `slant predict`'s
-/// mispredictions (callgrind's branch simulation). Dense spans are read without those branches.
-fn into_order(seen: &mut [u64], words: std::ops::Range<usize>, n: usize, touched: &mut Vec<u32>) {
-    if words.len() > n * SPARSE_WORDS_PER_COLUMN {
-        read_sparse(seen, words, touched);
-    } else {
-        read_dense(seen, words, n, touched);
-    }
-}
-
-/// [`into_order`] for a span of mostly zero words: one branch per word and one per bit.
-fn read_sparse(seen: &mut [u64], words: std::ops::Range<usize>, touched: &mut Vec<u32>) {
-    touched.clear();
-    for w in words {
-        let mut bits = std::mem::take(&mut seen[w]);
-        while bits != 0 {
-            touched.push(w as u32 * 64 + bits.trailing_zeros());
-            bits &= bits - 1;
-        }
-    }
-}
-
-/// [`into_order`] for a span where many words hold a bit: each word writes its first
-/// [`UNCONDITIONAL`] set bits' columns whether it has them or not, and the write position
-/// moves on only past real ones (garbage past the real columns is overwritten by the next word
-/// or cut off at the end); the one branch left, a word with more bits, is rarely taken.
-fn read_dense(seen: &mut [u64], words: std::ops::Range<usize>, n: usize, touched: &mut Vec<u32>) {
+/// Only the marked words are read: a short text touches a few dozen of the 313 bitmap words of
+/// a 20,000-column model (stance, sentence sentiment), and a scan of its whole span was up to
+/// 8 % of `slant predict` on such a model. Each marked word writes its first [`UNCONDITIONAL`]
+/// set bits' columns whether it has them or not, and the write position moves on only past real
+/// ones (garbage past the real columns is overwritten by the next word or cut off at the end):
+/// a branch per bit was a coin toss on short comments and the toxicity model, where a quarter
+/// or more of the words hold a bit (16 % of `slant predict`'s mispredictions in callgrind).
+fn into_order(
+    seen: &mut [u64],
+    nonzero: &mut [u64],
+    words: std::ops::Range<usize>,
+    n: usize,
+    touched: &mut Vec<u32>,
+) {
     touched.clear();
     touched.resize(n + UNCONDITIONAL, 0);
     let mut k = 0;
-    for (w, word) in (words.start as u32..).zip(&mut seen[words]) {
-        let mut bits = std::mem::take(word);
-        let base = w * 64;
-        // The bits the word had are counted here rather than by `count_ones`: without the
-        // popcnt instruction, which the portable build cannot assume, that compiles to ~15
-        // shifts, masks and a multiply.
-        let mut had = 0;
-        for slot in &mut touched[k..k + UNCONDITIONAL] {
-            *slot = base + bits.trailing_zeros();
-            had += usize::from(bits != 0);
-            bits &= bits.wrapping_sub(1);
-        }
-        k += had;
-        while bits != 0 {
-            touched[k] = base + bits.trailing_zeros();
-            k += 1;
-            bits &= bits - 1;
+    let marked = words.start / 64..words.end.div_ceil(64);
+    for (m, mark_word) in (marked.start..).zip(&mut nonzero[marked]) {
+        let mut marks = std::mem::take(mark_word);
+        while marks != 0 {
+            let w = m * 64 + marks.trailing_zeros() as usize;
+            marks &= marks - 1;
+            let mut bits = std::mem::take(&mut seen[w]);
+            let base = w as u32 * 64;
+            // The bits the word had are counted here rather than by `count_ones`: without the
+            // popcnt instruction, which the portable build cannot assume, that compiles to ~15
+            // shifts, masks and a multiply.
+            let mut had = 0;
+            for slot in &mut touched[k..k + UNCONDITIONAL] {
+                *slot = base + bits.trailing_zeros();
+                had += usize::from(bits != 0);
+                bits &= bits.wrapping_sub(1);
+            }
+            k += had;
+            while bits != 0 {
+                touched[k] = base + bits.trailing_zeros();
+                k += 1;
+                bits &= bits - 1;
+            }
         }
     }
     debug_assert_eq!(k, n, "one bit per touched column");
@@ -230,12 +219,15 @@ fn read_dense(seen: &mut [u64], words: std::ops::Range<usize>, n: usize, touched
 }
 
 /// Occurrence counts of the model's columns in one document. The columns counted are marked
-/// in a bitmap rather than listed: reading them off it in order ([`into_order`]) costs one
-/// step per 64 columns, where sorting a list cost a fifth of serving time on short texts.
+/// in a bitmap rather than listed, and the bitmap's words that hold a mark in a second one:
+/// reading them off in order ([`into_order`]) costs a step per marked word, where sorting a
+/// list cost a fifth of serving time on short texts.
 struct Tally<'s> {
     counts: &'s mut [f32],
     seen: &'s mut [u64],
-    /// The bitmap words with a bit set (a range, so that short texts scan only their span).
+    /// One bit per word of `seen` with a bit set.
+    nonzero: &'s mut [u64],
+    /// The bitmap words with a bit set (a range, so that short texts read only their span).
     words: std::ops::Range<usize>,
     /// How many columns have a non-zero count.
     n: usize,
@@ -248,6 +240,7 @@ impl Tally<'_> {
         if *c == 0.0 {
             let w = column as usize / 64;
             self.seen[w] |= 1u64 << (column % 64);
+            self.nonzero[w / 64] |= 1u64 << (w % 64);
             self.words = if self.words.is_empty() {
                 w..w + 1
             } else {
@@ -670,6 +663,7 @@ mod tests {
     fn touched_columns_come_out_ascending_at_every_density() {
         let mut next = crate::xorshift(0x9E37_79B9_7F4A_7C15);
         let mut seen = vec![0u64; 320];
+        let mut nonzero = vec![0u64; 5];
         let mut touched = Vec::new();
         // From one column in a wide span (the branching scan) to every bit of a narrow one (the
         // unconditional writes, and words with more bits than they write unconditionally).
@@ -683,12 +677,15 @@ mod tests {
                 columns.sort_unstable();
                 columns.dedup();
                 for &j in &columns {
-                    seen[j as usize / 64] |= 1 << (j % 64);
+                    let w = j as usize / 64;
+                    seen[w] |= 1 << (j % 64);
+                    nonzero[w / 64] |= 1 << (w % 64);
                 }
                 let words = columns[0] as usize / 64..*columns.last().unwrap() as usize / 64 + 1;
-                into_order(&mut seen, words, columns.len(), &mut touched);
+                into_order(&mut seen, &mut nonzero, words, columns.len(), &mut touched);
                 assert_eq!(touched, columns, "n = {n_wanted}, span {span}");
                 assert!(seen.iter().all(|&w| w == 0), "every bit cleared");
+                assert!(nonzero.iter().all(|&w| w == 0), "every mark cleared");
             }
         }
     }

@@ -29,13 +29,13 @@ impl Explainer {
             .iter()
             .map(|label| {
                 let by_head = heads.iter().enumerate().find_map(|(h, head)| {
-                    (*head.name == **label).then_some((h, head.positive_index()?))
+                    (head.name.as_str() == label.as_ref()).then_some((h, head.positive_index()?))
                 });
                 let by_class = || {
                     heads.iter().enumerate().find_map(|(h, head)| {
                         head.classes
                             .iter()
-                            .position(|c| **c == **label)
+                            .position(|c| c.as_str() == label.as_ref())
                             .map(|c| (h, c))
                     })
                 };

@@ -38,7 +38,7 @@ impl Filter {
             .iter()
             .flatten()
             .chain(config.thresholds.keys())
-            .find(|l| !labels.iter().any(|label| **label == ***l))
+            .find(|l| !labels.iter().any(|label| label.as_ref() == l.as_str()))
         {
             return Err(format!(
                 "the config names score `{unknown}`, but the stage gives only {}",
@@ -50,11 +50,11 @@ impl Filter {
             let may_flag = config
                 .flag_on
                 .as_ref()
-                .is_none_or(|on| on.iter().any(|o| **o == **label));
+                .is_none_or(|on| on.iter().any(|o| o.as_str() == label.as_ref()));
             let stored = stored_threshold(model_thresholds, label)?;
             let chosen = config
                 .thresholds
-                .get(&**label)
+                .get(label.as_ref())
                 .copied()
                 .or(config.threshold)
                 .or(stored)

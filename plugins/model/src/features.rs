@@ -584,6 +584,7 @@ impl WalkLists {
 /// Emits every feature of `doc` the spec asks for, in one fixed order.
 pub(crate) fn walk(spec: &FeatureSpec, doc: &DocView<'_>, e: &mut impl Emit) {
     let WalkLists { terms, mut hashes } = WalkLists::take();
+    // An empty list of `'static` terms serves as a list of this document's terms.
     let mut terms: Vec<&str> = terms;
     terms_into(&doc.main, &mut terms);
     let keep = target_mask(spec, doc, &terms, e);

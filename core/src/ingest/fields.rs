@@ -6,10 +6,10 @@
 //! allocations (the map, its index, two keys, two values), each freed on another thread after
 //! the record is written; those allocations were the reader thread's largest cost in `slant
 //! predict`. A [`LineFields`] is the line and, for each field, where its key and value lie in
-//! it: one allocation, the line (and one per value that is not a string, or a string with
-//! escapes, which is unescaped into a copy). Its strings are read by serde_json as the map's are (the same
-//! checks, the same unescaping, a string with escapes then owned), and every other value is
-//! held as the same `Value`, so a field reads the same both ways (tested below).
+//! it: one allocation, the line (and one more per value that is not a string, or per string
+//! with escapes, which is unescaped into a copy). Its strings are read by serde_json's parser as
+//! the map's are (the same checks, the same unescaping), and every other value is held as the
+//! same `Value`, so a field reads the same both ways (tested below).
 
 use std::borrow::Cow;
 use std::fmt;
@@ -92,6 +92,10 @@ impl LineFields {
     /// The fields of `line` when it is one JSON object; `None` when it is not (not JSON, not an
     /// object, or trailing text), for the caller to say why as it would of any record.
     pub fn parse(line: &str) -> Option<LineFields> {
+        // Spans are kept as u32 offsets (records are at most `DEFAULT_MAX_RECORD_BYTES`).
+        if u32::try_from(line.len()).is_err() {
+            return None;
+        }
         let mut de = serde_json::Deserializer::from_str(line);
         let base = line.as_ptr() as usize;
         let fields = de.deserialize_map(ObjectVisitor { base }).ok()?;
@@ -171,7 +175,7 @@ impl<'de> Visitor<'de> for TextSeed {
 
 /// The span of `s`, a slice of the line starting at `base`.
 fn span(base: usize, s: &str) -> Text {
-    // Lines are at most `DEFAULT_MAX_RECORD_BYTES` (32 MB), so offsets fit in u32.
+    // `LineFields::parse` takes no line longer than u32 offsets reach.
     Text::At {
         start: (s.as_ptr() as usize - base) as u32,
         len: s.len() as u32,

@@ -16,6 +16,7 @@
 # models/toxicity.model), REPEATS (default 5), WORK (default target/ab-predict).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+source benches/scripts/ab_rounds.sh
 
 : "${A:?A=path of the first slant binary}" "${B:?B=path of the second slant binary}"
 : "${INPUT:?INPUT=the file to score}"
@@ -42,26 +43,8 @@ run() {
 }
 
 echo "load average at the start: $(cut -d' ' -f1-3 /proc/loadavg)"
-: >"$work/runs.txt"
-for r in $(seq "$repeats"); do
-    for setting in one all; do
-        if ((r % 2)); then
-            run A "$A" "$setting" | tee -a "$work/runs.txt"
-            run B "$B" "$setting" | tee -a "$work/runs.txt"
-        else
-            run B "$B" "$setting" | tee -a "$work/runs.txt"
-            run A "$A" "$setting" | tee -a "$work/runs.txt"
-        fi
-    done
-done
-for setting in one all; do
-    if cmp -s "$work/out-A-$setting.jsonl" "$work/out-B-$setting.jsonl"; then
-        echo "outputs ($setting): identical"
-    else
-        echo "outputs ($setting): DIFFER ($work/out-A-$setting.jsonl, $work/out-B-$setting.jsonl)"
-    fi
-done
-echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+ab_rounds
+ab_compare_outputs
 # Median of column `$3` over the runs of build `$1` in setting `$2` (of an even count, the
 # mean of the middle two).
 median() {

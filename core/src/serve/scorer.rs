@@ -9,7 +9,6 @@ use std::path::Path;
 use indicatif::ProgressBar;
 use serde_json::json;
 use slant_model::{Contribution, InputKind, Model};
-
 use smallvec::SmallVec;
 
 use super::decide::decide_one;

@@ -195,27 +195,34 @@ fn into_order(
         while marks != 0 {
             let w = m * 64 + marks.trailing_zeros() as usize;
             marks &= marks - 1;
-            let mut bits = std::mem::take(&mut seen[w]);
-            let base = w as u32 * 64;
-            // The bits the word had are counted here rather than by `count_ones`: without the
-            // popcnt instruction, which the portable build cannot assume, that compiles to ~15
-            // shifts, masks and a multiply.
-            let mut had = 0;
-            for slot in &mut touched[k..k + UNCONDITIONAL] {
-                *slot = base + bits.trailing_zeros();
-                had += usize::from(bits != 0);
-                bits &= bits.wrapping_sub(1);
-            }
-            k += had;
-            while bits != 0 {
-                touched[k] = base + bits.trailing_zeros();
-                k += 1;
-                bits &= bits - 1;
-            }
+            k = write_columns(std::mem::take(&mut seen[w]), w as u32 * 64, touched, k);
         }
     }
     debug_assert_eq!(k, n, "one bit per touched column");
     touched.truncate(n);
+}
+
+/// Writes the columns of one bitmap word's set `bits` (column `base` for bit 0) into `touched`
+/// from position `k` on, the first [`UNCONDITIONAL`] without a branch per bit; returns the
+/// position after them.
+#[inline]
+fn write_columns(mut bits: u64, base: u32, touched: &mut [u32], mut k: usize) -> usize {
+    // The bits the word had are counted here rather than by `count_ones`: without the popcnt
+    // instruction, which the portable build cannot assume, that compiles to ~15 shifts, masks
+    // and a multiply.
+    let mut had = 0;
+    for slot in &mut touched[k..k + UNCONDITIONAL] {
+        *slot = base + bits.trailing_zeros();
+        had += usize::from(bits != 0);
+        bits &= bits.wrapping_sub(1);
+    }
+    k += had;
+    while bits != 0 {
+        touched[k] = base + bits.trailing_zeros();
+        k += 1;
+        bits &= bits - 1;
+    }
+    k
 }
 
 /// Occurrence counts of the model's columns in one document. The columns counted are marked

@@ -67,71 +67,97 @@ impl<R: BufRead> LimitedLines<R> {
         if self.done {
             return None;
         }
+        let available = match fill(&mut self.reader) {
+            Ok(available) => available,
+            Err(e) => return Some(self.fail(f, e)),
+        };
+        if let Some(i) = memchr::memchr(b'\n', available) {
+            // The whole line is in the reader's buffer: lend it from there.
+            self.line_no += 1;
+            let out = f(self.line_no, Ok(line_ref(i, self.limit, &available[..i])));
+            self.reader.consume(i + 1);
+            return Some(out);
+        }
+        match self.gather() {
+            Err(e) => Some(self.fail(f, e)),
+            Ok(None) => None,
+            Ok(Some(len)) => {
+                self.line_no += 1;
+                Some(f(
+                    self.line_no,
+                    Ok(line_ref(len, self.limit, &self.gathered)),
+                ))
+            }
+        }
+    }
+
+    /// Reads a line that does not lie whole in the reader's buffer into `gathered` (while it is
+    /// within the limit; past it, only its length is counted); its length, or `None` at the end
+    /// of the input.
+    fn gather(&mut self) -> io::Result<Option<usize>> {
         if self.gathered.capacity() > KEPT_BUFFER_BYTES {
             self.gathered = Vec::new();
         }
         self.gathered.clear();
         let mut total = 0usize;
-        let mut overflow = false;
-        let mut saw_newline = false;
         loop {
-            let available = match self.reader.fill_buf() {
-                Ok(a) => a,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => {
-                    self.done = true;
-                    self.line_no += 1;
-                    return Some(f(self.line_no, Err(e)));
-                }
-            };
+            let available = fill(&mut self.reader)?;
             if available.is_empty() {
-                break;
+                self.done = true;
+                return Ok((total > 0).then_some(total));
             }
             let newline = memchr::memchr(b'\n', available);
-            if let (Some(i), 0) = (newline, total) {
-                // The whole line is in the reader's buffer: lend it from there.
-                self.line_no += 1;
-                let line = if i > self.limit {
-                    LineRef::TooLong(i)
-                } else {
-                    LineRef::Bytes(without_cr(&available[..i]))
-                };
-                let out = f(self.line_no, Ok(line));
-                self.reader.consume(i + 1);
-                return Some(out);
-            }
             let (chunk, consumed) = match newline {
                 Some(i) => (&available[..i], i + 1),
                 None => (available, available.len()),
             };
             total += chunk.len();
-            if !overflow {
-                if total > self.limit {
-                    overflow = true;
-                    self.gathered = Vec::new();
-                } else {
-                    self.gathered.extend_from_slice(chunk);
-                }
+            if total > self.limit {
+                self.gathered = Vec::new();
+            } else {
+                self.gathered.extend_from_slice(chunk);
             }
             self.reader.consume(consumed);
             if newline.is_some() {
-                saw_newline = true;
-                break;
+                return Ok(Some(total));
             }
         }
-        if !saw_newline {
-            self.done = true;
-            if total == 0 {
-                return None;
-            }
-        }
+    }
+
+    /// Ends the reading with `error`, which `f` gets as the next line.
+    fn fail<T>(
+        &mut self,
+        f: impl FnOnce(u64, io::Result<LineRef<'_>>) -> T,
+        error: io::Error,
+    ) -> T {
+        self.done = true;
         self.line_no += 1;
-        let line = if overflow {
-            LineRef::TooLong(total)
-        } else {
-            LineRef::Bytes(without_cr(&self.gathered))
-        };
-        Some(f(self.line_no, Ok(line)))
+        f(self.line_no, Err(error))
+    }
+}
+
+/// The reader's buffered bytes, reading more when it has none; retried when interrupted.
+fn fill<R: BufRead>(reader: &mut R) -> io::Result<&[u8]> {
+    loop {
+        match reader.fill_buf() {
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+            Ok(_) => break,
+        }
+    }
+    // The bytes just buffered, handed out by a second call (which reads nothing while the
+    // buffer holds them, and at the input's end again finds nothing); returned from the loop,
+    // they would keep `reader` borrowed across its rounds.
+    reader.fill_buf()
+}
+
+/// A line of `len` bytes (`bytes`, with its line terminator's `\n` left out): too long past
+/// `limit`.
+fn line_ref(len: usize, limit: usize, bytes: &[u8]) -> LineRef<'_> {
+    if len > limit {
+        LineRef::TooLong(len)
+    } else {
+        LineRef::Bytes(without_cr(bytes))
     }
 }
 

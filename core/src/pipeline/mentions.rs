@@ -297,7 +297,6 @@ fn classify(
     Ok((scores, explained))
 }
 
-/// The index of the largest score (the first of ties).
 /// The stance of one article toward one target, from the rows of its mentions.
 fn aggregate(
     stage: &ClassifierStage,

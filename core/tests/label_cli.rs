@@ -392,6 +392,37 @@ fn many_windows_of_batches_keep_input_order() {
     }
 }
 
+/// `--threads` sizes the labeling threads: the shipped samples give the same bytes on one
+/// thread as on three, and zero threads is a usage error that names the flag.
+#[test]
+fn threads_flag_changes_the_threads_not_the_output() {
+    let run = |threads: &str| {
+        slant()
+            .current_dir(repo())
+            .args([
+                "--threads",
+                threads,
+                "label",
+                "--config",
+                "seeds/slant.toml",
+            ])
+            .args(["seeds/articles.jsonl", "seeds/articles.csv"])
+            .output()
+            .unwrap()
+    };
+    let (one, three) = (run("1"), run("3"));
+    assert!(
+        one.status.success(),
+        "{}",
+        String::from_utf8_lossy(&one.stderr)
+    );
+    assert_eq!(records(&one).len(), 6 + 2);
+    assert_eq!(one.stdout, three.stdout);
+    let zero = run("0");
+    assert_eq!(zero.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&zero.stderr).contains("--threads"));
+}
+
 #[test]
 fn plugins_lists_the_tokenizer_and_the_configured_model_labels() {
     let out = slant()

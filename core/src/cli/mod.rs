@@ -31,6 +31,26 @@ pub struct Global {
     /// No progress bars or summaries on stderr.
     #[arg(long, short, global = true)]
     pub quiet: bool,
+    /// Threads that label, score and train (default: $RAYON_NUM_THREADS when set, else one per
+    /// core). Reading and writing run on threads of their own beside them.
+    #[arg(long, short = 'j', global = true, value_name = "N")]
+    pub threads: Option<std::num::NonZeroUsize>,
+}
+
+impl Global {
+    /// Sizes the thread pool every subcommand's parallel work runs on, before any of it starts.
+    ///
+    /// # Errors
+    /// The pool cannot be started (the system refused the threads).
+    fn start_threads(&self) -> anyhow::Result<()> {
+        let Some(n) = self.threads else {
+            return Ok(());
+        };
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(n.get())
+            .build_global()
+            .map_err(|e| anyhow::anyhow!("cannot start {n} threads: {e}"))
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -60,6 +80,10 @@ pub fn main() -> i32 {
             return if e.use_stderr() { 1 } else { 0 };
         }
     };
+    if let Err(e) = cli.global.start_threads() {
+        eprintln!("slant: error: {e:#}");
+        return 1;
+    }
     let result = match cli.command {
         Command::Label(args) => label::run(args, &cli.global),
         Command::Plugins(args) => plugins::run(args, &cli.global),

@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
+use smallvec::SmallVec;
 
 use crate::article::{Comment, SourceRef};
 
@@ -17,8 +18,104 @@ use crate::article::{Comment, SourceRef};
 /// names are made once, not copied into each sentence's and comment's scores.
 pub type LabelName = Arc<str>;
 
-/// Probabilities (or per-head scores) by label, in the order the model gives them.
-pub type Scores = IndexMap<LabelName, f64>;
+/// Probabilities (or per-head scores) by label, in the order the model gives them; written as
+/// a JSON object. A stage has a few labels, so they are held in place: every sentence, comment
+/// and mention carries one, and a map of its own (two allocations) was one of a labeled
+/// article's larger costs.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Scores(SmallVec<[(LabelName, f64); 4]>);
+
+impl Scores {
+    /// The score of `label`.
+    pub fn get(&self, label: &str) -> Option<&f64> {
+        self.0.iter().find(|(l, _)| &**l == label).map(|(_, v)| v)
+    }
+
+    /// The score of `label`, to change.
+    pub fn get_mut(&mut self, label: &str) -> Option<&mut f64> {
+        self.0
+            .iter_mut()
+            .find(|(l, _)| &**l == label)
+            .map(|(_, v)| v)
+    }
+
+    /// Sets the score of `label`, where it was or else last; the score it replaced.
+    pub fn insert(&mut self, label: LabelName, value: f64) -> Option<f64> {
+        match self.get_mut(&label) {
+            Some(v) => Some(std::mem::replace(v, value)),
+            None => {
+                self.0.push((label, value));
+                None
+            }
+        }
+    }
+
+    /// Labels and scores, in order.
+    pub fn iter(&self) -> impl Iterator<Item = (&LabelName, &f64)> {
+        self.0.iter().map(|(l, v)| (l, v))
+    }
+
+    /// The labels, in order.
+    pub fn keys(&self) -> impl Iterator<Item = &LabelName> {
+        self.0.iter().map(|(l, _)| l)
+    }
+
+    /// The scores, in label order.
+    pub fn values(&self) -> impl Iterator<Item = &f64> {
+        self.0.iter().map(|(_, v)| v)
+    }
+
+    /// The scores, in label order, to change.
+    pub fn values_mut(&mut self) -> impl Iterator<Item = &mut f64> {
+        self.0.iter_mut().map(|(_, v)| v)
+    }
+
+    /// Number of labels.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether there is no score.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// A repeated label keeps its first place and takes the last score, as in a JSON object read
+/// into a map.
+impl FromIterator<(LabelName, f64)> for Scores {
+    fn from_iter<I: IntoIterator<Item = (LabelName, f64)>>(items: I) -> Scores {
+        let mut scores = Scores::default();
+        for (label, value) in items {
+            scores.insert(label, value);
+        }
+        scores
+    }
+}
+
+impl std::ops::Index<&str> for Scores {
+    type Output = f64;
+
+    /// # Panics
+    /// `label` has no score.
+    fn index(&self, label: &str) -> &f64 {
+        self.get(label)
+            .unwrap_or_else(|| panic!("no score for label `{label}`"))
+    }
+}
+
+impl Serialize for Scores {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(self.iter())
+    }
+}
+
+impl<'de> Deserialize<'de> for Scores {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Scores, D::Error> {
+        let map = IndexMap::<LabelName, f64>::deserialize(deserializer)?;
+        Ok(map.into_iter().collect())
+    }
+}
 
 /// Keys of the article and comment records that a stage may not be named after, because its
 /// result would collide with them.
@@ -329,6 +426,27 @@ pub fn round4(x: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn scores_read_and_write_as_a_json_object_in_label_order() {
+        let mut scores: Scores = [("toxic".into(), 0.25), ("clean".into(), 0.5)]
+            .into_iter()
+            .collect();
+        assert_eq!(scores.insert("toxic".into(), 0.75), Some(0.25));
+        assert_eq!(scores.insert("hate".into(), 0.1), None);
+        assert_eq!(
+            (scores["toxic"], scores.get("none"), scores.len()),
+            (0.75, None, 3)
+        );
+        let json = serde_json::to_string(&scores).unwrap();
+        assert_eq!(json, r#"{"toxic":0.75,"clean":0.5,"hate":0.1}"#);
+        assert_eq!(serde_json::from_str::<Scores>(&json).unwrap(), scores);
+        // A repeated label keeps its first place and its last score, as a map would.
+        let repeated: Scores = serde_json::from_str(r#"{"a":1.0,"b":2.0,"a":3.0}"#).unwrap();
+        let pairs: Vec<(&str, f64)> = repeated.iter().map(|(l, v)| (&**l, *v)).collect();
+        assert_eq!(pairs, [("a", 3.0), ("b", 2.0)]);
+        assert!(serde_json::from_str::<Scores>(r#"{"a":"x"}"#).is_err());
+    }
 
     fn article() -> LabeledArticle {
         let mut stages = IndexMap::new();

@@ -5,6 +5,7 @@
 //! names the file and line — and reading goes on after an error. An empty file yields one error
 //! record; so does an unreadable one.
 
+mod article_line;
 pub mod csv;
 pub mod fields;
 pub mod jsonl;
@@ -199,24 +200,16 @@ impl<F: Fields> RawRecord<F> {
     }
 }
 
-impl RawRecord {
-    /// The record's `id` field as text, if it has one.
-    fn own_id(&self) -> Option<String> {
-        match self.fields.as_ref().ok()?.get("id")? {
-            serde_json::Value::String(s) => Some(s.clone()),
-            serde_json::Value::Number(n) => Some(n.to_string()),
-            _ => None,
-        }
-    }
-
-    /// The record as an article (fields mapped by [`record::article_from_object`]).
+impl<F: Into<record::ArticleFields>> RawRecord<F> {
+    /// The record as an article, its fields checked by
+    /// [`record::ArticleFields::into_article`]; an error record keeps the `id` the record gave,
+    /// if any.
     pub fn into_article(self) -> InputRecord {
         let fallback_id = self.source.to_string();
+        let fields = self.fields.map(Into::into);
         InputRecord {
-            id: self.own_id(),
-            article: self
-                .fields
-                .and_then(|obj| record::article_from_object(obj, &fallback_id)),
+            id: fields.as_ref().ok().and_then(|f| f.own_id()),
+            article: fields.and_then(|f| f.into_article(&fallback_id)),
             source: self.source,
             warnings: Vec::new(),
         }

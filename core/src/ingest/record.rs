@@ -1,15 +1,145 @@
-//! Turning one structured record (a JSON object, or a CSV row seen as one) into an [`Article`].
-//! JSON Lines and CSV share this mapping so that the two formats accept the same field names.
+//! Turning one structured record (a JSON object, a CSV row seen as one, or a JSON line read
+//! in place) into an [`Article`]. The fields slant reads are first gathered into
+//! [`ArticleFields`], then checked once, so every format accepts the same field names and
+//! refuses a bad field with the same message.
 
 use serde_json::{Map, Value};
 
 use crate::article::{Article, Comment};
 
-/// Takes a string field out of `obj`: strings as they are (moved, not copied: an article's body
-/// is most of its bytes), numbers as written, null, absent or blank as `None`.
-fn take_string(obj: &mut Map<String, Value>, key: &str) -> Result<Option<String>, String> {
-    // `shift_remove` keeps the other fields in their order, for `extra`.
-    match obj.shift_remove(key) {
+/// The article fields slant reads, besides `comments`, in the order they are checked.
+pub(super) const ARTICLE_KEYS: [&str; 9] = [
+    "body",
+    "text",
+    "id",
+    "outlet",
+    "original_source",
+    "title",
+    "author",
+    "date",
+    "url",
+];
+/// Where `id` is in [`ARTICLE_KEYS`].
+const ID: usize = 2;
+
+/// The comment fields slant reads, in the order they are checked; any other is dropped.
+pub(super) const COMMENT_KEYS: [&str; 6] = ["text", "body", "id", "author", "reply_to", "date"];
+
+/// An article record's fields before they are checked: those slant reads, and the rest.
+#[derive(Debug, Default)]
+pub struct ArticleFields {
+    /// The value of each of [`ARTICLE_KEYS`] the record has.
+    pub(super) known: [Option<Value>; ARTICLE_KEYS.len()],
+    pub(super) comments: Option<RawComments>,
+    /// Every other field, in the record's order.
+    pub(super) extra: Map<String, Value>,
+}
+
+/// The `comments` field before it is checked: a list, or any other value (null, a CSV cell's
+/// JSON text, or something that is no list).
+#[derive(Debug)]
+pub(super) enum RawComments {
+    List(Vec<RawComment>),
+    Other(Value),
+}
+
+/// One item of the `comments` list before it is checked.
+// The object variant is large (six values), but a record's list lives only until it is
+// checked, and boxing it would cost each comment the allocation that reading in place saves.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug)]
+pub(super) enum RawComment {
+    /// An object: the value of each of [`COMMENT_KEYS`] it has.
+    Fields([Option<Value>; COMMENT_KEYS.len()]),
+    /// A plain string: the comment's text.
+    Text(String),
+    /// Anything else, by its JSON kind (`a number`), for the error.
+    Kind(&'static str),
+}
+
+impl ArticleFields {
+    /// The fields of a JSON object, taken out of it (moved, not copied).
+    pub fn from_map(mut obj: Map<String, Value>) -> ArticleFields {
+        // `shift_remove` keeps the other fields in their order, for `extra`.
+        let known = ARTICLE_KEYS.map(|key| obj.shift_remove(key));
+        let comments = obj.shift_remove("comments").map(RawComments::from_value);
+        ArticleFields {
+            known,
+            comments,
+            extra: obj,
+        }
+    }
+
+    /// The record's `id` field as text, if it has one (an error record carries it too).
+    pub fn own_id(&self) -> Option<String> {
+        match self.known[ID].as_ref()? {
+            Value::String(s) => Some(s.clone()),
+            Value::Number(n) => Some(n.to_string()),
+            _ => None,
+        }
+    }
+
+    /// The article. `fallback_id` is its id when the record has none.
+    ///
+    /// # Errors
+    /// A message naming the offending field: wrong type, no `body`/`text`, malformed comments.
+    pub fn into_article(self, fallback_id: &str) -> Result<Article, String> {
+        // Checked in this order, so that a record with several faults names the same one
+        // whatever format it came in: the text, the comments, then the metadata.
+        let [body, text, id, outlet, original_source, title, author, date, url] = self.known;
+        let body = string_value("body", body)?;
+        let text = string_value("text", text)?;
+        let body = body
+            .or(text)
+            .ok_or("record has no `body` (or `text`) field")?;
+        let comments = comments_of(self.comments)?;
+        Ok(Article {
+            id: string_value("id", id)?.unwrap_or_else(|| fallback_id.to_string()),
+            outlet: string_value("outlet", outlet)?,
+            original_source: string_value("original_source", original_source)?,
+            title: string_value("title", title)?,
+            author: string_value("author", author)?,
+            date: string_value("date", date)?,
+            url: string_value("url", url)?,
+            body,
+            comments,
+            extra: self.extra,
+            ..Article::default()
+        })
+    }
+}
+
+impl From<Map<String, Value>> for ArticleFields {
+    fn from(obj: Map<String, Value>) -> ArticleFields {
+        ArticleFields::from_map(obj)
+    }
+}
+
+impl RawComments {
+    fn from_value(value: Value) -> RawComments {
+        match value {
+            Value::Array(items) => {
+                RawComments::List(items.into_iter().map(RawComment::from_value).collect())
+            }
+            other => RawComments::Other(other),
+        }
+    }
+}
+
+impl RawComment {
+    fn from_value(value: Value) -> RawComment {
+        match value {
+            Value::Object(mut o) => RawComment::Fields(COMMENT_KEYS.map(|key| o.shift_remove(key))),
+            Value::String(s) => RawComment::Text(s),
+            other => RawComment::Kind(json_kind(&other)),
+        }
+    }
+}
+
+/// A string field's value: strings as they are (moved, not copied: an article's body is most of
+/// its bytes), numbers as written, null, absent or blank as `None`.
+fn string_value(key: &str, value: Option<Value>) -> Result<Option<String>, String> {
+    match value {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) if s.trim().is_empty() => Ok(None),
         Some(Value::String(s)) => Ok(Some(s)),
@@ -21,7 +151,7 @@ fn take_string(obj: &mut Map<String, Value>, key: &str) -> Result<Option<String>
     }
 }
 
-fn json_kind(v: &Value) -> &'static str {
+pub(super) fn json_kind(v: &Value) -> &'static str {
     match v {
         Value::Null => "null",
         Value::Bool(_) => "a boolean",
@@ -38,90 +168,63 @@ fn json_kind(v: &Value) -> &'static str {
 ///
 /// # Errors
 /// A message naming the offending field: wrong type, no `body`/`text`, malformed comments.
-pub fn article_from_object(
-    mut obj: Map<String, Value>,
-    fallback_id: &str,
-) -> Result<Article, String> {
-    let body = match (
-        take_string(&mut obj, "body")?,
-        take_string(&mut obj, "text")?,
-    ) {
-        (Some(b), _) | (None, Some(b)) => b,
-        (None, None) => return Err("record has no `body` (or `text`) field".into()),
-    };
-    let comments = match obj.shift_remove("comments") {
-        None | Some(Value::Null) => Vec::new(),
-        Some(Value::Array(items)) => comments_of(items)?,
-        Some(Value::String(s)) if s.trim().is_empty() => Vec::new(),
+pub fn article_from_object(obj: Map<String, Value>, fallback_id: &str) -> Result<Article, String> {
+    ArticleFields::from_map(obj).into_article(fallback_id)
+}
+
+/// The checked comments of an article (none when the field is absent, null or blank).
+fn comments_of(raw: Option<RawComments>) -> Result<Vec<Comment>, String> {
+    let items = match raw {
+        None | Some(RawComments::Other(Value::Null)) => return Ok(Vec::new()),
+        Some(RawComments::List(items)) => items,
+        Some(RawComments::Other(Value::String(s))) if s.trim().is_empty() => return Ok(Vec::new()),
         // CSV cells carry the comment array as JSON text.
-        Some(Value::String(s)) => match serde_json::from_str::<Value>(&s) {
-            Ok(Value::Array(items)) => comments_of(items)?,
+        Some(RawComments::Other(Value::String(s))) => match serde_json::from_str::<Value>(&s) {
+            Ok(Value::Array(items)) => items.into_iter().map(RawComment::from_value).collect(),
             _ => return Err("field `comments` should be a JSON array of comments".into()),
         },
-        Some(other) => {
+        Some(RawComments::Other(other)) => {
             return Err(format!(
                 "field `comments` should be an array, found {}",
                 json_kind(&other)
             ))
         }
     };
-    let id = take_string(&mut obj, "id")?.unwrap_or_else(|| fallback_id.to_string());
-    let article = Article {
-        id,
-        outlet: take_string(&mut obj, "outlet")?,
-        original_source: take_string(&mut obj, "original_source")?,
-        title: take_string(&mut obj, "title")?,
-        author: take_string(&mut obj, "author")?,
-        date: take_string(&mut obj, "date")?,
-        url: take_string(&mut obj, "url")?,
-        body,
-        comments,
-        // Every field read above has been taken out: what is left is the record's own.
-        extra: obj.into_iter().collect(),
-        ..Article::default()
-    };
-    Ok(article)
-}
-
-/// The comments of an article, numbered from 1 in error messages and default ids.
-fn comments_of(items: Vec<Value>) -> Result<Vec<Comment>, String> {
     items
         .into_iter()
         .enumerate()
-        .map(|(i, c)| comment_from_value(c, i))
+        .map(|(i, c)| comment_of(c, i))
         .collect()
 }
 
-fn comment_from_value(v: Value, index: usize) -> Result<Comment, String> {
+/// One checked comment, numbered from 1 in error messages and default ids.
+fn comment_of(raw: RawComment, index: usize) -> Result<Comment, String> {
     let at = |msg: String| format!("comment {}: {msg}", index + 1);
-    let mut obj = match v {
-        Value::Object(o) => o,
-        Value::String(s) => {
+    let default_id = || format!("c{}", index + 1);
+    let fields = match raw {
+        RawComment::Fields(fields) => fields,
+        RawComment::Text(text) => {
             return Ok(Comment {
-                id: format!("c{}", index + 1),
-                text: s,
+                id: default_id(),
+                text,
                 ..Comment::default()
             })
         }
-        other => {
-            return Err(at(format!(
-                "should be an object, found {}",
-                json_kind(&other)
-            )))
-        }
+        RawComment::Kind(kind) => return Err(at(format!("should be an object, found {kind}"))),
     };
-    let text = take_string(&mut obj, "text")
-        .map_err(at)?
-        .or(take_string(&mut obj, "body").map_err(at)?)
-        .unwrap_or_default();
+    let [text, body, id, author, reply_to, date] = fields;
+    let text = string_value("text", text).map_err(at)?;
+    let body = string_value("body", body).map_err(at)?;
+    let id = string_value("id", id).map_err(at)?;
+    let author = string_value("author", author).map_err(at)?;
+    let reply_to = string_value("reply_to", reply_to).map_err(at)?;
+    let date = string_value("date", date).map_err(at)?;
     Ok(Comment {
-        id: take_string(&mut obj, "id")
-            .map_err(at)?
-            .unwrap_or_else(|| format!("c{}", index + 1)),
-        author: take_string(&mut obj, "author").map_err(at)?,
-        reply_to: take_string(&mut obj, "reply_to").map_err(at)?,
-        date: take_string(&mut obj, "date").map_err(at)?,
-        text,
+        id: id.unwrap_or_else(default_id),
+        author,
+        reply_to,
+        date,
+        text: text.or(body).unwrap_or_default(),
     })
 }
 

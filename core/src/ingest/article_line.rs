@@ -43,7 +43,7 @@ impl<'de> Visitor<'de> for ArticleVisitor {
         while let Some(key) = map.next_key_seed(KeyOf(&ARTICLE_KEYS, Some("comments")))? {
             match key {
                 Key::Known(i) => fields.known[i] = Some(map.next_value()?),
-                Key::Listed => fields.comments = Some(map.next_value::<LineComments>()?.0),
+                Key::List => fields.comments = Some(map.next_value::<LineComments>()?.0),
                 Key::Other(name) => {
                     let value: Value = map.next_value()?;
                     fields.extra.insert(name, value);
@@ -54,10 +54,11 @@ impl<'de> Visitor<'de> for ArticleVisitor {
     }
 }
 
-/// An object's key: one of the names looked for (by index), the one list field, or another.
+/// An object's key: one of the names looked for (by index), the list field (`comments`), or
+/// another.
 enum Key {
     Known(usize),
-    Listed,
+    List,
     Other(String),
 }
 
@@ -67,7 +68,7 @@ struct KeyOf<'n>(&'n [&'static str], Option<&'static str>);
 impl<'n> KeyOf<'n> {
     fn key(&self, name: &str) -> Key {
         if self.1 == Some(name) {
-            return Key::Listed;
+            return Key::List;
         }
         match self.0.iter().position(|&n| n == name) {
             Some(i) => Key::Known(i),
@@ -129,7 +130,9 @@ impl<'de> Visitor<'de> for CommentsVisitor {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<LineComments, A::Error> {
-        Self::other(Value::deserialize_map_access(map)?)
+        Self::other(serde::Deserialize::deserialize(
+            de::value::MapAccessDeserializer::new(map),
+        )?)
     }
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<LineComments, E> {
@@ -191,7 +194,7 @@ impl<'de> Visitor<'de> for CommentVisitor {
             match key {
                 Key::Known(i) => fields[i] = Some(map.next_value()?),
                 // A comment's other fields are not kept.
-                Key::Listed | Key::Other(_) => {
+                Key::List | Key::Other(_) => {
                     map.next_value::<IgnoredAny>()?;
                 }
             }
@@ -230,16 +233,5 @@ impl<'de> Visitor<'de> for CommentVisitor {
 
     fn visit_f64<E: de::Error>(self, _: f64) -> Result<LineComment, E> {
         Self::kind("a number")
-    }
-}
-
-/// A JSON object's remaining entries as a [`Value`].
-trait FromMapAccess: Sized {
-    fn deserialize_map_access<'de, A: MapAccess<'de>>(map: A) -> Result<Self, A::Error>;
-}
-
-impl FromMapAccess for Value {
-    fn deserialize_map_access<'de, A: MapAccess<'de>>(map: A) -> Result<Value, A::Error> {
-        serde::Deserialize::deserialize(de::value::MapAccessDeserializer::new(map))
     }
 }

@@ -7,7 +7,8 @@ use serde_json::{Map, Value};
 
 use crate::article::{Article, Comment};
 
-/// The article fields slant reads, besides `comments`, in the order they are checked.
+/// The article fields slant reads besides `comments` (`into_article` says in which order they
+/// are checked).
 pub(super) const ARTICLE_KEYS: [&str; 9] = [
     "body",
     "text",

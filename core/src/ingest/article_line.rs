@@ -11,7 +11,7 @@ use std::fmt;
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 
-use super::record::{ArticleFields, RawComment, RawComments, ARTICLE_KEYS, COMMENT_KEYS};
+use super::record::{ArticleFields, RawComment, ARTICLE_KEYS, COMMENT_KEYS};
 
 /// The fields of the article on `line`, or `None` when the line is not one JSON object that
 /// parses (the caller then reads it as a map, which says why).
@@ -43,7 +43,7 @@ impl<'de> Visitor<'de> for ArticleVisitor {
         while let Some(key) = map.next_key_seed(KeyOf(&ARTICLE_KEYS, Some("comments")))? {
             match key {
                 Key::Known(i) => fields.known[i] = Some(map.next_value()?),
-                Key::List => fields.comments = Some(map.next_value::<LineComments>()?.0),
+                Key::List => fields.comments = Some(map.next_value::<LineComment>()?.0),
                 Key::Other(name) => {
                     let value: Value = map.next_value()?;
                     fields.extra.insert(name, value);
@@ -97,74 +97,7 @@ impl<'de> Visitor<'de> for KeyOf<'_> {
     }
 }
 
-/// The `comments` field: a list read item by item, or any other value as it is.
-struct LineComments(RawComments);
-
-impl<'de> serde::Deserialize<'de> for LineComments {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_any(CommentsVisitor)
-    }
-}
-
-struct CommentsVisitor;
-
-impl CommentsVisitor {
-    fn other<E>(value: Value) -> Result<LineComments, E> {
-        Ok(LineComments(RawComments::Other(value)))
-    }
-}
-
-impl<'de> Visitor<'de> for CommentsVisitor {
-    type Value = LineComments;
-
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a list of comments or any JSON value")
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<LineComments, A::Error> {
-        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0));
-        while let Some(item) = seq.next_element::<LineComment>()? {
-            items.push(item.0);
-        }
-        Ok(LineComments(RawComments::List(items)))
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<LineComments, A::Error> {
-        Self::other(serde::Deserialize::deserialize(
-            de::value::MapAccessDeserializer::new(map),
-        )?)
-    }
-
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<LineComments, E> {
-        Self::other(Value::String(v.to_string()))
-    }
-
-    fn visit_string<E: de::Error>(self, v: String) -> Result<LineComments, E> {
-        Self::other(Value::String(v))
-    }
-
-    fn visit_unit<E: de::Error>(self) -> Result<LineComments, E> {
-        Self::other(Value::Null)
-    }
-
-    fn visit_bool<E: de::Error>(self, v: bool) -> Result<LineComments, E> {
-        Self::other(Value::Bool(v))
-    }
-
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<LineComments, E> {
-        Self::other(Value::from(v))
-    }
-
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<LineComments, E> {
-        Self::other(Value::from(v))
-    }
-
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<LineComments, E> {
-        Self::other(Value::from(v))
-    }
-}
-
-/// One item of the comments list.
+/// The `comments` field, or one of its items.
 struct LineComment(RawComment);
 
 impl<'de> serde::Deserialize<'de> for LineComment {
@@ -185,7 +118,7 @@ impl<'de> Visitor<'de> for CommentVisitor {
     type Value = LineComment;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a comment")
+        f.write_str("a comment or a list of comments")
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<LineComment, A::Error> {
@@ -211,12 +144,15 @@ impl<'de> Visitor<'de> for CommentVisitor {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<LineComment, A::Error> {
-        while seq.next_element::<IgnoredAny>()?.is_some() {}
-        Self::kind("an array")
+        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+        while let Some(item) = seq.next_element::<LineComment>()? {
+            items.push(item.0);
+        }
+        Ok(LineComment(RawComment::List(items)))
     }
 
     fn visit_unit<E: de::Error>(self) -> Result<LineComment, E> {
-        Self::kind("null")
+        Ok(LineComment(RawComment::Null))
     }
 
     fn visit_bool<E: de::Error>(self, _: bool) -> Result<LineComment, E> {

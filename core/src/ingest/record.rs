@@ -31,20 +31,13 @@ pub(super) const COMMENT_KEYS: [&str; 6] = ["text", "body", "id", "author", "rep
 pub struct ArticleFields {
     /// The value of each of [`ARTICLE_KEYS`] the record has.
     pub(super) known: [Option<Value>; ARTICLE_KEYS.len()],
-    pub(super) comments: Option<RawComments>,
+    pub(super) comments: Option<RawComment>,
     /// Every other field, in the record's order.
     pub(super) extra: Map<String, Value>,
 }
 
-/// The `comments` field before it is checked: a list, or any other value (null, a CSV cell's
-/// JSON text, or something that is no list).
-#[derive(Debug)]
-pub(super) enum RawComments {
-    List(Vec<RawComment>),
-    Other(Value),
-}
-
-/// One item of the `comments` list before it is checked.
+/// The `comments` field, or one of its items, before it is checked (the field should be a
+/// list of objects, or a CSV cell's JSON text of one).
 // The object variant is large (six values), but a record's list lives only until it is
 // checked, and boxing it would cost each comment the allocation that reading in place saves.
 #[allow(clippy::large_enum_variant)]
@@ -52,9 +45,11 @@ pub(super) enum RawComments {
 pub(super) enum RawComment {
     /// An object: the value of each of [`COMMENT_KEYS`] it has.
     Fields([Option<Value>; COMMENT_KEYS.len()]),
-    /// A plain string: the comment's text.
+    /// A string: a comment's text, or the field as a CSV cell.
     Text(String),
-    /// Anything else, by its JSON kind (`a number`), for the error.
+    List(Vec<RawComment>),
+    Null,
+    /// A boolean or a number, by its JSON kind (`a number`), for the error.
     Kind(&'static str),
 }
 
@@ -63,7 +58,7 @@ impl ArticleFields {
     pub fn from_map(mut obj: Map<String, Value>) -> ArticleFields {
         // `shift_remove` keeps the other fields in their order, for `extra`.
         let known = ARTICLE_KEYS.map(|key| obj.shift_remove(key));
-        let comments = obj.shift_remove("comments").map(RawComments::from_value);
+        let comments = obj.shift_remove("comments").map(RawComment::from_value);
         ArticleFields {
             known,
             comments,
@@ -116,22 +111,26 @@ impl From<Map<String, Value>> for ArticleFields {
     }
 }
 
-impl RawComments {
-    fn from_value(value: Value) -> RawComments {
-        match value {
-            Value::Array(items) => {
-                RawComments::List(items.into_iter().map(RawComment::from_value).collect())
-            }
-            other => RawComments::Other(other),
+impl RawComment {
+    /// Its JSON kind, as errors name it.
+    fn kind(&self) -> &'static str {
+        match self {
+            RawComment::Fields(_) => "an object",
+            RawComment::Text(_) => "a string",
+            RawComment::List(_) => "an array",
+            RawComment::Null => "null",
+            RawComment::Kind(kind) => kind,
         }
     }
-}
 
-impl RawComment {
     fn from_value(value: Value) -> RawComment {
         match value {
             Value::Object(mut o) => RawComment::Fields(COMMENT_KEYS.map(|key| o.shift_remove(key))),
             Value::String(s) => RawComment::Text(s),
+            Value::Array(items) => {
+                RawComment::List(items.into_iter().map(RawComment::from_value).collect())
+            }
+            Value::Null => RawComment::Null,
             other => RawComment::Kind(json_kind(&other)),
         }
     }
@@ -174,20 +173,20 @@ pub fn article_from_object(obj: Map<String, Value>, fallback_id: &str) -> Result
 }
 
 /// The checked comments of an article (none when the field is absent, null or blank).
-fn comments_of(raw: Option<RawComments>) -> Result<Vec<Comment>, String> {
+fn comments_of(raw: Option<RawComment>) -> Result<Vec<Comment>, String> {
     let items = match raw {
-        None | Some(RawComments::Other(Value::Null)) => return Ok(Vec::new()),
-        Some(RawComments::List(items)) => items,
-        Some(RawComments::Other(Value::String(s))) if s.trim().is_empty() => return Ok(Vec::new()),
+        None | Some(RawComment::Null) => return Ok(Vec::new()),
+        Some(RawComment::List(items)) => items,
+        Some(RawComment::Text(s)) if s.trim().is_empty() => return Ok(Vec::new()),
         // CSV cells carry the comment array as JSON text.
-        Some(RawComments::Other(Value::String(s))) => match serde_json::from_str::<Value>(&s) {
+        Some(RawComment::Text(s)) => match serde_json::from_str::<Value>(&s) {
             Ok(Value::Array(items)) => items.into_iter().map(RawComment::from_value).collect(),
             _ => return Err("field `comments` should be a JSON array of comments".into()),
         },
-        Some(RawComments::Other(other)) => {
+        Some(other) => {
             return Err(format!(
                 "field `comments` should be an array, found {}",
-                json_kind(&other)
+                other.kind()
             ))
         }
     };
@@ -211,7 +210,7 @@ fn comment_of(raw: RawComment, index: usize) -> Result<Comment, String> {
                 ..Comment::default()
             })
         }
-        RawComment::Kind(kind) => return Err(at(format!("should be an object, found {kind}"))),
+        other => return Err(at(format!("should be an object, found {}", other.kind()))),
     };
     let [text, body, id, author, reply_to, date] = fields;
     let text = string_value("text", text).map_err(at)?;

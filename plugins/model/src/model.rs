@@ -387,12 +387,17 @@ pub(crate) fn output_names(heads: &[HeadSpec]) -> Vec<String> {
 fn add_rows<const K: usize>(weights: &[f32], x: &Sparse, z: &mut [f32]) {
     let (rows, _) = weights.as_chunks::<K>();
     let z: &mut [f32; K] = z.try_into().expect("one logit per class");
+    // Summed in a local array, stored once: summed through `z`, every column's addition
+    // waited for the previous column's store to be read back (the same sums in the same
+    // order either way, so the same bits).
+    let mut sums = *z;
     for &(j, v) in x {
         let row = &rows[j as usize];
         for c in 0..K {
-            z[c] += row[c] * v;
+            sums[c] += row[c] * v;
         }
     }
+    *z = sums;
 }
 
 /// [`add_rows`] for any number of classes.

@@ -774,7 +774,6 @@ fn target_mask(
 }
 
 fn pair_features(doc: &DocView<'_>, terms: &[&str], e: &mut impl Emit) {
-    let main_terms: std::collections::HashSet<&str> = terms.iter().copied().collect();
     let mut pair_terms = terms_of(&doc.pair);
     pair_terms.sort_unstable();
     pair_terms.dedup();
@@ -782,10 +781,15 @@ fn pair_features(doc: &DocView<'_>, terms: &[&str], e: &mut impl Emit) {
         e.emit(b'p', &[t]);
     }
     if !pair_terms.is_empty() {
-        let shared = pair_terms
-            .iter()
-            .filter(|t| main_terms.contains(*t))
-            .count();
+        // The pair (a claim) is a few terms, the text may be a long body: each body term is
+        // looked up among the sorted pair terms, rather than every body term hashed into a set.
+        let mut in_text = vec![false; pair_terms.len()];
+        for t in terms {
+            if let Ok(k) = pair_terms.binary_search(t) {
+                in_text[k] = true;
+            }
+        }
+        let shared = in_text.iter().filter(|&&found| found).count();
         let bin = (shared * 10 / pair_terms.len()).min(9);
         let label = format!("{bin}");
         e.emit(b'o', &[&label]);

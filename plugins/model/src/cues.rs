@@ -19,7 +19,7 @@
 
 use std::sync::OnceLock;
 
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashMap;
 use slant_sdk::{DocView, TextView};
 
 use crate::features::Emit;
@@ -172,17 +172,45 @@ const NEGATION_BIT: u8 = 1 << 3;
 /// `CUES[c]`. One table lookup per body word; scanning the lists took a quarter of a claim
 /// model's predict time.
 fn cue_mask(lower: &str) -> u8 {
-    static MASKS: OnceLock<FxHashMap<&'static str, u8>> = OnceLock::new();
-    let masks = MASKS.get_or_init(|| {
+    cue_table().masks.get(lower).copied().unwrap_or(0)
+}
+
+/// [`cue_mask`]'s table, and the length of its longest word.
+struct CueTable {
+    masks: FxHashMap<&'static str, u8>,
+    longest: usize,
+}
+
+fn cue_table() -> &'static CueTable {
+    static TABLE: OnceLock<CueTable> = OnceLock::new();
+    TABLE.get_or_init(|| {
         let mut masks = FxHashMap::default();
         for (c, (_, words)) in CUES.iter().enumerate() {
             for word in *words {
                 *masks.entry(*word).or_insert(0) |= 1 << c;
             }
         }
-        masks
-    });
-    masks.get(lower).copied().unwrap_or(0)
+        let longest = masks.keys().map(|w| w.len()).max().unwrap_or(0);
+        CueTable { masks, longest }
+    })
+}
+
+/// [`cue_mask`] of token `i`'s lower-cased surface ([`lower_surface_into`], `buf` its
+/// buffer). An ASCII word keeps its length when lower-cased, so one longer than every cue word
+/// is none, and one already in lower case is looked up as it is: most body words are one or
+/// the other, and copying each into `buf` cost as much as the lookup.
+fn cue_mask_at(text: &TextView<'_>, i: usize, buf: &mut String) -> u8 {
+    let s = text.surface(&text.tokens[i]);
+    if s.is_ascii() {
+        if s.len() > cue_table().longest {
+            return 0;
+        }
+        if !s.bytes().any(|b| b.is_ascii_uppercase()) {
+            return cue_mask(s);
+        }
+    }
+    lower_surface_into(text, i, buf);
+    cue_mask(buf)
 }
 
 /// The classes of [`cue_mask`] as indices into `CUES`.
@@ -244,41 +272,42 @@ fn claim_terms<'a>(pair: &TextView<'a>) -> Vec<&'a str> {
 /// Emits every claim feature of one (body, claim) document; `terms` are the body's terms.
 pub(crate) fn claim_features(doc: &DocView<'_>, terms: &[&str], e: &mut impl Emit) {
     let body = &doc.main;
-    let claim_seq = claim_terms(&doc.pair);
-    let claim: FxHashSet<&str> = claim_seq.iter().copied().collect();
-    // The claim is short and the body long: the claim's words found are gathered while walking
-    // the body once, instead of hashing every body word into a set.
-    let found = found_in(&claim, terms.iter().copied());
-    let overlap = share_bin(found, claim.len(), 10);
+    let claim = ClaimTerms::of(&claim_terms(&doc.pair), terms);
+    let n_claim = claim.distinct.len();
+    let found = distinct_found(n_claim, claim.in_body.iter().flatten().copied());
+    let overlap = share_bin(found, n_claim, 10);
     e.emit(b'r', &["overlap", &overlap]);
     // Coarse relatedness, crossed with every cue below.
-    let rel = match claim.len() {
+    let rel = match n_claim {
         0 => "none",
         n if found * 4 < n => "low",
         n if found * 2 < n => "mid",
         _ => "high",
     };
-    let claim_bigrams: FxHashSet<(&str, &str)> =
-        claim_seq.windows(2).map(|w| (w[0], w[1])).collect();
-    let bigrams_found = found_in(&claim_bigrams, terms.windows(2).map(|w| (w[0], w[1])));
+    let body_bigrams = claim.in_body.windows(2).filter_map(|w| match w {
+        [Some(a), Some(b)] => claim.bigrams.binary_search(&(*a, *b)).ok(),
+        _ => None,
+    });
+    let bigrams_found = distinct_found(claim.bigrams.len(), body_bigrams);
     e.emit(
         b'r',
-        &["bigrams", &share_bin(bigrams_found, claim_bigrams.len(), 5)],
+        &["bigrams", &share_bin(bigrams_found, claim.bigrams.len(), 5)],
     );
-    let lead = terms
+    let lead = claim
+        .in_body
         .iter()
         .zip(body.tokens)
         .take_while(|(_, t)| t.sentence < 2)
-        .map(|(term, _)| *term);
-    let lead_found = found_in(&claim, lead);
-    e.emit(b'r', &["lead", &share_bin(lead_found, claim.len(), 5)]);
-    if claim.is_empty() {
+        .filter_map(|(id, _)| *id);
+    let lead_found = distinct_found(n_claim, lead);
+    e.emit(b'r', &["lead", &share_bin(lead_found, n_claim, 5)]);
+    if n_claim == 0 {
         return;
     }
-    let near = claim_sentence_mask(body, terms, &claim);
+    let near = claim_sentence_mask(body, &claim.in_body, n_claim);
     let n_sentences = count_sentences(body, &near);
     e.emit(b'r', &["sentences", count_bin(n_sentences)]);
-    cue_counts(doc, terms, &claim, &near, rel, e);
+    cue_counts(doc, &claim.in_body, &near, rel, e);
     for (i, term) in terms.iter().enumerate() {
         if near[i] {
             e.emit(b'k', &[term, rel]);
@@ -286,32 +315,64 @@ pub(crate) fn claim_features(doc: &DocView<'_>, terms: &[&str], e: &mut impl Emi
     }
 }
 
-/// How many distinct members of `wanted` occur in `items`.
-fn found_in<T: std::hash::Hash + Eq + Copy>(
-    wanted: &FxHashSet<T>,
-    items: impl Iterator<Item = T>,
-) -> usize {
-    let mut found = FxHashSet::default();
-    for item in items.filter(|item| wanted.contains(item)) {
-        found.insert(item);
-        if found.len() == wanted.len() {
-            break;
-        }
-    }
-    found.len()
+/// The claim's content terms as ids, and which of them each body term is. The claim is short
+/// and the body long: each body term is looked up once, among the claim's few sorted terms, and
+/// every count below works on the ids (a body term used to be hashed into a set of the claim's
+/// terms once per count).
+struct ClaimTerms<'a> {
+    /// The claim's distinct terms, sorted; a term's id is its place here.
+    distinct: Vec<&'a str>,
+    /// The claim's distinct bigrams (pairs of ids in claim order), sorted.
+    bigrams: Vec<(u32, u32)>,
+    /// Per body term, its id if it is a claim term.
+    in_body: Vec<Option<u32>>,
 }
 
-/// Which body tokens sit in a claim sentence.
-fn claim_sentence_mask(body: &TextView<'_>, terms: &[&str], claim: &FxHashSet<&str>) -> Vec<bool> {
-    let needed = claim.len().min(2);
-    let mut mask = vec![false; terms.len()];
+impl<'a> ClaimTerms<'a> {
+    fn of(claim_seq: &[&'a str], terms: &[&str]) -> Self {
+        let mut distinct = claim_seq.to_vec();
+        distinct.sort_unstable();
+        distinct.dedup();
+        let id = |term: &str| distinct.binary_search(&term).ok().map(|k| k as u32);
+        let ids: Vec<u32> = claim_seq.iter().filter_map(|t| id(t)).collect();
+        let mut bigrams: Vec<(u32, u32)> = ids.windows(2).map(|w| (w[0], w[1])).collect();
+        bigrams.sort_unstable();
+        bigrams.dedup();
+        let in_body = terms.iter().map(|t| id(t)).collect();
+        ClaimTerms {
+            distinct,
+            bigrams,
+            in_body,
+        }
+    }
+}
+
+/// How many distinct ids below `n` occur in `ids`.
+fn distinct_found(n: usize, ids: impl Iterator<Item = impl TryInto<usize>>) -> usize {
+    let mut seen = vec![false; n];
+    let mut found = 0;
+    for id in ids.filter_map(|id| id.try_into().ok()) {
+        if !std::mem::replace(&mut seen[id], true) {
+            found += 1;
+            if found == n {
+                break;
+            }
+        }
+    }
+    found
+}
+
+/// Which body tokens sit in a claim sentence (one holding `n_claim.min(2)` claim terms).
+fn claim_sentence_mask(body: &TextView<'_>, in_body: &[Option<u32>], n_claim: usize) -> Vec<bool> {
+    let needed = n_claim.min(2);
+    let mut mask = vec![false; in_body.len()];
     let mut start = 0;
-    while start < terms.len() {
+    while start < in_body.len() {
         let sentence = body.tokens[start].sentence;
-        let end = (start..terms.len())
+        let end = (start..in_body.len())
             .find(|&j| body.tokens[j].sentence != sentence)
-            .unwrap_or(terms.len());
-        if found_in_at_least(claim, &terms[start..end], needed) {
+            .unwrap_or(in_body.len());
+        if found_in_at_least(&in_body[start..end], needed) {
             mask[start..end].iter_mut().for_each(|m| *m = true);
         }
         start = end;
@@ -319,20 +380,20 @@ fn claim_sentence_mask(body: &TextView<'_>, terms: &[&str], claim: &FxHashSet<&s
     mask
 }
 
-/// Whether `terms` hold at least `needed` (0, 1 or 2) distinct members of `claim`.
-fn found_in_at_least(claim: &FxHashSet<&str>, terms: &[&str], needed: usize) -> bool {
+/// Whether `ids` hold at least `needed` (0, 1 or 2) distinct claim term ids.
+fn found_in_at_least(ids: &[Option<u32>], needed: usize) -> bool {
     let mut first = None;
     let mut distinct = 0;
-    for &term in terms.iter().filter(|t| claim.contains(*t)) {
+    for &id in ids.iter().flatten() {
         if distinct >= needed {
             break;
         }
         match first {
             None => {
-                first = Some(term);
+                first = Some(id);
                 distinct = 1;
             }
-            Some(seen) if seen != term => distinct = 2,
+            Some(seen) if seen != id => distinct = 2,
             Some(_) => {}
         }
     }
@@ -354,22 +415,19 @@ fn count_sentences(body: &TextView<'_>, mask: &[bool]) -> usize {
 /// Cue counts in the body, in the claim sentences and in the claim; negations near claim words.
 fn cue_counts(
     doc: &DocView<'_>,
-    terms: &[&str],
-    claim: &FxHashSet<&str>,
+    claim_in_body: &[Option<u32>],
     near: &[bool],
     rel: &str,
     e: &mut impl Emit,
 ) {
     let body = &doc.main;
+    let n_terms = claim_in_body.len();
     let mut in_body = [0usize; 4];
     let mut in_near = [0usize; 4];
     let mut negated = 0;
     let mut lower = String::new();
-    let masks: Vec<u8> = (0..terms.len())
-        .map(|i| {
-            lower_surface_into(body, i, &mut lower);
-            cue_mask(&lower)
-        })
+    let masks: Vec<u8> = (0..n_terms)
+        .map(|i| cue_mask_at(body, i, &mut lower))
         .collect();
     for (i, &mask) in masks.iter().enumerate() {
         for c in cue_classes(mask) {
@@ -378,10 +436,10 @@ fn cue_counts(
                 in_near[c] += 1;
             }
         }
-        if claim.contains(terms[i]) {
+        if claim_in_body[i].is_some() {
             let sentence = body.tokens[i].sentence;
             let lo = i.saturating_sub(NEGATION_REACH);
-            let hi = (i + NEGATION_REACH + 1).min(terms.len());
+            let hi = (i + NEGATION_REACH + 1).min(n_terms);
             let negation = |j: usize| masks[j] & NEGATION_BIT != 0;
             if (lo..hi).any(|j| j != i && body.tokens[j].sentence == sentence && negation(j)) {
                 negated += 1;
@@ -396,8 +454,7 @@ fn cue_counts(
     let pair = &doc.pair;
     let mut in_claim = [false; 4];
     for i in 0..pair.tokens.len() {
-        lower_surface_into(pair, i, &mut lower);
-        for c in cue_classes(cue_mask(&lower)) {
+        for c in cue_classes(cue_mask_at(pair, i, &mut lower)) {
             in_claim[c] = true;
         }
     }
@@ -410,7 +467,10 @@ fn cue_counts(
 
 #[cfg(test)]
 mod tests {
-    use super::{cue_mask, found_in, found_in_at_least, CUES, NEGATION_BIT};
+    use super::{
+        cue_mask, cue_mask_at, distinct_found, found_in_at_least, lower_surface, ClaimTerms, CUES,
+        NEGATION_BIT,
+    };
     use crate::features::{extract_named, FeatureSpec};
     use rustc_hash::FxHashSet;
     use slant_sdk::{DocView, TextView, Token};
@@ -430,6 +490,26 @@ mod tests {
     }
 
     #[test]
+    fn a_tokens_cue_mask_is_that_of_its_lower_cased_surface() {
+        let text = "Denied DENIED denied didn’t Didn't NOT not fake FAKE Fraudulently \
+                    İstanbul ÉCHEC debunked Debunked, Allegedly CONFIRMED a x";
+        let (tokens, terms) = view(text);
+        let view = TextView::new(text, &tokens, &terms);
+        let mut buf = String::new();
+        for i in 0..tokens.len() {
+            let lower = lower_surface(&view, i);
+            assert_eq!(
+                cue_mask_at(&view, i, &mut buf),
+                cue_mask(&lower),
+                "{lower:?}"
+            );
+        }
+        // The words above hold cue words of every kind, in every case.
+        let all = (0..tokens.len()).fold(0, |m, i| m | cue_mask_at(&view, i, &mut buf));
+        assert_eq!(all.count_ones() as usize, CUES.len());
+    }
+
+    #[test]
     fn distinct_members_found_equal_a_set_intersection() {
         let mut draw = crate::xorshift(0x9e37_79b9_7f4a_7c15);
         let pool = ["a", "b", "c", "d", "e", "f", "g"];
@@ -440,14 +520,32 @@ mod tests {
             let wanted: FxHashSet<&str> = claim.iter().copied().collect();
             let seen: FxHashSet<&str> = body.iter().copied().collect();
             let expected = wanted.intersection(&seen).count();
-            assert_eq!(found_in(&wanted, body.iter().copied()), expected);
+            let ids = ClaimTerms::of(&claim, &body);
+            assert_eq!(ids.distinct.len(), wanted.len());
+            let found = distinct_found(wanted.len(), ids.in_body.iter().flatten().copied());
+            assert_eq!(found, expected, "{claim:?} {body:?}");
             for needed in 0..=2 {
                 assert_eq!(
-                    found_in_at_least(&wanted, &body, needed),
+                    found_in_at_least(&ids.in_body, needed),
                     expected >= needed,
                     "{claim:?} {body:?} {needed}"
                 );
             }
+            // Bigrams by id are the bigrams by term.
+            let pairs = |t: &[&str]| -> FxHashSet<(String, String)> {
+                t.windows(2).map(|w| (w[0].into(), w[1].into())).collect()
+            };
+            let (claim_pairs, body_pairs) = (pairs(&claim), pairs(&body));
+            assert_eq!(ids.bigrams.len(), claim_pairs.len());
+            let by_id = ids.in_body.windows(2).filter_map(|w| match w {
+                [Some(a), Some(b)] => ids.bigrams.binary_search(&(*a, *b)).ok(),
+                _ => None,
+            });
+            assert_eq!(
+                distinct_found(ids.bigrams.len(), by_id),
+                claim_pairs.intersection(&body_pairs).count(),
+                "{claim:?} {body:?}"
+            );
         }
     }
 

@@ -285,7 +285,11 @@ pub(crate) fn claim_features(doc: &DocView<'_>, terms: &[&str], e: &mut impl Emi
         _ => "high",
     };
     let body_bigrams = claim.in_body.windows(2).filter_map(|w| match w {
-        [Some(a), Some(b)] => claim.bigrams.binary_search(&(*a, *b)).ok(),
+        [Some(a), Some(b)] => claim
+            .bigrams
+            .binary_search(&(*a, *b))
+            .ok()
+            .map(|k| k as u32),
         _ => None,
     });
     let bigrams_found = distinct_found(claim.bigrams.len(), body_bigrams);
@@ -348,11 +352,11 @@ impl<'a> ClaimTerms<'a> {
 }
 
 /// How many distinct ids below `n` occur in `ids`.
-fn distinct_found(n: usize, ids: impl Iterator<Item = impl TryInto<usize>>) -> usize {
+fn distinct_found(n: usize, ids: impl Iterator<Item = u32>) -> usize {
     let mut seen = vec![false; n];
     let mut found = 0;
-    for id in ids.filter_map(|id| id.try_into().ok()) {
-        if !std::mem::replace(&mut seen[id], true) {
+    for id in ids {
+        if !std::mem::replace(&mut seen[id as usize], true) {
             found += 1;
             if found == n {
                 break;
@@ -538,7 +542,7 @@ mod tests {
             let (claim_pairs, body_pairs) = (pairs(&claim), pairs(&body));
             assert_eq!(ids.bigrams.len(), claim_pairs.len());
             let by_id = ids.in_body.windows(2).filter_map(|w| match w {
-                [Some(a), Some(b)] => ids.bigrams.binary_search(&(*a, *b)).ok(),
+                [Some(a), Some(b)] => ids.bigrams.binary_search(&(*a, *b)).ok().map(|k| k as u32),
                 _ => None,
             });
             assert_eq!(

@@ -773,6 +773,12 @@ def report(args):
         "shows how much the pinned core was shared with other load. slant writes every record",
         "(labels and scores, JSON Lines) to a file; the peers keep their labels in memory.",
         "",
+    ]
+    # The scaling check (`benches/scripts/scaling.sh`, run by run.sh after the tasks) writes its
+    # own section, with its command, commit and load.
+    if args.scaling and os.path.exists(args.scaling):
+        lines += open(args.scaling, encoding="utf-8").read().rstrip("\n").split("\n") + [""]
+    lines += [
         "## Machine, load and versions",
         "",
         f"- machine: {machine()}",
@@ -863,6 +869,7 @@ def main():
     a.add_argument("--elapsed", type=int, required=True)
     a.add_argument("--done", type=int, required=True)
     a.add_argument("--planned", type=int, required=True)
+    a.add_argument("--scaling", help="the scaling check's Markdown section, if it ran")
     a.set_defaults(f=report)
     args = p.parse_args()
     args.f(args)

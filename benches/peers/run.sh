@@ -4,7 +4,10 @@
 # task's train / dev rows from its recipe (and a derived recipe for slant over the same rows);
 # every tool trains and is scored on dev (macro-F1; FNC-1 also its score); then training and
 # prediction are timed as whole processes with GNU time (wall, peak RSS), prediction pinned to
-# one core (taskset -c 0) and on all cores. Writes benches/RESULTS.md.
+# one core (taskset -c 0) and on all cores. After the tasks, the scaling check
+# (benches/scripts/scaling.sh: `slant label` on 10 MB, 100 MB and 1 GB of generated articles as
+# JSON Lines and as Parquet; 2 and 5 MB with --quick; PEERS_NO_SCALING=1 skips it) adds its
+# section. Writes benches/RESULTS.md.
 #
 #   benches/peers/run.sh [--quick] [--tasks a,b,...] [--out FILE]
 #
@@ -144,10 +147,12 @@ report() {
     tasks_csv=$(IFS=,; echo "${names[*]}")
     "$py" "$peers" report --work "$work" --tasks "$tasks_csv" --out "$out" --repeats "$repeats" \
         --prefix-bytes "$prefix_bytes" $quick_flag --command "$command" --python "$py" \
-        --data-root "$data" --elapsed "$SECONDS" --done "$1" --planned "${#tasks[@]}"
+        --data-root "$data" --elapsed "$SECONDS" --done "$1" --planned "${#tasks[@]}" \
+        --scaling "$work/scaling.md"
 }
 
 names=()
+rm -f "$work/scaling.md"   # a section of an earlier run is not this run's
 for spec in "${tasks[@]}"; do
     IFS='|' read -r name recipe head override <<<"$spec"
     names+=("$name")
@@ -196,4 +201,15 @@ for spec in "${tasks[@]}"; do
     # The report after every task: a run cut short still leaves the tasks it finished.
     report "${#names[@]}"
 done
+
+# ---- peak memory and throughput of `slant label` as the input grows (10 MB to 1 GB; with
+# --quick 2 and 5 MB, which only proves the step runs)
+if [[ -z "${PEERS_NO_SCALING:-}" ]]; then
+    if ((quick)); then scaling_sizes="2 5"; else scaling_sizes="10 100 1000"; fi
+    log "scaling check: slant label on $scaling_sizes MB (JSON Lines and Parquet)"
+    SIZES="$scaling_sizes" WORK="$work/scaling" TABLE="$work/scaling.md" \
+        bash "$repo/benches/scripts/scaling.sh" >&2
+    rm -f "$work"/scaling/corpus-*
+    report "${#names[@]}"
+fi
 log "done: $out"

@@ -6,6 +6,17 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
 
+/// The article's metadata fields that every input format may carry under these names, in the
+/// order the readers check them and the outputs write them (`language` comes only from pages).
+pub const METADATA_FIELDS: [&str; 6] = [
+    "outlet",
+    "original_source",
+    "title",
+    "author",
+    "date",
+    "url",
+];
+
 /// One news article as the reader produced it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Article {

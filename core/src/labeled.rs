@@ -428,6 +428,16 @@ mod tests {
     use super::*;
 
     #[test]
+    fn every_metadata_field_is_a_reserved_name() {
+        for field in crate::article::METADATA_FIELDS
+            .iter()
+            .chain(&["language", "body", "id"])
+        {
+            assert!(RESERVED_NAMES.contains(field), "{field}");
+        }
+    }
+
+    #[test]
     fn scores_read_and_write_as_a_json_object_in_label_order() {
         let mut scores: Scores = [("toxic".into(), 0.25), ("clean".into(), 0.5)]
             .into_iter()

@@ -5,21 +5,19 @@
 
 use serde_json::{Map, Value};
 
-use crate::article::{Article, Comment};
+use crate::article::{Article, Comment, METADATA_FIELDS};
 
-/// The article fields slant reads besides `comments` (`into_article` says in which order they
-/// are checked).
-pub(super) const ARTICLE_KEYS: [&str; 9] = [
-    "body",
-    "text",
-    "id",
-    "outlet",
-    "original_source",
-    "title",
-    "author",
-    "date",
-    "url",
-];
+/// The article fields slant reads besides `comments`: the text, the id and the metadata fields
+/// (`into_article` says in which order they are checked).
+pub(super) const ARTICLE_KEYS: [&str; 9] = {
+    let mut keys = ["body", "text", "id", "", "", "", "", "", ""];
+    let mut k = 0;
+    while k < METADATA_FIELDS.len() {
+        keys[3 + k] = METADATA_FIELDS[k];
+        k += 1;
+    }
+    keys
+};
 /// Where `id` is in [`ARTICLE_KEYS`].
 const ID: usize = 2;
 
@@ -235,6 +233,13 @@ mod tests {
 
     fn obj(v: Value) -> Map<String, Value> {
         v.as_object().unwrap().clone()
+    }
+
+    #[test]
+    fn the_article_keys_are_the_text_the_id_and_every_metadata_field() {
+        assert_eq!(ARTICLE_KEYS[..3], ["body", "text", "id"]);
+        assert_eq!(ARTICLE_KEYS[3..], METADATA_FIELDS);
+        assert_eq!(ARTICLE_KEYS[ID], "id");
     }
 
     #[test]

@@ -29,6 +29,7 @@ use parquet::basic::Compression;
 use parquet::file::properties::{EnabledStatistics, WriterProperties};
 use serde_json::Value;
 
+use crate::article::METADATA_FIELDS;
 use crate::labeled::OutputRecord;
 
 /// Rows gathered (in `arrow-json`'s tape) before they are turned into one Arrow batch. The
@@ -272,15 +273,7 @@ pub fn labeled_schema(stages: &[StageColumns]) -> Schema {
             vec![utf8("file"), uint("line", true), uint("record", true)],
         ),
     ];
-    for name in [
-        "outlet",
-        "original_source",
-        "title",
-        "author",
-        "date",
-        "url",
-        "language",
-    ] {
+    for name in METADATA_FIELDS.into_iter().chain(["language"]) {
         fields.push(utf8(name));
     }
     fields.push(string_map("provenance"));

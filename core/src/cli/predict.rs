@@ -7,19 +7,18 @@
 //! occurrence of those words in `text`, so one sentence per record scores exactly one mention.
 
 use std::borrow::Cow;
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::mpsc;
 use std::time::Instant;
-
-use rayon::prelude::*;
 
 use slant::article::SourceRef;
 use slant::ingest::fields::{FieldRef, Fields};
 use slant::ingest::read_ahead::{self, ReadAhead, WindowLimits};
 use slant::labeled::OutputRecord;
-use slant::output::{Column, OutputFormat, RecordWriter};
+use slant::output::{serialize_run, Column, OutputFormat, RecordWriter, SerializedRun};
 use slant::pipeline::error_record;
-use slant::serve::featurize::DocInput;
+use slant::serve::featurize::{DocInput, BATCH};
 use slant::serve::prediction::Prediction;
 use slant::serve::records::{self, RecordInPlace};
 use slant::serve::scorer::{Scored, Scorer};
@@ -52,11 +51,16 @@ pub struct PredictArgs {
     pub text_field: Option<String>,
 }
 
-/// Records scored per round. One chunk is scored while the one before is written (and the
-/// reader fills the next), so memory holds about three: 4,096 kept the peak below that of
-/// 8,192 records scored and written in turn, at the same speed (50 MB of short texts, OLID
-/// model, two cores).
+/// Records taken from the reader at a time, then scored in batches of [`BATCH`]: taking them
+/// a batch at a time woke the reading thread for every few records (25 times as many context
+/// switches on one core).
 const CHUNK: usize = 4096;
+
+/// Batches of [`BATCH`] records being scored or waiting to be written, per scoring thread:
+/// enough that a core finding no batch to score is rare (each batch is parsed, scored and
+/// serialized on its own, with no round for all cores to finish together), few enough to bound
+/// memory (8 batches of 512 records on two cores, where three rounds of 4,096 were held before).
+const IN_FLIGHT_PER_THREAD: usize = 4;
 
 /// Runs `slant predict`.
 pub fn run(args: PredictArgs, global: &Global) -> anyhow::Result<i32> {
@@ -91,16 +95,20 @@ pub fn run(args: PredictArgs, global: &Global) -> anyhow::Result<i32> {
     let progress = Progress::new(global.quiet);
     let bar = progress.bar(0, "scoring");
     let started = Instant::now();
-    // Chunks are written on a thread of their own while the next one is scored: writing a
-    // chunk and freeing its records was serial work that left the scoring cores idle.
+    let format = writer.format();
+    // Batches are scored on the rayon pool and written here in input order; the writer hands
+    // back a slot for each batch written, so at most `in_flight` are held at once.
+    let in_flight = IN_FLIGHT_PER_THREAD * rayon::current_num_threads().max(1);
     let tally = std::thread::scope(|scope| {
-        let (to_writer, scored) = mpsc::sync_channel::<Finished>(0);
-        let writing = scope.spawn(|| write_chunks(&scorer, &mut writer, &bar, scored));
-        let tally = score_inputs(&scorer, &args, &bar, &to_writer);
-        drop(to_writer);
-        let written = writing.join().expect("the writing thread does not panic");
-        // A failed write stops the scoring (its send fails): report the write's error first.
-        written.and(tally)
+        let (done, finished) = mpsc::channel::<(usize, Finished)>();
+        let (free, slots) = mpsc::sync_channel::<()>(in_flight);
+        for _ in 0..in_flight {
+            free.send(()).expect("the channel has room for every slot");
+        }
+        let scoring = scope.spawn(|| score_inputs(&scorer, &args, format, &bar, done, slots));
+        let written = write_in_order(&mut writer, &bar, finished, free);
+        scoring.join().expect("the scoring thread does not panic");
+        written
     })?;
     bar.finish_and_clear();
     writer.finish()?;
@@ -115,10 +123,11 @@ pub fn run(args: PredictArgs, global: &Global) -> anyhow::Result<i32> {
     Ok(0)
 }
 
-/// What the scoring side hands to the writing thread, in input order.
+/// What the scoring side hands to the writer, numbered in input order.
 enum Finished {
-    /// A chunk of records and, for each one that parsed, its scores.
-    Chunk(ScoredChunk),
+    /// A batch of records, scored and serialized (or the error that stopped the run, or a
+    /// panic to raise again on the writer's side).
+    Batch(std::thread::Result<anyhow::Result<ScoredBatch>>),
     /// An input that could not be opened: one error record.
     Unreadable(serde_json::Value),
 }
@@ -127,81 +136,109 @@ enum Finished {
 /// record where they are strings, or why it has none.
 type Parsed<'a> = Result<(Cow<'a, str>, Cow<'a, str>), String>;
 
-/// One chunk's records, why each that could not be scored was not, and the scores of the
-/// others.
-struct ScoredChunk {
-    records: Vec<RecordInPlace>,
-    /// Per record: `Ok` when it was scored, else why not.
-    outcomes: Vec<Result<(), String>>,
-    scored: Vec<Scored>,
-    /// The scored texts' bytes (main and pair texts), for the run's summary.
-    text_bytes: u64,
+/// One batch's output records, serialized, and what they add up to.
+struct ScoredBatch {
+    run: SerializedRun,
+    tally: Tally,
 }
 
-/// Reads every input in chunks and scores each, handing it to the writer; stops early when the
-/// writer has stopped (its error is the one reported).
+/// Reads every input in chunks and spawns the scoring of each batch on the rayon pool, taking
+/// a slot for each; stops early once the writer has stopped (it gives no more slots).
 fn score_inputs(
     scorer: &Scorer,
     args: &PredictArgs,
+    format: OutputFormat,
     bar: &indicatif::ProgressBar,
-    to_writer: &mpsc::SyncSender<Finished>,
+    done: mpsc::Sender<(usize, Finished)>,
+    slots: mpsc::Receiver<()>,
+) {
+    // A chunk also ends when the input pauses, so `predict -` answers a pipe as lines come.
+    let limits = WindowLimits {
+        items: CHUNK,
+        bytes: usize::MAX,
+        idle: read_ahead::DEFAULT_IDLE,
+    };
+    let mut next = 0;
+    rayon::in_place_scope(|pool| {
+        for input in &args.inputs {
+            let reader = match records::read_in_place(input) {
+                Ok(reader) => reader,
+                Err(message) => {
+                    // `message` names the file already; keep the error-record shape of `label`.
+                    let source = SourceRef::file(input.display().to_string());
+                    let record = serde_json::json!({"source": source, "error": message});
+                    if slots.recv().is_err()
+                        || done.send((next, Finished::Unreadable(record))).is_err()
+                    {
+                        return;
+                    }
+                    next += 1;
+                    continue;
+                }
+            };
+            for chunk in ReadAhead::new(reader, limits, |_: &RecordInPlace| 0) {
+                let mut chunk = chunk.into_iter().peekable();
+                while chunk.peek().is_some() {
+                    if slots.recv().is_err() {
+                        return;
+                    }
+                    let batch: Vec<RecordInPlace> = chunk.by_ref().take(BATCH).collect();
+                    bar.inc_length(batch.len() as u64);
+                    let (i, done) = (next, done.clone());
+                    pool.spawn(move |_| {
+                        let scored = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                            score_batch(scorer, args, format, batch)
+                        }));
+                        // A send fails only once the writer has stopped: nothing waits for it.
+                        let _ = done.send((i, Finished::Batch(scored)));
+                    });
+                    next += 1;
+                }
+            }
+        }
+    });
+}
+
+/// Writes what the scoring side finished, in input order, handing back a slot for each batch
+/// written; flushed per batch (so `predict -` answers a pipe batch by batch).
+///
+/// # Errors
+/// A batch could not be scored (a tokenize plugin's error), or writing failed.
+fn write_in_order(
+    writer: &mut RecordWriter,
+    bar: &indicatif::ProgressBar,
+    finished: mpsc::Receiver<(usize, Finished)>,
+    free: mpsc::SyncSender<()>,
 ) -> anyhow::Result<Tally> {
     let mut tally = Tally::default();
-    for input in &args.inputs {
-        let reader = match records::read_in_place(input) {
-            Ok(r) => r,
-            Err(message) => {
-                tally.records += 1;
-                tally.errors += 1;
-                // `message` names the file already; keep the error-record shape of `label`.
-                let source = SourceRef::file(input.display().to_string());
-                let record = serde_json::json!({"source": source, "error": message});
-                if to_writer.send(Finished::Unreadable(record)).is_err() {
-                    return Ok(tally);
+    let mut waiting = BTreeMap::new();
+    let mut next = 0;
+    for (i, done) in finished {
+        waiting.insert(i, done);
+        while let Some(done) = waiting.remove(&next) {
+            next += 1;
+            match done {
+                Finished::Unreadable(record) => {
+                    writer.write(&record)?;
+                    tally.records += 1;
+                    tally.errors += 1;
                 }
-                continue;
+                Finished::Batch(scored) => {
+                    let batch = scored.unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
+                    writer.write_run(batch.run)?;
+                    writer.flush()?;
+                    bar.inc(batch.tally.records);
+                    tally.add(&batch.tally);
+                }
             }
-        };
-        // A chunk also ends when the input pauses, so `predict -` answers a pipe as lines come.
-        let limits = WindowLimits {
-            items: CHUNK,
-            bytes: usize::MAX,
-            idle: read_ahead::DEFAULT_IDLE,
-        };
-        for chunk in ReadAhead::new(reader, limits, |_: &RecordInPlace| 0) {
-            bar.inc_length(chunk.len() as u64);
-            let scored = score_chunk(scorer, args, chunk)?;
-            tally.add(&scored);
-            if to_writer.send(Finished::Chunk(scored)).is_err() {
-                return Ok(tally);
-            }
+            // The scoring side may have stopped taking slots already (all inputs read).
+            let _ = free.send(());
         }
     }
     Ok(tally)
 }
 
-/// The writing thread: one output record per input record, in order, then flushed per chunk
-/// (so `predict -` answers a pipe chunk by chunk). Chunks are freed here too.
-fn write_chunks(
-    scorer: &Scorer,
-    writer: &mut RecordWriter,
-    bar: &indicatif::ProgressBar,
-    finished: mpsc::Receiver<Finished>,
-) -> anyhow::Result<()> {
-    for done in finished {
-        match done {
-            Finished::Unreadable(record) => writer.write(&record)?,
-            Finished::Chunk(chunk) => {
-                writer.write_batch(&answers(scorer, &chunk))?;
-                writer.flush()?;
-                bar.inc(chunk.records.len() as u64);
-            }
-        }
-    }
-    Ok(())
-}
-
-/// What the chunks added up to, for the run's summary.
+/// What the batches added up to, for the run's summary.
 #[derive(Default)]
 struct Tally {
     records: u64,
@@ -210,21 +247,26 @@ struct Tally {
 }
 
 impl Tally {
-    fn add(&mut self, chunk: &ScoredChunk) {
-        self.records += chunk.records.len() as u64;
-        self.errors += chunk.outcomes.iter().filter(|o| o.is_err()).count() as u64;
-        self.text_bytes += chunk.text_bytes;
+    fn add(&mut self, other: &Tally) {
+        self.records += other.records;
+        self.errors += other.errors;
+        self.text_bytes += other.text_bytes;
     }
 }
 
-/// Parses and scores one chunk of records; records that cannot be scored keep their error.
-fn score_chunk(
+/// Parses, scores and serializes one batch of records, in order: each record's scores, or the
+/// error that kept it from being scored.
+///
+/// # Errors
+/// The tokenize plugin failed, or an output record cannot be serialized.
+fn score_batch(
     scorer: &Scorer,
     args: &PredictArgs,
+    format: OutputFormat,
     records: Vec<RecordInPlace>,
-) -> anyhow::Result<ScoredChunk> {
+) -> anyhow::Result<ScoredBatch> {
     let parsed: Vec<Parsed<'_>> = records
-        .par_iter()
+        .iter()
         .map(|r| {
             r.fields.as_ref().map_err(Clone::clone).and_then(|f| {
                 let input = scorer.input_of(f, args.text_field.as_deref())?;
@@ -237,19 +279,18 @@ fn score_chunk(
         .filter_map(|p| p.as_ref().ok())
         .map(|(text, pair)| DocInput { text, pair })
         .collect();
-    let text_bytes = docs
-        .iter()
-        .map(|d| (d.text.len() + d.pair.len()) as u64)
-        .sum();
+    let tally = Tally {
+        records: records.len() as u64,
+        errors: (records.len() - docs.len()) as u64,
+        text_bytes: docs
+            .iter()
+            .map(|d| (d.text.len() + d.pair.len()) as u64)
+            .sum(),
+    };
     // The bar counts records as they are written.
     let scored = scorer.score(&docs, args.explain, &indicatif::ProgressBar::hidden())?;
-    let outcomes = parsed.into_iter().map(|p| p.map(drop)).collect();
-    Ok(ScoredChunk {
-        records,
-        outcomes,
-        scored,
-        text_bytes,
-    })
+    let run = serialize_run(format, &answers(scorer, &records, &parsed, &scored))?;
+    Ok(ScoredBatch { run, tally })
 }
 
 /// What `slant predict` writes for one input record.
@@ -260,24 +301,22 @@ enum Answer<'a> {
     Failed(OutputRecord),
 }
 
-/// One output record per record of `chunk`, in order and built on every core: its scores (one
-/// per record that parsed) or the error that kept it from being scored.
-fn answers<'a>(scorer: &'a Scorer, chunk: &'a ScoredChunk) -> Vec<Answer<'a>> {
-    let mut next = chunk.scored.iter();
-    let outcomes: Vec<Result<&Scored, &String>> = chunk
-        .outcomes
+/// One output record per record, in order: its scores (one per record that parsed) or the
+/// error that kept it from being scored.
+fn answers<'a>(
+    scorer: &'a Scorer,
+    records: &'a [RecordInPlace],
+    parsed: &'a [Parsed<'_>],
+    scored: &'a [Scored],
+) -> Vec<Answer<'a>> {
+    let mut next = scored.iter();
+    records
         .iter()
-        .map(|p| match p {
-            Ok(_) => Ok(next.next().expect("one score per parsed record")),
-            Err(message) => Err(message),
-        })
-        .collect();
-    chunk
-        .records
-        .par_iter()
-        .zip(outcomes)
-        .map(|(rec, outcome)| match outcome {
-            Ok(scored) => Answer::Scored(scorer.prediction(rec.id(), scored)),
+        .zip(parsed)
+        .map(|(rec, parsed)| match parsed {
+            Ok(_) => Answer::Scored(
+                scorer.prediction(rec.id(), next.next().expect("one score per parsed record")),
+            ),
             Err(message) => Answer::Failed(error_record(&rec.source, Some(&rec.id()), message)),
         })
         .collect()

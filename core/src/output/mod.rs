@@ -227,40 +227,24 @@ impl RecordWriter {
         Ok(())
     }
 
-    /// Writes typed records in order. JSON Lines are serialized on every core first, a run of
-    /// records per buffer (for short records, as in `slant predict`, serializing costs about
-    /// as much as scoring), then written; other formats go through
-    /// [`RecordWriter::write_serialized`] one by one.
+    /// Writes records serialized by [`serialize_run`] (on any thread), in the order given.
     ///
     /// # Errors
-    /// A record cannot be represented as JSON, or the underlying write fails.
-    pub fn write_batch<T: serde::Serialize + Sync>(
-        &mut self,
-        records: &[T],
-    ) -> Result<(), OutputError> {
-        if self.format != OutputFormat::Jsonl {
-            return records.iter().try_for_each(|r| self.write_serialized(r));
-        }
-        use rayon::prelude::*;
-        let runs: Vec<Result<Vec<u8>, serde_json::Error>> = records
-            .par_chunks(256)
-            .map(|run| {
-                let mut buf = Vec::new();
-                for record in run {
-                    serde_json::to_writer(&mut buf, record)?;
-                    buf.push(b'\n');
-                }
-                Ok(buf)
-            })
-            .collect();
-        for run in runs {
-            let run = run.map_err(|e| self.io_error(e.into()))?;
-            self.sink
+    /// The run's format is not this writer's, or the underlying write fails.
+    pub fn write_run(&mut self, run: SerializedRun) -> Result<(), OutputError> {
+        match run {
+            SerializedRun::Lines(lines) if self.format == OutputFormat::Jsonl => self
+                .sink
                 .writer()
-                .write_all(&run)
-                .map_err(|e| self.io_error(e))?;
+                .write_all(&lines)
+                .map_err(|e| self.io_error(e)),
+            SerializedRun::Values(values) if self.format != OutputFormat::Jsonl => {
+                values.iter().try_for_each(|v| self.write(v))
+            }
+            _ => Err(self.io_error(io::Error::other(
+                "records were serialized for another output format",
+            ))),
         }
-        Ok(())
     }
 
     /// Writes one record.
@@ -354,6 +338,38 @@ impl RecordWriter {
             }
         }
     }
+}
+
+/// Records serialized away from the writer, so that the cores that made them also serialize
+/// them (for short records, as in `slant predict`, serializing costs about as much as scoring):
+/// JSON Lines as their bytes, other formats as JSON values for the writer to lay out.
+#[derive(Debug)]
+pub enum SerializedRun {
+    Lines(Vec<u8>),
+    Values(Vec<Value>),
+}
+
+/// Serializes `records` for a writer of `format` ([`RecordWriter::write_run`] writes them).
+///
+/// # Errors
+/// A record cannot be represented as JSON.
+pub fn serialize_run<T: serde::Serialize>(
+    format: OutputFormat,
+    records: &[T],
+) -> Result<SerializedRun, serde_json::Error> {
+    if format != OutputFormat::Jsonl {
+        return records
+            .iter()
+            .map(serde_json::to_value)
+            .collect::<Result<_, _>>()
+            .map(SerializedRun::Values);
+    }
+    let mut lines = Vec::new();
+    for record in records {
+        serde_json::to_writer(&mut lines, record)?;
+        lines.push(b'\n');
+    }
+    Ok(SerializedRun::Lines(lines))
 }
 
 /// A temporary file in the folder of `target` (so that renaming it over `target` is atomic),

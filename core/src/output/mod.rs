@@ -477,6 +477,45 @@ mod tests {
         );
     }
 
+    /// Runs serialized away from the writer come out as records written one by one would,
+    /// in each format; a run made for another format is refused, never written garbled.
+    #[test]
+    fn serialized_runs_write_as_single_records_do() {
+        let records = [
+            json!({"id": "a", "scores": {"OFF": 0.25}}),
+            json!({"id": "b,c", "scores": {"OFF": 0.5}}),
+        ];
+        let dir = tempfile::tempdir().unwrap();
+        for (name, format) in [
+            ("run.jsonl", OutputFormat::Jsonl),
+            ("run.csv", OutputFormat::Csv),
+        ] {
+            let (one, run) = (
+                dir.path().join(format!("one-{name}")),
+                dir.path().join(name),
+            );
+            let mut w = RecordWriter::open(Some(&one), Some(format), cols()).unwrap();
+            records.iter().for_each(|r| w.write(r).unwrap());
+            w.finish().unwrap();
+            let mut w = RecordWriter::open(Some(&run), Some(format), cols()).unwrap();
+            w.write_run(serialize_run(format, &records[..1]).unwrap())
+                .unwrap();
+            w.write_run(serialize_run(format, &records[1..]).unwrap())
+                .unwrap();
+            w.finish().unwrap();
+            let (one, run) = (std::fs::read(one).unwrap(), std::fs::read(run).unwrap());
+            assert_eq!(one, run, "{name}");
+            assert_eq!(
+                run.iter().filter(|&&b| b == b'\n').count(),
+                2 + usize::from(format == OutputFormat::Csv)
+            );
+        }
+        let mut w = RecordWriter::open(None, Some(OutputFormat::Csv), cols()).unwrap();
+        let lines = serialize_run(OutputFormat::Jsonl, &records).unwrap();
+        let refused = w.write_run(lines).unwrap_err().to_string();
+        assert!(refused.contains("another output format"), "{refused}");
+    }
+
     #[test]
     fn csv_has_header_and_pointer_columns() {
         let dir = tempfile::tempdir().unwrap();

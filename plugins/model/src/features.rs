@@ -155,6 +155,10 @@ pub(crate) trait Emit {
         }
     }
 
+    /// Says that [`char_ngrams`](Self::char_ngrams) of `surface` comes soon: an emitter that
+    /// looks words up in a table may start loading the word's entry now.
+    fn upcoming_word(&self, _surface: &str) {}
+
     /// Emits the character n-grams of one word.
     fn char_ngrams(&mut self, surface: &str, lo: usize, hi: usize) {
         char_ngrams_of(surface, lo, hi, &mut |gram| self.emit(b'c', &[gram]));
@@ -595,6 +599,11 @@ pub(crate) fn walk(spec: &FeatureSpec, doc: &DocView<'_>, e: &mut impl Emit) {
     WalkLists::put_back(terms, hashes);
 }
 
+/// How many tokens ahead the char n-gram memo is told of the words to come: their table
+/// entries are mostly out of the core's caches (several MB per model), and a load started this
+/// many words earlier has landed when the word's turn comes.
+const WORDS_AHEAD: usize = 4;
+
 /// [`walk`] over the document's `terms`, the tokens `keep` keeps (all when `None`) and, for
 /// chained word hashing, the terms' `hashes`.
 fn walk_terms(
@@ -624,6 +633,9 @@ fn walk_terms(
             }
         }
         if let Some([clo, chi]) = spec.char_ngrams {
+            if let Some(ahead) = main.tokens.get(i + WORDS_AHEAD) {
+                e.upcoming_word(main.surface(ahead));
+            }
             e.char_ngrams(main.surface(&main.tokens[i]), clo as usize, chi as usize);
         }
     }

@@ -44,6 +44,15 @@ impl WordMemo {
         })
     }
 
+    /// Starts bringing `word`'s slot into the cache ([`ShortWordTable::prefetch`]); long words,
+    /// rare, are left alone.
+    #[inline]
+    pub(crate) fn prefetch(&self, word: &str) {
+        if let Some(key) = ShortWord::of(word) {
+            self.short.prefetch(key);
+        }
+    }
+
     /// Remembers `columns` for `word`.
     pub(crate) fn insert(&mut self, word: &str, columns: &[u32]) {
         let n = columns.len();

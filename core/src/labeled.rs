@@ -117,17 +117,11 @@ impl<'de> Deserialize<'de> for Scores {
     }
 }
 
-/// Keys of the article and comment records that a stage may not be named after, because its
-/// result would collide with them.
-pub const RESERVED_NAMES: &[&str] = &[
+/// Keys of the article and comment records beside the metadata fields
+/// ([`crate::article::METADATA_FIELDS`]) that a stage may not be named after.
+const RECORD_KEYS: &[&str] = &[
     "id",
     "source",
-    "outlet",
-    "original_source",
-    "title",
-    "author",
-    "date",
-    "url",
     "counts",
     "body",
     "comments",
@@ -141,6 +135,12 @@ pub const RESERVED_NAMES: &[&str] = &[
     "language",
     "provenance",
 ];
+
+/// Whether `name` is a key of the article or comment records (a metadata field or one of
+/// [`RECORD_KEYS`]): a stage of that name would have its result collide with it.
+pub fn is_reserved_name(name: &str) -> bool {
+    crate::article::METADATA_FIELDS.contains(&name) || RECORD_KEYS.contains(&name)
+}
 
 /// One output record: a labeled article, or the error standing in for an input record that
 /// could not be labeled.
@@ -433,8 +433,9 @@ mod tests {
             .iter()
             .chain(&["language", "body", "id"])
         {
-            assert!(RESERVED_NAMES.contains(field), "{field}");
+            assert!(is_reserved_name(field), "{field}");
         }
+        assert!(!is_reserved_name("toxicity") && !is_reserved_name("sentiment"));
     }
 
     #[test]

@@ -33,7 +33,7 @@ use serde::Deserialize;
 use super::language::OtherLanguage;
 use super::targets::RunTargets;
 use super::units::Unit;
-use crate::labeled::RESERVED_NAMES;
+use crate::labeled::is_reserved_name;
 
 /// Why a config could not be used.
 #[derive(Debug, thiserror::Error)]
@@ -342,7 +342,7 @@ impl PipelineConfig {
                 self.stage_error(name, "a stage name is letters, digits, `_` and `-`".into())
             );
         }
-        if RESERVED_NAMES.contains(&name) {
+        if is_reserved_name(name) {
             return Err(self.stage_error(
                 name,
                 format!("`{name}` is a field of the output record; give the stage another name"),
@@ -547,7 +547,8 @@ mod tests {
 
     #[test]
     fn reserved_and_malformed_stage_names_are_refused() {
-        for name in ["comments", "id", "has space"] {
+        // Record keys, metadata fields (`outlet`, `url`), and a malformed name.
+        for name in ["comments", "id", "outlet", "url", "has space"] {
             let text = format!("[stages.tokenize]\n[stages.\"{name}\"]\nmodel='m'\n");
             let c = PipelineConfig::parse(&text, Path::new("c.toml")).unwrap();
             let e = c.validate().unwrap_err().to_string();

@@ -241,18 +241,29 @@ mod tests {
         assert!(ShortWord::of("fifteen-bytes-x").is_some());
     }
 
-    #[test]
-    fn every_entry_is_found_after_the_table_grows() {
+    /// `n` words `{prefix}0`, `{prefix}1`, … and a table mapping each to its place.
+    fn numbered(prefix: &str, n: usize) -> (Vec<String>, ShortWordTable<u32>) {
+        let words: Vec<String> = (0..n).map(|i| format!("{prefix}{i}")).collect();
         let mut table = ShortWordTable::default();
-        let words: Vec<String> = (0..20_000).map(|i| format!("w{i}")).collect();
         for (i, word) in words.iter().enumerate() {
             table.insert(ShortWord::of(word).unwrap(), i as u32);
         }
-        assert!(table.slots.len() > INITIAL_SLOTS);
+        (words, table)
+    }
+
+    /// Every word of `words` is found in `table` with its place, and nothing else is stored.
+    fn assert_numbered(words: &[String], table: &ShortWordTable<u32>) {
         assert_eq!(table.len(), words.len());
         for (i, word) in words.iter().enumerate() {
             assert_eq!(table.get(ShortWord::of(word).unwrap()), Some(&(i as u32)));
         }
+    }
+
+    #[test]
+    fn every_entry_is_found_after_the_table_grows() {
+        let (words, table) = numbered("w", 20_000);
+        assert!(table.slots.len() > INITIAL_SLOTS);
+        assert_numbered(&words, &table);
         assert_eq!(table.get(ShortWord::of("unseen").unwrap()), None);
     }
 
@@ -260,11 +271,7 @@ mod tests {
     /// (including a key whose home slot is the table's last).
     #[test]
     fn prefetching_changes_nothing() {
-        let mut table = ShortWordTable::default();
-        let words: Vec<String> = (0..5_000).map(|i| format!("p{i}")).collect();
-        for (i, word) in words.iter().enumerate() {
-            table.insert(ShortWord::of(word).unwrap(), i as u32);
-        }
+        let (words, table) = numbered("p", 5_000);
         let last = (0..)
             .map(|i| format!("u{i}"))
             .find(|w| ShortWord::of(w).unwrap().home(table.bits) == table.slots.len() - 1)
@@ -272,10 +279,7 @@ mod tests {
         for word in words.iter().chain([&last]) {
             table.prefetch(ShortWord::of(word).unwrap());
         }
-        assert_eq!(table.len(), words.len());
-        for (i, word) in words.iter().enumerate() {
-            assert_eq!(table.get(ShortWord::of(word).unwrap()), Some(&(i as u32)));
-        }
+        assert_numbered(&words, &table);
         assert_eq!(table.get(ShortWord::of(&last).unwrap()), None);
     }
 

@@ -23,6 +23,7 @@ use rustc_hash::FxHashMap;
 use slant_sdk::{DocView, TextView};
 
 use crate::features::Emit;
+use crate::few_terms::FewTerms;
 
 /// Words that refute a claim (after the FNC-1 baseline's list, plus common debunking verbs).
 const REFUTE: &[&str] = &[
@@ -325,7 +326,7 @@ pub(crate) fn claim_features(doc: &DocView<'_>, terms: &[&str], e: &mut impl Emi
 /// terms once per count).
 struct ClaimTerms<'a> {
     /// The claim's distinct terms, sorted; a term's id is its place here.
-    distinct: Vec<&'a str>,
+    distinct: FewTerms<'a>,
     /// The claim's distinct bigrams (pairs of ids in claim order), sorted.
     bigrams: Vec<(u32, u32)>,
     /// Per body term, its id if it is a claim term.
@@ -334,10 +335,8 @@ struct ClaimTerms<'a> {
 
 impl<'a> ClaimTerms<'a> {
     fn of(claim_seq: &[&'a str], terms: &[&str]) -> Self {
-        let mut distinct = claim_seq.to_vec();
-        distinct.sort_unstable();
-        distinct.dedup();
-        let id = |term: &str| distinct.binary_search(&term).ok().map(|k| k as u32);
+        let distinct = FewTerms::new(claim_seq.to_vec());
+        let id = |term: &str| distinct.position(term).map(|k| k as u32);
         let ids: Vec<u32> = claim_seq.iter().filter_map(|t| id(t)).collect();
         let mut bigrams: Vec<(u32, u32)> = ids.windows(2).map(|w| (w[0], w[1])).collect();
         bigrams.sort_unstable();

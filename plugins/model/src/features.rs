@@ -21,6 +21,7 @@ use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
 use std::sync::LazyLock;
 
+use crate::few_terms::FewTerms;
 use rustc_hash::FxHashMap;
 use slant_sdk::{DocView, TextView, Token};
 use xxhash_rust::xxh3::xxh3_64;
@@ -786,18 +787,16 @@ fn target_mask(
 }
 
 fn pair_features(doc: &DocView<'_>, terms: &[&str], e: &mut impl Emit) {
-    let mut pair_terms = terms_of(&doc.pair);
-    pair_terms.sort_unstable();
-    pair_terms.dedup();
-    for t in &pair_terms {
+    let pair_terms = FewTerms::new(terms_of(&doc.pair));
+    for t in pair_terms.sorted() {
         e.emit(b'p', &[t]);
     }
     if !pair_terms.is_empty() {
         // The pair (a claim) is a few terms, the text may be a long body: each body term is
-        // looked up among the sorted pair terms, rather than every body term hashed into a set.
+        // looked up among the pair's few terms, rather than every body term hashed into a set.
         let mut in_text = vec![false; pair_terms.len()];
         for t in terms {
-            if let Ok(k) = pair_terms.binary_search(t) {
+            if let Some(k) = pair_terms.position(t) {
                 in_text[k] = true;
             }
         }

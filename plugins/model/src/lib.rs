@@ -9,6 +9,7 @@
 
 mod cues;
 pub mod features;
+mod few_terms;
 pub mod format;
 pub mod model;
 mod projector;

@@ -19,7 +19,7 @@
 
 use std::sync::OnceLock;
 
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 use slant_sdk::{DocView, TextView};
 
 use crate::features::Emit;
@@ -176,10 +176,35 @@ fn cue_mask(lower: &str) -> u8 {
     cue_table().masks.get(lower).copied().unwrap_or(0)
 }
 
-/// [`cue_mask`]'s table, and the length of its longest word.
+/// [`cue_mask`]'s table, the length of its longest word, and a filter of its words' ASCII
+/// fingerprints.
 struct CueTable {
     masks: FxHashMap<&'static str, u8>,
     longest: usize,
+    /// Bit [`ascii_fingerprint`] set for every cue word.
+    filter: [u64; 64],
+}
+
+impl CueTable {
+    /// Whether an ASCII word, in any case, may be a cue word once lower-cased: a word whose
+    /// fingerprint no cue word has is none, and most body words are answered here without
+    /// hashing.
+    #[inline]
+    fn may_hold_ascii(&self, word: &str) -> bool {
+        let bit = ascii_fingerprint(word);
+        self.filter[bit / 64] & (1 << (bit % 64)) != 0
+    }
+}
+
+/// A 12-bit fingerprint of an ASCII word's length and its first and last bytes, the same for
+/// the word in any case: ASCII lower-casing keeps the length and `| 0x20` maps an upper-case
+/// letter onto its lower case and leaves what lower-casing leaves.
+#[inline]
+fn ascii_fingerprint(word: &str) -> usize {
+    let b = word.as_bytes();
+    let fold = |byte: Option<&u8>| u64::from(byte.map_or(0, |&c| c | 0x20));
+    let key = b.len() as u64 | fold(b.first()) << 32 | fold(b.last()) << 40;
+    (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 52) as usize
 }
 
 fn cue_table() -> &'static CueTable {
@@ -192,7 +217,16 @@ fn cue_table() -> &'static CueTable {
             }
         }
         let longest = masks.keys().map(|w| w.len()).max().unwrap_or(0);
-        CueTable { masks, longest }
+        let mut filter = [0u64; 64];
+        for word in masks.keys() {
+            let bit = ascii_fingerprint(word);
+            filter[bit / 64] |= 1 << (bit % 64);
+        }
+        CueTable {
+            masks,
+            longest,
+            filter,
+        }
     })
 }
 
@@ -203,7 +237,8 @@ fn cue_table() -> &'static CueTable {
 fn cue_mask_at(text: &TextView<'_>, i: usize, buf: &mut String) -> u8 {
     let s = text.surface(&text.tokens[i]);
     if s.is_ascii() {
-        if s.len() > cue_table().longest {
+        let table = cue_table();
+        if s.len() > table.longest || !table.may_hold_ascii(s) {
             return 0;
         }
         if !s.bytes().any(|b| b.is_ascii_uppercase()) {
@@ -232,12 +267,6 @@ fn lower_surface_into(text: &TextView<'_>, i: usize, out: &mut String) {
     }
 }
 
-fn lower_surface(text: &TextView<'_>, i: usize) -> String {
-    let mut out = String::new();
-    lower_surface_into(text, i, &mut out);
-    out
-}
-
 /// Count bins: 0, 1, 2, 3-4, 5+.
 fn count_bin(n: usize) -> &'static str {
     match n {
@@ -259,15 +288,26 @@ fn share_bin(num: usize, den: usize, bins: usize) -> String {
 
 /// The claim's content words (stemmed terms), in order.
 fn claim_terms<'a>(pair: &TextView<'a>) -> Vec<&'a str> {
+    let mut lower = String::new();
     (0..pair.tokens.len())
         .filter(|&i| {
-            let lower = lower_surface(pair, i);
-            lower.chars().any(char::is_alphanumeric)
-                && lower.chars().count() > 1
-                && !STOPWORDS.contains(&lower.as_str())
+            lower_surface_into(pair, i, &mut lower);
+            is_content_word(&lower)
         })
         .map(|i| pair.term(&pair.tokens[i]))
         .collect()
+}
+
+/// Whether a lower-cased word counts as a content word of a claim: two characters or more, one
+/// of them a letter or digit, and not in [`STOPWORDS`].
+fn is_content_word(lower: &str) -> bool {
+    // A set, not the list: scanning the list for every word of every claim was a twelfth of a
+    // claim model's `slant predict` on short texts.
+    static SET: OnceLock<FxHashSet<&'static str>> = OnceLock::new();
+    let stopwords = SET.get_or_init(|| STOPWORDS.iter().copied().collect());
+    lower.chars().any(char::is_alphanumeric)
+        && lower.chars().nth(1).is_some()
+        && !stopwords.contains(lower)
 }
 
 /// Emits every claim feature of one (body, claim) document; `terms` are the body's terms.
@@ -471,8 +511,8 @@ fn cue_counts(
 #[cfg(test)]
 mod tests {
     use super::{
-        cue_mask, cue_mask_at, distinct_found, found_in_at_least, lower_surface, ClaimTerms, CUES,
-        NEGATION_BIT,
+        cue_mask, cue_mask_at, cue_table, distinct_found, found_in_at_least, is_content_word,
+        lower_surface_into, ClaimTerms, CUES, NEGATION_BIT, STOPWORDS,
     };
     use crate::features::{extract_named, FeatureSpec};
     use rustc_hash::FxHashSet;
@@ -489,6 +529,42 @@ mod tests {
                 .filter(|(_, (_, words))| words.contains(&word))
                 .fold(0u8, |mask, (c, _)| mask | 1 << c);
             assert_eq!(cue_mask(word), scanned, "{word:?}");
+        }
+    }
+
+    fn lower_surface(text: &TextView<'_>, i: usize) -> String {
+        let mut out = String::new();
+        lower_surface_into(text, i, &mut out);
+        out
+    }
+
+    #[test]
+    fn every_cue_word_in_any_case_passes_the_filter() {
+        let table = cue_table();
+        for word in CUES.iter().flat_map(|(_, words)| words.iter()) {
+            let title = word[..1].to_uppercase() + &word[1..];
+            for form in [word.to_string(), word.to_uppercase(), title] {
+                assert!(table.may_hold_ascii(&form), "{form:?}");
+            }
+        }
+        // The filter lets few other words through (it is what saves the lookups).
+        let others = [
+            "the", "budget", "council", "Approved", "x", "2014", "hello", "@user",
+        ];
+        let passed = others.iter().filter(|w| table.may_hold_ascii(w)).count();
+        assert!(passed <= 2, "{passed} of {others:?}");
+    }
+
+    #[test]
+    fn content_words_are_what_the_stopword_list_leaves() {
+        let words = STOPWORDS.iter().copied();
+        for word in words.chain([
+            "", "a", "x", "7", "42", "--", "-a", "é", "éa", "council", "n't",
+        ]) {
+            let listed = word.chars().any(char::is_alphanumeric)
+                && word.chars().count() > 1
+                && !STOPWORDS.contains(&word);
+            assert_eq!(is_content_word(word), listed, "{word:?}");
         }
     }
 

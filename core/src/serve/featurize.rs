@@ -5,6 +5,7 @@
 
 use indicatif::ProgressBar;
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 use slant_model::InputKind;
 use slant_sdk::{DocView, TextView};
 
@@ -40,11 +41,11 @@ where
     let chunks: Vec<Vec<T>> = docs
         .par_chunks(BATCH)
         .map(|chunk| {
-            let texts: Vec<&str> = chunk.iter().map(|d| d.text).collect();
+            let (texts, text_of) = distinct_texts(chunk.iter().map(|d| d.text));
             let main = tokenizer.tokenize(&texts)?;
-            let pairs: Vec<&str> = match kind {
-                InputKind::Text => Vec::new(),
-                _ => chunk.iter().map(|d| d.pair).collect(),
+            let (pairs, pair_of) = match kind {
+                InputKind::Text => (Vec::new(), Vec::new()),
+                _ => distinct_texts(chunk.iter().map(|d| d.pair)),
             };
             let pair = if pairs.is_empty() {
                 None
@@ -56,11 +57,11 @@ where
                 .enumerate()
                 .map(|(i, d)| {
                     let pair_view = match &pair {
-                        Some(b) => TextView::new(d.pair, b.doc_tokens(i), &b.terms),
+                        Some(b) => TextView::new(d.pair, b.doc_tokens(pair_of[i]), &b.terms),
                         None => TextView::new("", &[], ""),
                     };
                     let view = DocView {
-                        main: TextView::new(d.text, main.doc_tokens(i), &main.terms),
+                        main: TextView::new(d.text, main.doc_tokens(text_of[i]), &main.terms),
                         pair: pair_view,
                         target: if kind == InputKind::Target {
                             d.pair
@@ -76,4 +77,41 @@ where
         })
         .collect::<Result<_, PluginError>>()?;
     Ok(chunks.into_iter().flatten().collect())
+}
+
+/// The distinct texts of `texts` in first-seen order, and for each text its place among them.
+/// Paired data repeats its texts: every body of FNC-1 is paired with a dozen headlines, a claim
+/// or a target with many documents. Each distinct text is tokenized once per batch (a text's
+/// tokens do not depend on the other texts of its batch).
+fn distinct_texts<'a>(texts: impl Iterator<Item = &'a str>) -> (Vec<&'a str>, Vec<usize>) {
+    let mut place: FxHashMap<&str, usize> = FxHashMap::default();
+    let mut distinct = Vec::new();
+    let place_of = texts
+        .map(|text| {
+            *place.entry(text).or_insert_with(|| {
+                distinct.push(text);
+                distinct.len() - 1
+            })
+        })
+        .collect();
+    (distinct, place_of)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_text_points_at_its_own_distinct_text() {
+        let texts = [
+            "claim b", "claim a", "claim b", "", "claim a", "claim c", "",
+        ];
+        let (distinct, place_of) = distinct_texts(texts.iter().copied());
+        assert_eq!(distinct, ["claim b", "claim a", "", "claim c"]);
+        assert_eq!(place_of.len(), texts.len());
+        for (text, &k) in texts.iter().zip(&place_of) {
+            assert_eq!(distinct[k], *text);
+        }
+        assert_eq!(distinct_texts(std::iter::empty()), (Vec::new(), Vec::new()));
+    }
 }

@@ -301,8 +301,8 @@ fn claim_terms<'a>(pair: &TextView<'a>) -> Vec<&'a str> {
 /// Whether a lower-cased word counts as a content word of a claim: two characters or more, one
 /// of them a letter or digit, and not in [`STOPWORDS`].
 fn is_content_word(lower: &str) -> bool {
-    // A set, not the list: scanning the list for every word of every claim was a twelfth of a
-    // claim model's `slant predict` on short texts.
+    // A set, not the list: scanning the list for every word of every claim was 3 % of a claim
+    // model's `slant predict` on short texts, in `memcmp`.
     static SET: OnceLock<FxHashSet<&'static str>> = OnceLock::new();
     let stopwords = SET.get_or_init(|| STOPWORDS.iter().copied().collect());
     lower.chars().any(char::is_alphanumeric)

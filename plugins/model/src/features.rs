@@ -21,10 +21,11 @@ use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
 use std::sync::LazyLock;
 
-use crate::few_terms::FewTerms;
 use rustc_hash::FxHashMap;
 use slant_sdk::{DocView, TextView, Token};
 use xxhash_rust::xxh3::xxh3_64;
+
+use crate::few_terms::FewTerms;
 
 /// How features are made; stored in every model file.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -80,8 +80,8 @@ where
 }
 
 /// The distinct texts of `texts` in first-seen order, and for each text its place among them.
-/// Paired data repeats its texts: FNC-1 pairs each body with about 30 headlines, and a
-/// claim or a target goes with many documents. Each distinct text is tokenized once per batch (a text's
+/// Paired data repeats its texts: FNC-1 pairs each body with about 30 headlines, and a claim or
+/// a target goes with many documents. Each distinct text is tokenized once per batch (a text's
 /// tokens do not depend on the other texts of its batch).
 fn distinct_texts<'a>(texts: impl Iterator<Item = &'a str>) -> (Vec<&'a str>, Vec<usize>) {
     let mut place: FxHashMap<&str, usize> = FxHashMap::default();

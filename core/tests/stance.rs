@@ -1,7 +1,8 @@
 //! The stance stages end to end through the binary: mentions of configured targets classified
 //! and aggregated per target, targets and claims from the config, a targets file and flags,
-//! unmatched targets reported once, bad target files refused with their line; and the shipped
-//! model with the default targets on the real seed pages.
+//! unmatched targets reported once, bad target files refused with their line; the shipped
+//! claim model's `slant predict` on repeated bodies and claims; and the shipped model with the
+//! default targets on the real seed pages.
 //!
 //! Needs the `stance` plugin built beside the binary (`cargo build -p slant-stance`).
 
@@ -351,6 +352,54 @@ fn predict_scores_headline_body_and_claim_text_pairs() {
         "{}",
         recs[3]
     );
+}
+
+/// Paired data repeats its texts (each FNC-1 body goes with ~30 headlines), and a batch
+/// tokenizes each distinct text once: a record's scores must be those it gets alone.
+#[test]
+fn repeated_bodies_and_claims_score_as_each_record_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = repo().join("models/stance-claim.model");
+    let bodies = [
+        "Officials confirmed on Monday that the giant squid was found off the coast.",
+        "The photo is a hoax, experts said; no squid was ever found there.",
+    ];
+    let claims = [
+        "Giant squid found off the coast",
+        "Town council approves new budget",
+    ];
+    let pairs = [(0, 0), (0, 1), (1, 0), (0, 0), (1, 1), (1, 0)];
+    let line = |i: usize, (b, c): (usize, usize)| {
+        serde_json::json!({"id": format!("r{i}"), "headline": claims[c], "body": bodies[b]})
+            .to_string()
+    };
+    let all: Vec<String> = pairs.iter().enumerate().map(|(i, &p)| line(i, p)).collect();
+    let together = write(dir.path(), "all.jsonl", &(all.join("\n") + "\n"));
+    let (recs, err, code) = predict(&model, &["--format", "jsonl"], &together);
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(recs.len(), pairs.len());
+    for (i, record_line) in all.iter().enumerate() {
+        let alone = write(
+            dir.path(),
+            &format!("r{i}.jsonl"),
+            &format!("{record_line}\n"),
+        );
+        let (single, err, code) = predict(&model, &["--format", "jsonl"], &alone);
+        assert_eq!(code, Some(0), "{err}");
+        assert_eq!(recs[i], single[0], "record {i}");
+        assert_eq!(
+            recs[i]["scores"].as_object().unwrap().len(),
+            4,
+            "{}",
+            recs[i]
+        );
+    }
+    // The same pair gives the same scores wherever it stands; another claim or another body
+    // gives others (so a record pointed at the wrong text would be caught above).
+    assert_eq!(recs[0]["scores"], recs[3]["scores"]);
+    assert_eq!(recs[2]["scores"], recs[5]["scores"]);
+    assert_ne!(recs[0]["scores"], recs[1]["scores"]);
+    assert_ne!(recs[0]["scores"], recs[2]["scores"]);
 }
 
 #[test]

@@ -23,7 +23,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use slant_sdk::{DocView, TextView};
 
 use crate::features::Emit;
-use crate::few_terms::FewTerms;
+use crate::few_terms::{FewTerms, WordFilter};
 
 /// Words that refute a claim (after the FNC-1 baseline's list, plus common debunking verbs).
 const REFUTE: &[&str] = &[
@@ -176,35 +176,12 @@ fn cue_mask(lower: &str) -> u8 {
     cue_table().masks.get(lower).copied().unwrap_or(0)
 }
 
-/// [`cue_mask`]'s table, the length of its longest word, and a filter of its words' ASCII
-/// fingerprints.
+/// [`cue_mask`]'s table, the length of its longest word, and a filter of its words.
 struct CueTable {
     masks: FxHashMap<&'static str, u8>,
     longest: usize,
-    /// Bit [`ascii_fingerprint`] set for every cue word.
-    filter: [u64; 64],
-}
-
-impl CueTable {
-    /// Whether an ASCII word, in any case, may be a cue word once lower-cased: a word whose
-    /// fingerprint no cue word has is none, and most body words are answered here without
-    /// hashing.
-    #[inline]
-    fn may_hold_ascii(&self, word: &str) -> bool {
-        let bit = ascii_fingerprint(word);
-        self.filter[bit / 64] & (1 << (bit % 64)) != 0
-    }
-}
-
-/// A 12-bit fingerprint of an ASCII word's length and its first and last bytes, the same for
-/// the word in any case: ASCII lower-casing keeps the length and `| 0x20` maps an upper-case
-/// letter onto its lower case and leaves what lower-casing leaves.
-#[inline]
-fn ascii_fingerprint(word: &str) -> usize {
-    let b = word.as_bytes();
-    let fold = |byte: Option<&u8>| u64::from(byte.map_or(0, |&c| c | 0x20));
-    let key = b.len() as u64 | fold(b.first()) << 32 | fold(b.last()) << 40;
-    (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 52) as usize
+    /// 4096 bits: most body words are answered "no cue" here, without lower-casing or hashing.
+    filter: WordFilter<64>,
 }
 
 fn cue_table() -> &'static CueTable {
@@ -217,10 +194,9 @@ fn cue_table() -> &'static CueTable {
             }
         }
         let longest = masks.keys().map(|w| w.len()).max().unwrap_or(0);
-        let mut filter = [0u64; 64];
+        let mut filter = WordFilter::default();
         for word in masks.keys() {
-            let bit = ascii_fingerprint(word);
-            filter[bit / 64] |= 1 << (bit % 64);
+            filter.insert(word);
         }
         CueTable {
             masks,
@@ -238,7 +214,7 @@ fn cue_mask_at(text: &TextView<'_>, i: usize, buf: &mut String) -> u8 {
     let s = text.surface(&text.tokens[i]);
     if s.is_ascii() {
         let table = cue_table();
-        if s.len() > table.longest || !table.may_hold_ascii(s) {
+        if s.len() > table.longest || !table.filter.may_hold(s) {
             return 0;
         }
         if !s.bytes().any(|b| b.is_ascii_uppercase()) {
@@ -544,14 +520,14 @@ mod tests {
         for word in CUES.iter().flat_map(|(_, words)| words.iter()) {
             let title = word[..1].to_uppercase() + &word[1..];
             for form in [word.to_string(), word.to_uppercase(), title] {
-                assert!(table.may_hold_ascii(&form), "{form:?}");
+                assert!(table.filter.may_hold(&form), "{form:?}");
             }
         }
         // The filter lets few other words through (it is what saves the lookups).
         let others = [
             "the", "budget", "council", "Approved", "x", "2014", "hello", "@user",
         ];
-        let passed = others.iter().filter(|w| table.may_hold_ascii(w)).count();
+        let passed = others.iter().filter(|w| table.filter.may_hold(w)).count();
         assert!(passed <= 2, "{passed} of {others:?}");
     }
 

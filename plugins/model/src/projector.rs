@@ -4,9 +4,11 @@
 //! [`crate::features::walk`] emits every feature occurrence; [`Counter`] hashes each and counts
 //! it in the dense per-thread `counts` when the bucket is one of the model's selected columns,
 //! so no list of occurrences is built. A word's char n-grams (~30 per word with n = 2..5) depend
-//! on the word alone, and only ~1–2 of them hit a selected column: the first time a thread meets
-//! a word for a model, the word's grams are hashed and mapped to columns, and the columns hit are
-//! remembered; every later occurrence costs one table lookup and ~1–2 counts.
+//! on the word alone, and many of them hit a selected column (about a dozen per word with the
+//! shipped toxicity model: test `most_words_hit_more_columns_than_their_slot_holds`): the
+//! first time a thread meets a word for a model, the word's grams are hashed and mapped to
+//! columns, and the columns hit are remembered; every later occurrence costs one table lookup,
+//! one read of the word's column list and a count per column.
 //!
 //! The memo is keyed by the model's identity ([`ModelId`], shared by clones) and the spec values
 //! the buckets depend on, because models are shared across threads and one process may hold
@@ -46,8 +48,8 @@ impl PartialEq for ModelId {
 }
 
 /// Words whose columns are remembered per model and thread before that model's table is
-/// cleared (the same bound as the char n-gram bucket memo; an entry holds ~1–2 columns, not
-/// ~30 buckets). Small in unit tests, so that the clearing path runs there too.
+/// cleared (the same bound as the char n-gram bucket memo; an entry holds about a dozen
+/// columns, not ~30 buckets). Small in unit tests, so that the clearing path runs there too.
 const WORD_MEMO_LIMIT: usize = if cfg!(test) { 64 } else { 1 << 18 };
 
 /// The longest word (in bytes) whose columns are remembered, so that the memo's size is bounded
@@ -757,6 +759,46 @@ mod tests {
         let long = vec![vec![all.as_str(); 3 * PENDING_BYTES / all.len() + 1].join(" ")];
         assert!(long[0].len() > 3 * PENDING_BYTES, "{} bytes", long[0].len());
         assert_all_equal(&models, &long);
+    }
+
+    /// How many selected columns a word's char n-grams hit is what the memo's layout rests on
+    /// (`word_memo`): on the shipped sample articles, the shipped toxicity model's words hit
+    /// about a dozen each, so most words' lists do not fit in their slot and are read from the
+    /// spill array (a second load per memo hit).
+    #[test]
+    fn most_words_hit_more_columns_than_their_slot_holds() {
+        let toxicity = shipped("toxicity");
+        let spec = &toxicity.header.features;
+        let [lo, hi] = spec
+            .char_ngrams
+            .expect("the toxicity model reads char n-grams");
+        let seeds = std::fs::read_to_string(repo().join("seeds/articles.jsonl")).unwrap();
+        let (mut words, mut columns, mut spilled) = (0, 0, 0);
+        let mut chars = CharHasher::default();
+        let mut buckets = Vec::new();
+        for body in field_of_lines(&seeds, "body") {
+            let text = Tokenized::new(&body);
+            for token in &text.tokens {
+                buckets.clear();
+                let surface = text.view().surface(token);
+                chars.buckets(surface, lo as usize, hi as usize, spec.mask(), &mut buckets);
+                let hit = buckets
+                    .iter()
+                    .filter(|&&b| toxicity.column(b).is_some())
+                    .count();
+                words += 1;
+                columns += hit;
+                spilled += usize::from(hit > crate::word_memo::INLINE);
+            }
+        }
+        let mean = columns as f64 / words as f64;
+        println!("{words} words: {mean:.1} columns per word, {spilled} lists spilled");
+        assert!(words > 300, "{words} words");
+        assert!(mean > 5.0, "{mean:.1} columns per word");
+        assert!(
+            spilled * 4 > words * 3,
+            "{spilled} of {words} lists spilled"
+        );
     }
 
     #[test]

@@ -2,15 +2,19 @@
 //!
 //! On natural text nearly every word is a memo hit, so a hit must touch as little memory as
 //! possible: a word of up to 15 bytes (nearly all) is packed into its key, in place in a
-//! [`ShortWordTable`] slot, and up to [`INLINE`] columns (nearly all words hit 0–2) sit beside
-//! it. A hit then reads one slot of 32 bytes: no key or value behind a pointer, no separate
-//! control bytes. Longer words and longer column lists live in a side map and a side array.
+//! [`ShortWordTable`] slot of 32 bytes, with up to [`INLINE`] columns beside it: no key or value
+//! behind a pointer, no separate control bytes. Longer words live in a side map, longer column
+//! lists in a side array. With the shipped toxicity model nearly every word's list is a longer
+//! one (about a dozen columns: `projector`'s test
+//! `most_words_hit_more_columns_than_their_slot_holds`), so a hit reads the slot, then the list.
+//! A slot wide enough for such lists (64 bytes, 11 columns) was tried and lost more in cache than
+//! the list's load costs (`benches/PROFILE.md`).
 
 use rustc_hash::FxHashMap;
 use slant_word_table::{ShortWord, ShortWordTable};
 
 /// Most columns stored in place.
-const INLINE: usize = 2;
+pub(crate) const INLINE: usize = 2;
 
 /// A word's columns: `len` of them in `at` when `len <= INLINE`, else `spill[at[0]..][..len]`.
 #[derive(Clone, Copy, Default)]

@@ -134,7 +134,8 @@ pub(crate) fn with_counts<R>(
                 counts: &mut s.counts,
                 seen: &mut s.seen,
                 nonzero: &mut s.nonzero,
-                words: 0..0,
+                first_word: usize::MAX,
+                end_word: 0,
                 n: 0,
             },
             key: &mut s.key,
@@ -149,7 +150,7 @@ pub(crate) fn with_counts<R>(
         };
         walk(spec, doc, &mut counter);
         counter.hash_pending();
-        let Tally { words, n, .. } = counter.tally;
+        let (words, n) = (counter.tally.words(), counter.tally.n);
         into_order(&mut s.seen, &mut s.nonzero, words, n, &mut s.touched);
         let result = finish(&s.touched, &mut s.counts, &mut s.features);
         s.dirty = false;
@@ -236,28 +237,39 @@ struct Tally<'s> {
     seen: &'s mut [u64],
     /// One bit per word of `seen` with a bit set.
     nonzero: &'s mut [u64],
-    /// The bitmap words with a bit set (a range, so that short texts read only their span).
-    words: std::ops::Range<usize>,
+    /// The first bitmap word with a bit set and one past the last (`usize::MAX` and 0 while
+    /// none is), so that short texts read only their span.
+    first_word: usize,
+    end_word: usize,
     /// How many columns have a non-zero count.
     n: usize,
 }
 
 impl Tally<'_> {
+    /// Counts one occurrence of `column`. The column's bits are set whether or not it was
+    /// counted before in this document (setting a set bit changes nothing): a branch on "first
+    /// time in this document" mispredicted often on char n-gram models, which count about a
+    /// dozen columns per word, some new to the document and some not (`benches/PROFILE.md`,
+    /// "Columns counted without a branch").
     #[inline]
     fn count(&mut self, column: u32) {
         let c = &mut self.counts[column as usize];
-        if *c == 0.0 {
-            let w = column as usize / 64;
-            self.seen[w] |= 1u64 << (column % 64);
-            self.nonzero[w / 64] |= 1u64 << (w % 64);
-            self.words = if self.words.is_empty() {
-                w..w + 1
-            } else {
-                self.words.start.min(w)..self.words.end.max(w + 1)
-            };
-            self.n += 1;
-        }
+        self.n += usize::from(*c == 0.0);
         *c += 1.0;
+        let w = column as usize / 64;
+        self.seen[w] |= 1u64 << (column % 64);
+        self.nonzero[w / 64] |= 1u64 << (w % 64);
+        self.first_word = self.first_word.min(w);
+        self.end_word = self.end_word.max(w + 1);
+    }
+
+    /// The bitmap words with a bit set, as a range (empty when no column was counted).
+    fn words(&self) -> std::ops::Range<usize> {
+        if self.n == 0 {
+            0..0
+        } else {
+            self.first_word..self.end_word
+        }
     }
 }
 

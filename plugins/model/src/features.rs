@@ -161,6 +161,11 @@ pub(crate) trait Emit {
     /// looks words up in a table may start loading the word's entry now.
     fn upcoming_word(&self, _surface: &str) {}
 
+    /// Says that [`char_ngrams`](Self::char_ngrams) of `surface` comes sooner still, after
+    /// [`upcoming_word`](Self::upcoming_word) of it: an emitter may start loading what the
+    /// word's entry points to.
+    fn upcoming_columns(&self, _surface: &str) {}
+
     /// Emits the character n-grams of one word.
     fn char_ngrams(&mut self, surface: &str, lo: usize, hi: usize) {
         char_ngrams_of(surface, lo, hi, &mut |gram| self.emit(b'c', &[gram]));
@@ -606,6 +611,10 @@ pub(crate) fn walk(spec: &FeatureSpec, doc: &DocView<'_>, e: &mut impl Emit) {
 /// many words earlier has landed when the word's turn comes.
 const WORDS_AHEAD: usize = 4;
 
+/// How many tokens ahead the memo is told to load what a word's entry points to (its spilled
+/// column list): by then the entry asked for [`WORDS_AHEAD`] tokens ahead is in the cache.
+const COLUMNS_AHEAD: usize = 2;
+
 /// [`walk`] over the document's `terms`, the tokens `keep` keeps (all when `None`) and, for
 /// chained word hashing, the terms' `hashes`.
 fn walk_terms(
@@ -637,6 +646,9 @@ fn walk_terms(
         if let Some([clo, chi]) = spec.char_ngrams {
             if let Some(ahead) = main.tokens.get(i + WORDS_AHEAD) {
                 e.upcoming_word(main.surface(ahead));
+            }
+            if let Some(near) = main.tokens.get(i + COLUMNS_AHEAD) {
+                e.upcoming_columns(main.surface(near));
             }
             e.char_ngrams(main.surface(&main.tokens[i]), clo as usize, chi as usize);
         }

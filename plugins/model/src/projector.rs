@@ -359,6 +359,12 @@ impl Emit for Counter<'_, '_> {
         }
     }
 
+    fn upcoming_columns(&self, surface: &str) {
+        if let Some(memo) = self.memo.as_deref() {
+            memo.prefetch_columns(surface);
+        }
+    }
+
     fn char_ngrams(&mut self, surface: &str, lo: usize, hi: usize) {
         if let Some(columns) = self.memo.as_deref().and_then(|m| m.get(surface)) {
             // Counting order does not matter: counts are small integers, exact in f32.

@@ -6,12 +6,14 @@
 //! behind a pointer, no separate control bytes. Longer words live in a side map, longer column
 //! lists in a side array. With the shipped toxicity model nearly every word's list is a longer
 //! one (about a dozen columns: `projector`'s test
-//! `most_words_hit_more_columns_than_their_slot_holds`), so a hit reads the slot, then the list.
+//! `most_words_hit_more_columns_than_their_slot_holds`), so a hit reads the slot, then the list;
+//! the serving walk asks for both ahead of the word's turn ([`WordMemo::prefetch`],
+//! [`WordMemo::prefetch_columns`]).
 //! A slot wide enough for such lists (64 bytes, 11 columns) was tried and lost more in cache than
 //! the list's load costs (`benches/PROFILE.md`).
 
 use rustc_hash::FxHashMap;
-use slant_word_table::{ShortWord, ShortWordTable};
+use slant_word_table::{prefetch_line, ShortWord, ShortWordTable};
 
 /// Most columns stored in place.
 pub(crate) const INLINE: usize = 2;
@@ -54,6 +56,27 @@ impl WordMemo {
     pub(crate) fn prefetch(&self, word: &str) {
         if let Some(key) = ShortWord::of(word) {
             self.short.prefetch(key);
+        }
+    }
+
+    /// Starts bringing `word`'s spilled column list into the cache, when it has one: asked a
+    /// little after [`prefetch`](Self::prefetch) of the same word, whose slot (by then in the
+    /// cache) says where the list is. Without it, the list's first load was where most memo
+    /// hits waited.
+    #[inline]
+    pub(crate) fn prefetch_columns(&self, word: &str) {
+        let Some(c) = ShortWord::of(word).and_then(|key| self.short.get(key)) else {
+            return;
+        };
+        let (start, n) = (c.at[0] as usize, c.len as usize);
+        if n > INLINE {
+            // A list may span two cache lines.
+            if let (Some(first), Some(last)) =
+                (self.spill.get(start), self.spill.get(start + n - 1))
+            {
+                prefetch_line(first);
+                prefetch_line(last);
+            }
         }
     }
 
@@ -107,6 +130,15 @@ mod tests {
         ];
         for (w, c) in cases {
             memo.insert(w, c);
+        }
+        // Prefetches are hints: asked for every word, stored or not, they change no answer.
+        for w in cases
+            .map(|(w, _)| w)
+            .into_iter()
+            .chain(["abcd", "unseen", &long[1..]])
+        {
+            memo.prefetch(w);
+            memo.prefetch_columns(w);
         }
         for (w, c) in cases {
             assert_eq!(memo.get(w), Some(c), "{w:?}");

@@ -125,7 +125,7 @@ impl<V: Copy + Default> ShortWordTable<V> {
     #[inline]
     pub fn prefetch(&self, key: ShortWord) {
         let slot: *const Slot<V> = &self.slots[key.home(self.bits)];
-        prefetch_line(slot.cast());
+        prefetch_line(slot);
     }
 
     /// Stores `value` for `key`, replacing any value it had.
@@ -180,14 +180,14 @@ impl<V: Copy + Default> ShortWordTable<V> {
 }
 
 /// Brings the cache line at `at` into the cache (a hint; a no-op where there is no such
-/// instruction).
+/// instruction). The memos' users prefetch what a slot points to with it as well.
 #[inline]
-fn prefetch_line(at: *const i8) {
+pub fn prefetch_line<T>(at: *const T) {
     #[cfg(target_arch = "x86_64")]
     // SAFETY: a prefetch reads nothing the program sees and cannot fault, whatever the address;
-    // `at` points into a live slot anyway.
+    // the callers' `at` points into live memory anyway.
     unsafe {
-        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(at);
+        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(at.cast());
     }
     #[cfg(not(target_arch = "x86_64"))]
     let _ = at;

@@ -2,9 +2,9 @@
 //! in.
 //!
 //! The terms are kept sorted, so a term's place is its id, and a 256-bit [`WordFilter`] on each
-//! term's length and end bytes answers "not here" for most body terms without comparing strings: with
-//! a binary search per body term (two per term for a claim model), `memcmp` was 14 % of a claim
-//! model's `slant predict` time. The filter only skips searches whose answer is "absent", so
+//! term's length and end bytes answers "not here" for most body terms without comparing
+//! strings: with a binary search per body term (two per term for a claim model), `memcmp` was
+//! 14 % of a claim model's `slant predict` time. The filter only skips searches whose answer is "absent", so
 //! every answer is the binary search's.
 
 /// A set of words kept as one bit each: the word's length and its first and last bytes, the
@@ -24,6 +24,7 @@ impl<const WORDS: usize> WordFilter<WORDS> {
     /// The bit of `word`.
     #[inline]
     fn bit(word: &str) -> usize {
+        const { assert!(WORDS.is_power_of_two(), "a filter of 2^k words") };
         let b = word.as_bytes();
         let fold = |byte: Option<&u8>| u64::from(byte.map_or(0, |&c| c | 0x20));
         let key = b.len() as u64 | fold(b.first()) << 32 | fold(b.last()) << 40;
@@ -31,6 +32,7 @@ impl<const WORDS: usize> WordFilter<WORDS> {
         (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - bits)) as usize
     }
 
+    /// Adds `word` (sets its bit).
     pub(crate) fn insert(&mut self, word: &str) {
         let bit = Self::bit(word);
         self.0[bit / 64] |= 1 << (bit % 64);

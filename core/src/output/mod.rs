@@ -3,12 +3,15 @@
 //! to a temporary file beside the target, which is renamed over it only when the run finishes,
 //! so an interrupted run never leaves a half-written file behind.
 
+mod paced;
 pub mod parquet;
 
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
+
+use paced::PacedFile;
 
 /// Output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -81,6 +84,8 @@ enum Sink {
     Stdout(io::BufWriter<io::Stdout>),
     File {
         temp: tempfile::NamedTempFile,
+        /// The temporary file, written through a handle that has it written out as it goes.
+        paced: PacedFile,
         target: PathBuf,
     },
 }
@@ -96,7 +101,7 @@ impl Sink {
     fn writer(&mut self) -> &mut dyn Write {
         match self {
             Sink::Stdout(w) => w,
-            Sink::File { temp, .. } => temp.as_file_mut(),
+            Sink::File { paced, .. } => paced,
         }
     }
 }
@@ -129,12 +134,15 @@ impl RecordWriter {
             None => Sink::Stdout(io::BufWriter::new(io::stdout())),
             Some(p) if p.as_os_str() == "-" => Sink::Stdout(io::BufWriter::new(io::stdout())),
             Some(p) => {
-                let temp = temp_file_beside(p).map_err(|source| OutputError::Io {
+                let io_error = |source| OutputError::Io {
                     path: p.display().to_string(),
                     cause: source,
-                })?;
+                };
+                let temp = temp_file_beside(p).map_err(io_error)?;
+                let paced = PacedFile::new(temp.as_file().try_clone().map_err(io_error)?);
                 Sink::File {
                     temp,
+                    paced,
                     target: p.to_path_buf(),
                 }
             }
@@ -193,10 +201,11 @@ impl RecordWriter {
     /// The Parquet writer, started on the temporary file at the first record.
     fn parquet_sink(&mut self) -> Result<&mut parquet::ParquetSink, OutputError> {
         if self.parquet.is_none() {
-            let Sink::File { temp, target } = &self.sink else {
+            let Sink::File { temp, target, .. } = &self.sink else {
                 return Err(OutputError::ParquetToStdout);
             };
             let file = temp.as_file().try_clone().map_err(|e| self.io_error(e))?;
+            let file = PacedFile::new(file);
             self.parquet = Some(parquet::ParquetSink::new(file, target, &self.stages)?);
         }
         Ok(self.parquet.as_mut().expect("started above"))
@@ -323,7 +332,7 @@ impl RecordWriter {
                     cause: source,
                 }),
             },
-            Sink::File { temp, target } => {
+            Sink::File { temp, target, .. } => {
                 temp.as_file()
                     .sync_all()
                     .map_err(|source| OutputError::Io {

@@ -29,6 +29,7 @@ use parquet::basic::Compression;
 use parquet::file::properties::{EnabledStatistics, WriterProperties};
 use serde_json::Value;
 
+use super::paced::PacedFile;
 use crate::article::METADATA_FIELDS;
 use crate::labeled::OutputRecord;
 
@@ -325,7 +326,7 @@ pub fn labeled_schema(stages: &[StageColumns]) -> Schema {
 /// Writes labeled records to a Parquet file (the caller makes it atomic: see
 /// [`crate::output::RecordWriter`]).
 pub struct ParquetSink {
-    writer: ArrowWriter<File>,
+    writer: ArrowWriter<PacedFile>,
     /// Holds the rows not yet written, serialized into its tape (compact, unlike JSON values).
     decoder: Decoder,
     path: String,
@@ -337,7 +338,7 @@ impl ParquetSink {
     /// # Errors
     /// The writer cannot be created.
     pub fn new(
-        file: File,
+        file: PacedFile,
         path: &Path,
         stages: &[StageColumns],
     ) -> Result<ParquetSink, ParquetOutputError> {

@@ -175,6 +175,37 @@ impl ColumnIndex {
         }
         Some((self.ranks[w] + (word & (bit - 1)).count_ones()) as usize)
     }
+
+    /// Replaces `buckets` with the columns of the selected ones, in their order: what
+    /// [`column`](Self::column) gives each, without a branch per bucket. The filter and the
+    /// bitmap each answer "no column" for a share of lookups too large and too random for
+    /// branch prediction (on tweets, word n-gram lookups' branches were a fifth of their time in
+    /// `perf annotate`), so each pass writes every bucket at the next free place and moves that
+    /// place on only past the ones it keeps.
+    fn keep_columns(&self, buckets: &mut Vec<u32>) {
+        let filter_mask = self.filter.len() - 1;
+        let mut kept = 0;
+        for i in 0..buckets.len() {
+            let b = buckets[i];
+            buckets[kept] = b;
+            let w = b as usize / 64;
+            kept += ((self.filter[w & filter_mask] >> (b % 64)) & 1) as usize;
+        }
+        buckets.truncate(kept);
+        let mut kept = 0;
+        for i in 0..buckets.len() {
+            let b = buckets[i];
+            let w = b as usize / 64;
+            // A bucket past the bitmap (a wider hash than the model's) has no column.
+            let (word, rank) = match (self.bits.get(w), self.ranks.get(w)) {
+                (Some(&word), Some(&rank)) => (word, rank),
+                _ => (0, 0),
+            };
+            buckets[kept] = rank + (word & ((1u64 << (b % 64)) - 1)).count_ones();
+            kept += ((word >> (b % 64)) & 1) as usize;
+        }
+        buckets.truncate(kept);
+    }
 }
 
 /// A feature's share in a decision, for `--explain`.
@@ -226,6 +257,12 @@ impl Model {
 
     pub(crate) fn column(&self, bucket: u32) -> Option<usize> {
         self.columns.column(bucket)
+    }
+
+    /// Replaces `buckets` with the columns of the selected ones, in order (see
+    /// [`ColumnIndex::keep_columns`]).
+    pub(crate) fn keep_columns(&self, buckets: &mut Vec<u32>) {
+        self.columns.keep_columns(buckets);
     }
 
     /// Maps raw hashed features onto the model's columns: keep selected buckets, weight them,
@@ -506,6 +543,16 @@ mod tests {
                     "bucket {bucket}, {hash_bits} bits"
                 );
             }
+            // The same columns, in the same order, from the lookup without branches.
+            let all: Vec<u32> = (0..buckets + 64).rev().collect();
+            let mut kept = all.clone();
+            index.keep_columns(&mut kept);
+            let expected: Vec<u32> = all
+                .iter()
+                .filter_map(|&b| index.column(b).map(|j| j as u32))
+                .collect();
+            assert_eq!(kept, expected, "{hash_bits} bits");
+            assert_eq!(kept.len(), in_range.len());
         }
     }
 }

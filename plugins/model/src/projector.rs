@@ -83,9 +83,10 @@ struct Scratch {
     /// The document's word n-gram keys not hashed yet, end to end, and where each ends.
     pending: Vec<u8>,
     pending_ends: Vec<u32>,
+    /// The document's word n-gram buckets not looked up yet.
+    word_buckets: Vec<u32>,
     chars: CharHasher,
-    /// Char n-gram buckets of the word being memoized, and the columns they hit.
-    buckets: Vec<u32>,
+    /// The columns the char n-grams of the word being memoized hit (its buckets first).
     found: Vec<u32>,
     memos: FxHashMap<MemoKey, WordColumns>,
     /// The projected features of the document being scored.
@@ -115,6 +116,7 @@ pub(crate) fn with_counts<R>(
             s.nonzero.fill(0);
             s.pending.clear();
             s.pending_ends.clear();
+            s.word_buckets.clear();
         }
         s.dirty = true;
         if s.counts.len() < model.n_features() {
@@ -142,14 +144,15 @@ pub(crate) fn with_counts<R>(
             pending: Pending {
                 keys: &mut s.pending,
                 ends: &mut s.pending_ends,
+                buckets: &mut s.word_buckets,
             },
             chars: &mut s.chars,
-            buckets: &mut s.buckets,
             found: &mut s.found,
             memo,
         };
         walk(spec, doc, &mut counter);
         counter.hash_pending();
+        counter.count_word_buckets();
         let (words, n) = (counter.tally.words(), counter.tally.n);
         into_order(&mut s.seen, &mut s.nonzero, words, n, &mut s.touched);
         let result = finish(&s.touched, &mut s.counts, &mut s.features);
@@ -281,7 +284,6 @@ struct Counter<'s, 'm> {
     key: &'s mut Vec<u8>,
     pending: Pending<'s>,
     chars: &'s mut CharHasher,
-    buckets: &'s mut Vec<u32>,
     found: &'s mut Vec<u32>,
     /// This model's word → columns table (present when the spec has char n-grams).
     memo: Option<&'s mut WordColumns>,
@@ -291,14 +293,22 @@ struct Counter<'s, 'm> {
 /// n-gram's bucket is chained from term hashes and counted at once). Hashing a key right after writing it made
 /// the hash's wide loads wait for the key's narrow stores to land (a load cannot take its bytes
 /// from several pending stores); keys hashed a document later are read from the cache.
+///
+/// Word n-gram buckets are looked up a document (or [`PENDING_BUCKETS`]) at a time, with
+/// [`Model::keep_columns`], which has no branch per bucket: looked up one by one, whether a
+/// bucket had a column was a branch mispredicted on a large share of word n-grams.
 struct Pending<'s> {
     keys: &'s mut Vec<u8>,
     ends: &'s mut Vec<u32>,
+    buckets: &'s mut Vec<u32>,
 }
 
 /// Pending key bytes that make a [`Counter`] hash what it has before writing more (bounds the
 /// buffer on a huge document).
 const PENDING_BYTES: usize = 1 << 16;
+
+/// Pending word n-gram buckets that make a [`Counter`] look up what it has (bounds the buffer).
+const PENDING_BUCKETS: usize = 1 << 12;
 
 impl Counter<'_, '_> {
     /// Hashes the pending word n-gram keys and counts their columns.
@@ -307,24 +317,29 @@ impl Counter<'_, '_> {
         for &end in self.pending.ends.iter() {
             let end = end as usize;
             let b = (xxh3_64(&self.pending.keys[start..end]) & self.mask) as u32;
-            if let Some(j) = self.model.column(b) {
-                self.tally.count(j as u32);
-            }
+            self.pending.buckets.push(b);
             start = end;
         }
         self.pending.keys.clear();
         self.pending.ends.clear();
+        self.count_word_buckets();
+    }
+
+    /// Looks up the pending word n-gram buckets and counts their columns.
+    fn count_word_buckets(&mut self) {
+        self.model.keep_columns(self.pending.buckets);
+        for &j in self.pending.buckets.iter() {
+            self.tally.count(j);
+        }
+        self.pending.buckets.clear();
     }
 
     /// Fills `found` with the selected columns the char n-grams of `surface` hit, one per
     /// hitting gram.
     fn find_word_columns(&mut self, surface: &str, lo: usize, hi: usize) {
-        self.buckets.clear();
-        self.chars.buckets(surface, lo, hi, self.mask, self.buckets);
         self.found.clear();
-        let model = self.model;
-        let hits = self.buckets.iter().filter_map(|&b| model.column(b));
-        self.found.extend(hits.map(|j| j as u32));
+        self.chars.buckets(surface, lo, hi, self.mask, self.found);
+        self.model.keep_columns(self.found);
     }
 }
 
@@ -337,8 +352,9 @@ impl Emit for Counter<'_, '_> {
     }
 
     fn word_ngram(&mut self, bucket: u32, _terms: &[&str]) {
-        if let Some(j) = self.model.column(bucket) {
-            self.tally.count(j as u32);
+        self.pending.buckets.push(bucket);
+        if self.pending.buckets.len() >= PENDING_BUCKETS {
+            self.count_word_buckets();
         }
     }
 
@@ -346,7 +362,7 @@ impl Emit for Counter<'_, '_> {
         if self.pending.keys.len() > PENDING_BYTES {
             self.hash_pending();
         }
-        let Pending { keys, ends } = &mut self.pending;
+        let Pending { keys, ends, .. } = &mut self.pending;
         prefix_keys(self.key, b'w', terms, lo, |key| {
             keys.extend_from_slice(key);
             ends.push(keys.len() as u32);

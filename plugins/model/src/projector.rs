@@ -290,9 +290,9 @@ struct Counter<'s, 'm> {
 }
 
 /// Word n-gram keys written now and hashed later (models of format 1; in format 2 a word
-/// n-gram's bucket is chained from term hashes and counted at once). Hashing a key right after writing it made
-/// the hash's wide loads wait for the key's narrow stores to land (a load cannot take its bytes
-/// from several pending stores); keys hashed a document later are read from the cache.
+/// n-gram's bucket is chained from term hashes at once). Hashing a key right after writing it
+/// made the hash's wide loads wait for the key's narrow stores to land (a load cannot take its
+/// bytes from several pending stores); keys hashed a document later are read from the cache.
 ///
 /// Word n-gram buckets are looked up a document (or [`PENDING_BUCKETS`]) at a time, with
 /// [`Model::keep_columns`], which has no branch per bucket: looked up one by one, whether a
@@ -788,10 +788,13 @@ mod tests {
         let random = random_texts(0x9e37_79b9_7f4a_7c15, 200, &vocabulary);
         let hits = assert_all_equal(&models, &random);
         assert!(hits > random.len() * models.len(), "random hits: {hits}");
-        // One document whose n-gram keys overflow the pending buffer several times over.
+        // One document whose n-gram keys (format 1) and buckets (format 2) overflow the pending
+        // buffers several times over.
         let all = real.join(" ");
         let long = vec![vec![all.as_str(); 3 * PENDING_BYTES / all.len() + 1].join(" ")];
         assert!(long[0].len() > 3 * PENDING_BYTES, "{} bytes", long[0].len());
+        let words = long[0].split_whitespace().count();
+        assert!(words > 3 * PENDING_BUCKETS, "{words} words");
         assert_all_equal(&models, &long);
     }
 

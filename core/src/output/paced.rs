@@ -1,14 +1,14 @@
 //! An output file whose written bytes go to the disk as the run goes, not all at its end.
 //!
 //! An output file is made durable (`fsync`) before it is renamed over its target. The kernel
-//! holds written pages in memory until that call or until they are 30 s old, so the call at the
-//! end had the whole tail of the output to write while every core waited (`strace -f -T -e
-//! trace=fsync`: 83–96 ms at the end of `slant label` over the 60 MB corpus of `stage_cost.sh`,
-//! a run of 1.7 s on two cores; 0.54 s at the end of a 595 MB output). [`PacedFile`] asks the
-//! kernel to start writing each [`KICK_BYTES`] as soon as they are written (Linux's
-//! `sync_file_range` with `SYNC_FILE_RANGE_WRITE`, which starts the write and returns), so the
-//! final `fsync` finds little left to do: 35–48 ms and 0.067 s on the same runs. Elsewhere it
-//! is a plain file.
+//! holds written pages in memory until that call, until they are 30 s old or until they fill a
+//! tenth of free memory, so the call at the end had the output's whole tail to write while
+//! every core waited (`strace -f -T -e trace=fsync`: 83–96 ms at the end of `slant label` over
+//! the 60 MB corpus of `stage_cost.sh`, a run of 1.7 s on two cores; 0.54 s at the end of a
+//! 595 MB output). [`PacedFile`] asks the kernel to start writing each [`KICK_BYTES`] as soon as
+//! they are written (Linux's `sync_file_range` with `SYNC_FILE_RANGE_WRITE`, which starts the
+//! write and returns), so the final `fsync` finds little left to do: 35–48 ms and 0.067 s on the
+//! same runs. Elsewhere it is a plain file.
 
 use std::fs::File;
 use std::io::{self, Write};

@@ -1,9 +1,10 @@
 //! Serving a document's features straight into one model's columns, with a per-model memo of
 //! the columns each word's char n-grams select.
 //!
-//! [`crate::features::walk`] emits every feature occurrence; [`Counter`] hashes each and counts
-//! it in the dense per-thread `counts` when the bucket is one of the model's selected columns,
-//! so no list of occurrences is built. A word's char n-grams (~30 per word with n = 2..5) depend
+//! [`crate::features::walk`] emits every feature occurrence; [`Counter`] hashes each, gathers
+//! the buckets (a document's, at most 4,096 at a time, looked up together without a branch per
+//! bucket) and counts those that are the model's selected columns in the dense per-thread
+//! `counts`, so no sorted list of occurrences is built. A word's char n-grams (~30 per word with n = 2..5) depend
 //! on the word alone, and many of them hit a selected column (about a dozen per word with the
 //! shipped toxicity model: test `most_words_hit_more_columns_than_their_slot_holds`): the
 //! first time a thread meets a word for a model, the word's grams are hashed and mapped to
@@ -83,8 +84,8 @@ struct Scratch {
     /// The document's word n-gram keys not hashed yet, end to end, and where each ends.
     pending: Vec<u8>,
     pending_ends: Vec<u32>,
-    /// The document's word n-gram buckets not looked up yet.
-    word_buckets: Vec<u32>,
+    /// The document's buckets not looked up yet (word n-grams and the other hashed features).
+    pending_buckets: Vec<u32>,
     chars: CharHasher,
     /// The columns the char n-grams of the word being memoized hit (its buckets first).
     found: Vec<u32>,
@@ -116,7 +117,7 @@ pub(crate) fn with_counts<R>(
             s.nonzero.fill(0);
             s.pending.clear();
             s.pending_ends.clear();
-            s.word_buckets.clear();
+            s.pending_buckets.clear();
         }
         s.dirty = true;
         if s.counts.len() < model.n_features() {
@@ -144,7 +145,7 @@ pub(crate) fn with_counts<R>(
             pending: Pending {
                 keys: &mut s.pending,
                 ends: &mut s.pending_ends,
-                buckets: &mut s.word_buckets,
+                buckets: &mut s.pending_buckets,
             },
             chars: &mut s.chars,
             found: &mut s.found,
@@ -152,7 +153,7 @@ pub(crate) fn with_counts<R>(
         };
         walk(spec, doc, &mut counter);
         counter.hash_pending();
-        counter.count_word_buckets();
+        counter.count_pending_buckets();
         let (words, n) = (counter.tally.words(), counter.tally.n);
         into_order(&mut s.seen, &mut s.nonzero, words, n, &mut s.touched);
         let result = finish(&s.touched, &mut s.counts, &mut s.features);
@@ -294,7 +295,8 @@ struct Counter<'s, 'm> {
 /// made the hash's wide loads wait for the key's narrow stores to land (a load cannot take its
 /// bytes from several pending stores); keys hashed a document later are read from the cache.
 ///
-/// Word n-gram buckets are looked up a document (or [`PENDING_BUCKETS`]) at a time, with
+/// Buckets (of word n-grams, and of the other hashed features: target windows, pair and cue
+/// features) are looked up a document (or [`PENDING_BUCKETS`]) at a time, with
 /// [`Model::keep_columns`], which has no branch per bucket: looked up one by one, whether a
 /// bucket had a column was a branch mispredicted on a large share of word n-grams.
 struct Pending<'s> {
@@ -322,11 +324,19 @@ impl Counter<'_, '_> {
         }
         self.pending.keys.clear();
         self.pending.ends.clear();
-        self.count_word_buckets();
+        self.count_pending_buckets();
     }
 
-    /// Looks up the pending word n-gram buckets and counts their columns.
-    fn count_word_buckets(&mut self) {
+    /// Adds `bucket` to the pending ones, looked up with the document's others.
+    fn count_later(&mut self, bucket: u32) {
+        self.pending.buckets.push(bucket);
+        if self.pending.buckets.len() >= PENDING_BUCKETS {
+            self.count_pending_buckets();
+        }
+    }
+
+    /// Looks up the pending buckets and counts their columns.
+    fn count_pending_buckets(&mut self) {
         self.model.keep_columns(self.pending.buckets);
         for &j in self.pending.buckets.iter() {
             self.tally.count(j);
@@ -346,16 +356,11 @@ impl Counter<'_, '_> {
 impl Emit for Counter<'_, '_> {
     fn emit(&mut self, ns: u8, parts: &[&str]) {
         let b = bucket(self.key, ns, parts, self.mask);
-        if let Some(j) = self.model.column(b) {
-            self.tally.count(j as u32);
-        }
+        self.count_later(b);
     }
 
     fn word_ngram(&mut self, bucket: u32, _terms: &[&str]) {
-        self.pending.buckets.push(bucket);
-        if self.pending.buckets.len() >= PENDING_BUCKETS {
-            self.count_word_buckets();
-        }
+        self.count_later(bucket);
     }
 
     fn word_ngrams(&mut self, terms: &[&str], lo: usize) {

@@ -4,12 +4,13 @@
 //! [`crate::features::walk`] emits every feature occurrence; [`Counter`] hashes each, gathers
 //! the buckets (a document's, at most 4,096 at a time, looked up together without a branch per
 //! bucket) and counts those that are the model's selected columns in the dense per-thread
-//! `counts`, so no sorted list of occurrences is built. A word's char n-grams (~30 per word with n = 2..5) depend
-//! on the word alone, and many of them hit a selected column (about a dozen per word with the
-//! shipped toxicity model: test `most_words_hit_more_columns_than_their_slot_holds`): the
-//! first time a thread meets a word for a model, the word's grams are hashed and mapped to
-//! columns, and the columns hit are remembered; every later occurrence costs one table lookup,
-//! one read of the word's column list and a count per column.
+//! `counts`, so no sorted list of occurrences is built. A word's char n-grams (~30 per word
+//! with n = 2..5) depend on the word alone, and many of them hit a selected column (about a
+//! dozen per word with the shipped toxicity model: test
+//! `most_words_hit_more_columns_than_their_slot_holds`): the first time a thread meets a word
+//! for a model, the word's grams are hashed and mapped to columns, and the columns hit are
+//! remembered; every later occurrence costs one table lookup, one read of the word's column
+//! list and a count per column.
 //!
 //! The memo is keyed by the model's identity ([`ModelId`], shared by clones) and the spec values
 //! the buckets depend on, because models are shared across threads and one process may hold

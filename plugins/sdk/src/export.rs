@@ -235,6 +235,7 @@ unsafe fn utf8<'a>(s: RStr, what: &dyn std::fmt::Display) -> Result<&'a str, Str
 /// bytes, so each text is checked once per call instead of once per sentence, which made the
 /// check grow with the square of a body's length. Within one call the host's buffers do not
 /// change, so the same pointer and length are the same bytes.
+///
 /// The terms buffers are checked the same way: the documents of one call share their batch's.
 #[derive(Default)]
 struct CheckedTexts<'a> {

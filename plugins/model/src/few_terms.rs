@@ -4,8 +4,8 @@
 //! The terms are kept sorted, so a term's place is its id, and a 256-bit [`WordFilter`] on each
 //! term's length and end bytes answers "not here" for most body terms without comparing
 //! strings: with a binary search per body term (two per term for a claim model), `memcmp` was
-//! 14 % of a claim model's `slant predict` time. The filter only skips searches whose answer is "absent", so
-//! every answer is the binary search's.
+//! 14 % of a claim model's `slant predict` time. The filter only skips searches whose answer is
+//! "absent", so every answer is the binary search's.
 
 /// A set of words kept as one bit each: the word's length and its first and last bytes, the
 /// ASCII case bit folded (`| 0x20` maps an upper-case letter onto its lower case and leaves what

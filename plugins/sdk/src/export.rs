@@ -249,15 +249,7 @@ impl<'a> CheckedTexts<'a> {
     /// # Safety
     /// As [`utf8`]: `s` points at `s.len` bytes that stay readable and unchanged for `'a`.
     unsafe fn text(&mut self, s: RStr, what: &str) -> Result<&'a str, String> {
-        let key = (s.ptr, s.len);
-        if let Some((ptr, len, text)) = self.last {
-            if (ptr, len) == key {
-                return Ok(text);
-            }
-        }
-        let text = utf8(s, &what)?;
-        self.last = Some((key.0, key.1, text));
-        Ok(text)
+        once_per_buffer(&mut self.last, s, || utf8(s, &what))
     }
 
     /// The terms buffer `s`, checked unless it is the buffer checked last.
@@ -265,16 +257,28 @@ impl<'a> CheckedTexts<'a> {
     /// # Safety
     /// As [`CheckedTexts::text`].
     unsafe fn terms(&mut self, s: RStr) -> Terms<'a> {
-        let key = (s.ptr, s.len);
-        if let Some((ptr, len, terms)) = self.last_terms {
-            if (ptr, len) == key {
-                return terms;
-            }
-        }
-        let terms = Terms::of(s.as_bytes());
-        self.last_terms = Some((key.0, key.1, terms));
+        let Ok(terms) = once_per_buffer(&mut self.last_terms, s, || {
+            Ok::<_, std::convert::Infallible>(Terms::of(s.as_bytes()))
+        });
         terms
     }
+}
+
+/// What `check` makes of the buffer `s`, or what it made of it last time when `s` is the buffer
+/// `last` remembers (the same pointer and length: the same bytes within one call).
+fn once_per_buffer<T: Copy, E>(
+    last: &mut Option<(*const u8, usize, T)>,
+    s: RStr,
+    check: impl FnOnce() -> Result<T, E>,
+) -> Result<T, E> {
+    if let Some((ptr, len, value)) = *last {
+        if (ptr, len) == (s.ptr, s.len) {
+            return Ok(value);
+        }
+    }
+    let value = check()?;
+    *last = Some((s.ptr, s.len, value));
+    Ok(value)
 }
 
 unsafe fn text_view<'a>(

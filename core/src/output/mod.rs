@@ -13,6 +13,9 @@ use serde_json::Value;
 
 use paced::PacedFile;
 
+/// Bytes of output gathered before one `write` call to a file.
+const FILE_BUFFER: usize = 256 << 10;
+
 /// Output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum OutputFormat {
@@ -84,8 +87,9 @@ enum Sink {
     Stdout(io::BufWriter<io::Stdout>),
     File {
         temp: tempfile::NamedTempFile,
-        /// The temporary file, written through a handle that has it written out as it goes.
-        paced: PacedFile,
+        /// The temporary file, written through a handle that has it written out as it goes, in
+        /// blocks of [`FILE_BUFFER`] bytes (records were one `write` call each).
+        paced: io::BufWriter<PacedFile>,
         target: PathBuf,
     },
 }
@@ -140,6 +144,7 @@ impl RecordWriter {
                 };
                 let temp = temp_file_beside(p).map_err(io_error)?;
                 let paced = PacedFile::new(temp.as_file().try_clone().map_err(io_error)?);
+                let paced = io::BufWriter::with_capacity(FILE_BUFFER, paced);
                 Sink::File {
                     temp,
                     paced,
@@ -332,7 +337,15 @@ impl RecordWriter {
                     cause: source,
                 }),
             },
-            Sink::File { temp, target, .. } => {
+            Sink::File {
+                temp,
+                mut paced,
+                target,
+            } => {
+                paced.flush().map_err(|source| OutputError::Io {
+                    path: name.clone(),
+                    cause: source,
+                })?;
                 temp.as_file()
                     .sync_all()
                     .map_err(|source| OutputError::Io {

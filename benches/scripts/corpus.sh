@@ -1,6 +1,7 @@
 # Sourced by the labeling benchmarks (stage_cost.sh, cores.sh): builds slant and the corpus
 # generator, and writes `$work/corpus-${mb}MB.jsonl` (articles with reader comments, from
-# `make_corpus`) unless it is already there. Sets `input` and `bytes` (its size).
+# `make_corpus`) unless it is already there. Sets `input` and `bytes` (its size), and defines
+# `config_before`.
 # Needs `work` and `mb` set, and the repository root as the current folder.
 mkdir -p "$work"
 cargo build --release --quiet
@@ -8,3 +9,10 @@ cargo build --release --quiet -p slant-benches --bin make_corpus
 input="$work/corpus-${mb}MB.jsonl"
 [ -s "$input" ] || target/release/make_corpus "$input" "$mb"
 bytes=$(stat -L -c %s "$input")
+
+# The default config up to (not including) the stage header `$1` (e.g. `[stages.claim]`), model
+# and target paths made absolute so the result works from any folder.
+config_before() {
+    awk -v stop="$1" '$0 == stop { exit } { print }' seeds/slant.toml \
+        | sed "s|\"\.\./models/|\"$PWD/models/|; s|\"targets.toml\"|\"$PWD/seeds/targets.toml\"|"
+}

@@ -14,13 +14,7 @@ cd "$(dirname "$0")/../.."
 
 mb=${MB:-20}
 work=${WORK:-target/stage-cost}
-source benches/scripts/corpus.sh   # sets input, bytes
-
-# The default config up to (not including) the stage header `$1`, model paths made absolute.
-config_before() {
-    awk -v stop="$1" '$0 == stop { exit } { print }' seeds/slant.toml \
-        | sed "s|\"\.\./models/|\"$PWD/models/|; s|\"targets.toml\"|\"$PWD/seeds/targets.toml\"|"
-}
+source benches/scripts/corpus.sh   # sets input, bytes; defines config_before
 
 run() {
     local name=$1 config=$2

@@ -16,8 +16,8 @@
 # `benches/peers/run.sh` writes); THREADS (default 1: one labeling or scoring thread pinned to
 # core 0; `all`: every core), FREQUENCY (samples per second, default 2000), TOP (functions
 # listed, default 40), WORK (default target/profile).
-# Writes $WORK/perf.data and $WORK/report.md (the command, commit, machine, load, seconds,
-# samples, then the shares) and prints the report. Samples are of the `cpu-clock` software
+# Writes $WORK/perf.data and $WORK/report.md (the command, commit, machine, load, slant's own
+# summary line with its records and seconds, the samples, then the shares) and prints the report. Samples are of the `cpu-clock` software
 # event, which virtual machines without hardware counters still have; a function's share is
 # where the samples landed, not what its callees cost (perf report on perf.data shows more).
 set -euo pipefail
@@ -42,10 +42,10 @@ case $job in
         source benches/scripts/corpus.sh   # sets input, bytes; defines config_before
         config=seeds/slant.toml
         if [[ -n ${BEFORE:-} ]]; then
-            config="$work/config-before-$BEFORE.toml"
-            config_before "[stages.$BEFORE]" >"$config"
             grep -q "^\[stages\.$BEFORE\]" seeds/slant.toml \
                 || { echo "profile: seeds/slant.toml has no stage \`$BEFORE\`" >&2; exit 1; }
+            config="$work/config-before-$BEFORE.toml"
+            config_before "[stages.$BEFORE]" >"$config"
         fi
         args=(label --config "$config") ;;
     predict)

@@ -153,8 +153,7 @@ pub(crate) fn with_counts<R>(
             memo,
         };
         walk(spec, doc, &mut counter);
-        counter.hash_pending();
-        counter.count_pending_buckets();
+        counter.count_pending();
         let (words, n) = (counter.tally.words(), counter.tally.n);
         into_order(&mut s.seen, &mut s.nonzero, words, n, &mut s.touched);
         let result = finish(&s.touched, &mut s.counts, &mut s.features);
@@ -314,8 +313,9 @@ const PENDING_BYTES: usize = 1 << 16;
 const PENDING_BUCKETS: usize = 1 << 12;
 
 impl Counter<'_, '_> {
-    /// Hashes the pending word n-gram keys and counts their columns.
-    fn hash_pending(&mut self) {
+    /// Counts everything pending: hashes the pending word n-gram keys (format 1), then looks up
+    /// every pending bucket and counts its columns.
+    fn count_pending(&mut self) {
         let mut start = 0;
         for &end in self.pending.ends.iter() {
             let end = end as usize;
@@ -366,7 +366,7 @@ impl Emit for Counter<'_, '_> {
 
     fn word_ngrams(&mut self, terms: &[&str], lo: usize) {
         if self.pending.keys.len() > PENDING_BYTES {
-            self.hash_pending();
+            self.count_pending();
         }
         let Pending { keys, ends, .. } = &mut self.pending;
         prefix_keys(self.key, b'w', terms, lo, |key| {

@@ -88,6 +88,12 @@ impl MentionFinder {
         &self.aliases[mention.alias].text
     }
 
+    /// Every alias as it is matched, in the automaton's pattern order: its text (trimmed, each
+    /// once) and whether it matches only as written (an acronym).
+    pub fn aliases(&self) -> impl Iterator<Item = (&str, bool)> {
+        self.aliases.iter().map(|a| (a.text.as_str(), a.exact_case))
+    }
+
     /// Every mention in `text`, in text order, overlaps resolved leftmost-longest.
     pub fn find(&self, text: &str) -> Vec<Mention> {
         let bytes = text.as_bytes();

@@ -2,8 +2,8 @@
 //! ASCII whitespace, letters, letters or digits, and the bytes lower-cased. Scanning text byte by
 //! byte, a loop ends where a word or piece ends, and that exit is a branch the processor cannot
 //! predict (it depends on the word's length); a mask of the bytes that end it, and its lowest set
-//! bit, find the same place without one. Used by the tokenizer's word scanner and the host's
-//! language check.
+//! bit, find the same place without one. Used by the tokenizer's word scanner, the host's
+//! mention finder, and the language check (which lower-cases its words with it).
 //!
 //! A mask marks a byte by its top bit (0x80) and leaves every other bit clear. A byte with its
 //! top bit set (not ASCII) is never marked.

@@ -10,7 +10,7 @@
 //! elsewhere ([`ShortWord::of`] says which).
 //!
 //! Beside it, [`ascii8`]: the byte classes, eight bytes at a time, with which the tokenizer and
-//! the host's language check find where words and pieces end without a loop per byte.
+//! the host's mention finder find where words start and end without a loop per byte.
 
 pub mod ascii8;
 

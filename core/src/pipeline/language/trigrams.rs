@@ -134,35 +134,53 @@ impl InvertedProfiles {
 }
 
 thread_local! {
-    /// Trigram counts of the text being judged, reused from text to text on a thread.
-    static COUNTS: RefCell<FxHashMap<Trigram, u32>> = RefCell::new(FxHashMap::default());
+    /// The trigrams of the text being judged, one per place, reused from text to text on a
+    /// thread.
+    static PLACES: RefCell<Vec<Trigram>> = const { RefCell::new(Vec::new()) };
 }
 
-/// Distinct trigrams the reused table may keep room for between texts: a news article has a
-/// few thousand; one huge text's table is dropped after it rather than held by the thread.
-const COUNTS_KEPT: usize = 1 << 14;
+/// Places the reused list may keep room for between texts: one huge text's list is dropped
+/// after it rather than held by the thread.
+const PLACES_KEPT: usize = 1 << 16;
 
 /// The text's distinct trigrams, most frequent first, ties by trigram descending, at most 600
 /// (whatlang's `get_trigrams_with_positions`: the position in the result is the rank).
+///
+/// Counted by sorting the trigrams of every place rather than in a hash map: runs of one
+/// trigram are then its count, already in descending trigram order, and only the few that
+/// occur more than once need sorting by count (for a comment, one sort of about a hundred
+/// integers instead of a hundred map entries and a sort of their pairs).
 fn ranked_trigrams(lowercase: &str) -> Vec<Trigram> {
-    COUNTS.with_borrow_mut(|counts| {
-        counts.clear();
+    PLACES.with_borrow_mut(|places| {
+        places.clear();
         let mut chars = lowercase.chars().map(to_trigram_char).chain(Some(' '));
         let (mut c1, mut c2) = (' ', chars.next().unwrap_or(' '));
         for c3 in chars {
             if !(c2 == ' ' && (c1 == ' ' || c3 == ' ')) {
-                *counts.entry(trigram(c1, c2, c3)).or_insert(0) += 1;
+                places.push(trigram(c1, c2, c3));
             }
             c1 = c2;
             c2 = c3;
         }
-        let mut by_count: Vec<(u32, Trigram)> = counts.iter().map(|(&g, &n)| (n, g)).collect();
-        by_count.sort_unstable_by(|a, b| b.cmp(a));
-        by_count.truncate(TEXT_TRIGRAMS_SIZE);
-        if counts.capacity() > COUNTS_KEPT {
-            *counts = FxHashMap::default();
+        places.sort_unstable_by(|a, b| b.cmp(a));
+        let mut repeated: Vec<(usize, Trigram)> = Vec::new();
+        let mut once: Vec<Trigram> = Vec::new();
+        for run in places.chunk_by(|a, b| a == b) {
+            match run.len() {
+                1 => once.push(run[0]),
+                n => repeated.push((n, run[0])),
+            }
         }
-        by_count.into_iter().map(|(_, gram)| gram).collect()
+        // Count descending, then trigram descending; the trigrams seen once follow, in the
+        // descending order the sort left them in.
+        repeated.sort_unstable_by(|a, b| b.cmp(a));
+        let mut ranked: Vec<Trigram> = repeated.into_iter().map(|(_, gram)| gram).collect();
+        ranked.extend(once);
+        ranked.truncate(TEXT_TRIGRAMS_SIZE);
+        if places.capacity() > PLACES_KEPT {
+            *places = Vec::new();
+        }
+        ranked
     })
 }
 
@@ -200,6 +218,10 @@ fn confidence(highest: f64, second: f64, count: usize) -> f64 {
     }
 }
 
+/// More than the number of whatlang's languages, each of which is its own index (`lang as
+/// usize`, tested) into the tables of scores by language.
+const LANG_SLOTS: usize = 128;
+
 /// Exactly `whatlang::detect(text)`, faster on Latin-script text.
 pub fn detect(text: &str) -> Option<Info> {
     if whatlang::detect_script(text) != Some(Script::Latin) {
@@ -209,26 +231,35 @@ pub fn detect(text: &str) -> Option<Info> {
     let alphabet = alphabet_latin_calculate_scores(&lowercase, &FilterList::default());
     let (trigram_scores, trigram_count) = PROFILES.scores(&ranked_trigrams(&lowercase));
 
-    // whatlang's `combined::raw_detect`: the alphabet's languages first, then any other.
-    let mut langs: Vec<Lang> = alphabet.scores.iter().map(|&(lang, _)| lang).collect();
+    // whatlang's `combined::raw_detect`: the alphabet's languages first, then any other (the
+    // order matters: the sort below leaves ties in an order that depends on it). Each
+    // language's two scores are read from tables by language, not looked for in the lists.
+    let mut alphabet_of = [0.0; LANG_SLOTS];
+    let mut trigrams_of = [0.0; LANG_SLOTS];
+    let mut listed = [false; LANG_SLOTS];
+    let mut langs = Vec::with_capacity(alphabet.scores.len() + trigram_scores.len());
+    // Filled last to first, so that a language listed twice keeps its first score.
+    for &(lang, score) in alphabet.scores.iter().rev() {
+        alphabet_of[lang as usize] = score;
+    }
+    for &(lang, score) in trigram_scores.iter().rev() {
+        trigrams_of[lang as usize] = score;
+    }
+    for &(lang, _) in &alphabet.scores {
+        listed[lang as usize] = true;
+        langs.push(lang);
+    }
     for &(lang, _) in &trigram_scores {
-        if !langs.contains(&lang) {
+        if !std::mem::replace(&mut listed[lang as usize], true) {
             langs.push(lang);
         }
     }
     let alphabet_weight = alphabet_weight(alphabet.count);
     let trigram_weight = 1.0 - alphabet_weight;
-    let score_of = |scores: &[(Lang, f64)], lang| {
-        scores
-            .iter()
-            .find(|&&(l, _)| l == lang)
-            .map_or(0.0, |&(_, s)| s)
-    };
     let mut scores: Vec<(Lang, f64)> = langs
         .into_iter()
         .map(|lang| {
-            let a = score_of(&alphabet.scores, lang);
-            let t = score_of(&trigram_scores, lang);
+            let (a, t) = (alphabet_of[lang as usize], trigrams_of[lang as usize]);
             (lang, a * alphabet_weight + t * trigram_weight)
         })
         .collect();
@@ -261,6 +292,14 @@ mod tests {
             let distinct: std::collections::BTreeSet<u16> = ranks.iter().copied().collect();
             assert_eq!((ranks.len(), distinct.len()), (300, 300), "{lang:?}");
         }
+    }
+
+    #[test]
+    fn every_language_has_its_own_slot() {
+        let slots: std::collections::BTreeSet<usize> =
+            Lang::all().iter().map(|&lang| lang as usize).collect();
+        assert_eq!(slots.len(), Lang::all().len());
+        assert!(slots.iter().all(|&slot| slot < LANG_SLOTS), "{slots:?}");
     }
 
     #[test]

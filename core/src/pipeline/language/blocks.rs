@@ -132,7 +132,7 @@ fn classify_block_bytewise(bytes: &[u8; BLOCK]) -> Classes {
     classes
 }
 
-/// The mask of bits `from..to` of block `index` (of a text's bit positions `from..to`).
+/// The bits of block `index` that fall in the text's byte range `from..to`.
 pub(super) fn bits_in_block(index: usize, from: usize, to: usize) -> u64 {
     let low = from.saturating_sub(index * BLOCK).min(BLOCK);
     let high = to.saturating_sub(index * BLOCK).min(BLOCK);

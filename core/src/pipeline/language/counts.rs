@@ -22,6 +22,10 @@ thread_local! {
     static BLOCKS: RefCell<Vec<Block>> = const { RefCell::new(Vec::new()) };
 }
 
+/// Blocks the reused list may keep room for between texts (a text of 1 MiB): one huge text's
+/// list is dropped after it rather than held by the thread.
+const BLOCKS_KEPT: usize = 1 << 14;
+
 /// The letters, visible characters, words and function words of one text.
 #[derive(Debug, Default)]
 pub(super) struct TextCounts {
@@ -44,6 +48,9 @@ impl TextCounts {
             let mut counts = TextCounts::default();
             counts.add_odd_pieces(text, &mut blocks, function_words);
             counts.add_plain_blocks(text.as_bytes(), &blocks, function_words);
+            if blocks.capacity() > BLOCKS_KEPT {
+                *blocks = Vec::new();
+            }
             counts
         })
     }

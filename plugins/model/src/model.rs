@@ -520,9 +520,9 @@ mod tests {
     #[test]
     fn the_filter_never_hides_a_column() {
         // Every bucket of several widths, ids dense and sparse, some past the hash width.
-        for (hash_bits, step, seed) in [(10, 3, 1), (16, 7, 2), (18, 97, 3), (20, 1021, 4)] {
+        for (hash_bits, step, seed) in [(10, 3, 1u64), (16, 7, 2), (18, 97, 3), (20, 1021, 4)] {
             let buckets = 1u32 << hash_bits;
-            let mut state = seed * 0x9e37_79b9_7f4a_7c15u64;
+            let mut state = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15);
             let mut ids: Vec<u32> = (0..buckets / step)
                 .map(|_| {
                     state ^= state << 13;

@@ -61,6 +61,7 @@ pub(super) fn classify(text: &[u8], blocks: &mut Vec<Block>) {
     }
 }
 
+/// The classes of a block's 64 bytes, 16 at a time ([`classify_16`]).
 #[cfg(target_arch = "x86_64")]
 fn classify_block(bytes: &[u8; BLOCK]) -> Classes {
     let mut classes = [0u64; 4];
@@ -107,6 +108,7 @@ fn classify_16(bytes: &[u8; 16]) -> [u16; 4] {
     }
 }
 
+/// The classes of a block's 64 bytes, where there is no SSE2: byte by byte.
 #[cfg(not(target_arch = "x86_64"))]
 fn classify_block(bytes: &[u8; BLOCK]) -> Classes {
     classify_block_bytewise(bytes)

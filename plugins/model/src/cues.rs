@@ -286,8 +286,15 @@ fn is_content_word(lower: &str) -> bool {
         && !stopwords.contains(lower)
 }
 
-/// Emits every claim feature of one (body, claim) document; `terms` are the body's terms.
-pub(crate) fn claim_features(doc: &DocView<'_>, terms: &[&str], e: &mut impl Emit) {
+/// Emits every claim feature of one (body, claim) document; `terms` are the body's terms, and
+/// `cue_masks` its tokens' [`cue_masks_into`] when known already (the same for every claim
+/// paired with the body).
+pub(crate) fn claim_features(
+    doc: &DocView<'_>,
+    terms: &[&str],
+    cue_masks: Option<&[u8]>,
+    e: &mut impl Emit,
+) {
     let body = &doc.main;
     let claim = ClaimTerms::of(&claim_terms(&doc.pair), terms);
     let n_claim = claim.distinct.len();
@@ -328,7 +335,7 @@ pub(crate) fn claim_features(doc: &DocView<'_>, terms: &[&str], e: &mut impl Emi
     let near = claim_sentence_mask(body, &claim.in_body, n_claim);
     let n_sentences = count_sentences(body, &near);
     e.emit(b'r', &["sentences", count_bin(n_sentences)]);
-    cue_counts(doc, &claim.in_body, &near, rel, e);
+    cue_counts(doc, &claim.in_body, &near, cue_masks, rel, e);
     for (i, term) in terms.iter().enumerate() {
         if near[i] {
             e.emit(b'k', &[term, rel]);
@@ -431,11 +438,20 @@ fn count_sentences(body: &TextView<'_>, mask: &[bool]) -> usize {
     seen.len()
 }
 
+/// The [`cue_mask`] of every token of `body`, in order, written into `masks` (emptied first).
+pub(crate) fn cue_masks_into(body: &TextView<'_>, masks: &mut Vec<u8>) {
+    let mut lower = String::new();
+    masks.clear();
+    masks.extend((0..body.tokens.len()).map(|i| cue_mask_at(body, i, &mut lower)));
+}
+
 /// Cue counts in the body, in the claim sentences and in the claim; negations near claim words.
+/// `known_masks`: the body's [`cue_masks_into`], if computed already.
 fn cue_counts(
     doc: &DocView<'_>,
     claim_in_body: &[Option<u32>],
     near: &[bool],
+    known_masks: Option<&[u8]>,
     rel: &str,
     e: &mut impl Emit,
 ) {
@@ -445,9 +461,14 @@ fn cue_counts(
     let mut in_near = [0usize; 4];
     let mut negated = 0;
     let mut lower = String::new();
-    let masks: Vec<u8> = (0..n_terms)
-        .map(|i| cue_mask_at(body, i, &mut lower))
-        .collect();
+    let mut computed = Vec::new();
+    let masks = match known_masks {
+        Some(masks) => masks,
+        None => {
+            cue_masks_into(body, &mut computed);
+            &computed
+        }
+    };
     for (i, &mask) in masks.iter().enumerate() {
         for c in cue_classes(mask) {
             in_body[c] += 1;

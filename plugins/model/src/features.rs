@@ -594,15 +594,80 @@ impl WalkLists {
 
 /// Emits every feature of `doc` the spec asks for, in one fixed order.
 pub(crate) fn walk(spec: &FeatureSpec, doc: &DocView<'_>, e: &mut impl Emit) {
+    walk_parts(spec, doc, e, MainText::Walk, |_, _| {});
+}
+
+/// What documents in a row that share one main text (the claims paired with one article body)
+/// keep of it from the first: the counts of its own features (filled by the counting
+/// emitter, [`crate::projector`]), its terms, and its tokens' cue classes when the spec has
+/// claim cues. None of it depends on the pair ([`main_text_stands_alone`]).
+#[derive(Debug, Default)]
+pub(crate) struct SharedMain<'d> {
+    /// (column, count) of the main text's own features.
+    pub(crate) counts: Vec<(u32, f32)>,
+    terms: Vec<&'d str>,
+    cue_masks: Vec<u8>,
+}
+
+/// How [`walk_parts`] gets the main text's own features and terms.
+pub(crate) enum MainText<'k, 'd> {
+    /// From the main text.
+    Walk,
+    /// From the main text, and kept in the given [`SharedMain`] for the documents after it.
+    WalkAndKeep(&'k mut SharedMain<'d>),
+    /// From an earlier document with the same main text: its features are not emitted (the
+    /// caller counts them from [`SharedMain::counts`]) and its terms and cues not recomputed.
+    Reuse(&'k SharedMain<'d>),
+}
+
+/// Whether the main text's own features (its word and char n-grams) are the same whatever the
+/// pair and target: true unless a target window picks the words they come from.
+pub(crate) fn main_text_stands_alone(spec: &FeatureSpec) -> bool {
+    spec.target_window.is_none()
+}
+
+/// [`walk`] in two parts: the main text's own features (unless `main` reuses them), then
+/// `between(e, main)`, then the features that read the pair or the target (the pair's terms,
+/// claim cues, target context). The order of emission is [`walk`]'s.
+pub(crate) fn walk_parts<'d, E: Emit>(
+    spec: &FeatureSpec,
+    doc: &DocView<'d>,
+    e: &mut E,
+    mut main: MainText<'_, 'd>,
+    between: impl FnOnce(&mut E, &mut MainText<'_, 'd>),
+) {
     let WalkLists { terms, mut hashes } = WalkLists::take();
     // An empty list of `'static` terms serves as a list of this document's terms.
-    let mut terms: Vec<&str> = terms;
-    terms_into(&doc.main, &mut terms);
-    let keep = target_mask(spec, doc, &terms, e);
-    if spec.word_hash == WordHash::Chained {
-        term_hashes_into(&terms, keep.as_deref(), &mut hashes);
+    let mut terms: Vec<&'d str> = terms;
+    if let MainText::Reuse(_) = main {
+        debug_assert!(
+            main_text_stands_alone(spec),
+            "main text features read the pair"
+        );
+    } else {
+        terms_into(&doc.main, &mut terms);
+        let keep = target_mask(spec, doc, &terms, e);
+        if spec.word_hash == WordHash::Chained {
+            term_hashes_into(&terms, keep.as_deref(), &mut hashes);
+        }
+        walk_terms(spec, doc, &terms, keep.as_deref(), &hashes, e);
     }
-    walk_terms(spec, doc, &terms, keep.as_deref(), &hashes, e);
+    if let MainText::WalkAndKeep(shared) = &mut main {
+        shared.terms.clone_from(&terms);
+        shared.cue_masks.clear();
+        if spec.claim_cues {
+            crate::cues::cue_masks_into(&doc.main, &mut shared.cue_masks);
+        }
+    }
+    between(e, &mut main);
+    let kept: Option<&SharedMain<'d>> = match &main {
+        MainText::Reuse(shared) => Some(shared),
+        MainText::WalkAndKeep(shared) => Some(shared),
+        MainText::Walk => None,
+    };
+    let terms_now = kept.map_or(&terms[..], |k| &k.terms[..]);
+    let cue_masks = kept.map(|k| &k.cue_masks[..]);
+    walk_pair_and_target(spec, doc, terms_now, cue_masks, e);
     WalkLists::put_back(terms, hashes);
 }
 
@@ -615,8 +680,8 @@ const WORDS_AHEAD: usize = 4;
 /// column list): by then the entry asked for [`WORDS_AHEAD`] tokens ahead is in the cache.
 const COLUMNS_AHEAD: usize = 2;
 
-/// [`walk`] over the document's `terms`, the tokens `keep` keeps (all when `None`) and, for
-/// chained word hashing, the terms' `hashes`.
+/// The main text's word and char n-grams, over the document's `terms`, the tokens `keep` keeps
+/// (all when `None`) and, for chained word hashing, the terms' `hashes`.
 fn walk_terms(
     spec: &FeatureSpec,
     doc: &DocView<'_>,
@@ -653,11 +718,22 @@ fn walk_terms(
             e.char_ngrams(main.surface(&main.tokens[i]), clo as usize, chi as usize);
         }
     }
+}
+
+/// The features that read the pair or the target besides the main text's `terms` (and its
+/// tokens' cue classes, when known already).
+fn walk_pair_and_target(
+    spec: &FeatureSpec,
+    doc: &DocView<'_>,
+    terms: &[&str],
+    cue_masks: Option<&[u8]>,
+    e: &mut impl Emit,
+) {
     if spec.pair {
         pair_features(doc, terms, e);
     }
     if spec.claim_cues {
-        crate::cues::claim_features(doc, terms, e);
+        crate::cues::claim_features(doc, terms, cue_masks, e);
     }
     if let Some(reach) = spec.target_context {
         context_features(doc, terms, reach as usize, e);

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 use slant_sdk::DocView;
 
-use crate::features::{self, extract_named, FeatureSpec, Sparse};
+use crate::features::{self, extract_named, FeatureSpec, MainText, SharedMain, Sparse};
 use crate::projector::{self, ModelId};
 
 /// What the model reads.
@@ -290,8 +290,18 @@ impl Model {
     /// Calls `f` with [`Model::featurize`]'s features, held in a per-thread buffer (so a
     /// document scored this way allocates nothing). `f` must not featurize again.
     fn with_features<R>(&self, doc: &DocView<'_>, f: impl FnOnce(&Sparse) -> R) -> R {
+        self.with_features_from(doc, MainText::Walk, f)
+    }
+
+    /// [`Model::with_features`], the main text's counts taken as `main` says.
+    fn with_features_from<'d, R>(
+        &self,
+        doc: &DocView<'d>,
+        main: MainText<'_, 'd>,
+        f: impl FnOnce(&Sparse) -> R,
+    ) -> R {
         let sublinear = self.header.features.sublinear_tf;
-        projector::with_counts(self, doc, |touched, counts, x| {
+        projector::with_counts(self, doc, main, |touched, counts, x| {
             x.clear();
             x.extend(touched.iter().map(|&j| {
                 let c = std::mem::take(&mut counts[j as usize]);
@@ -354,6 +364,30 @@ impl Model {
         };
         self.with_features(doc, |x| self.predict_into(x, out));
         f(out)
+    }
+
+    /// Calls `each(k, probabilities)` for every document `k` of `docs`, in order: the numbers
+    /// [`Model::with_prediction`] gives, bit for bit. Documents in a row that view the same main
+    /// text (the claims paired with one article body) count its own features once, when
+    /// they do not depend on the pair ([`features::main_text_stands_alone`]): each further
+    /// document costs only its pair's features and the heads, not another walk over the body.
+    pub fn predict_each<'d>(&self, docs: &[DocView<'d>], mut each: impl FnMut(usize, &[f32])) {
+        let n = self.n_outputs();
+        let mut out = vec![0f32; n];
+        let shares = |a: &DocView<'_>, b: &DocView<'_>| a.main.is_same_view(&b.main);
+        let alone = features::main_text_stands_alone(&self.header.features);
+        let mut kept = SharedMain::<'d>::default();
+        for (k, doc) in docs.iter().enumerate() {
+            let after_same = alone && k > 0 && shares(doc, &docs[k - 1]);
+            let before_same = alone && docs.get(k + 1).is_some_and(|next| shares(doc, next));
+            let main = match (after_same, before_same) {
+                (true, _) => MainText::Reuse(&kept),
+                (false, true) => MainText::WalkAndKeep(&mut kept),
+                (false, false) => MainText::Walk,
+            };
+            self.with_features_from(doc, main, |x| self.predict_into(x, &mut out));
+            each(k, &out);
+        }
     }
 
     /// The `n` features that pushed class `class` of head `head` most, strongest first.

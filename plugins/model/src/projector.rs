@@ -25,7 +25,7 @@ use rustc_hash::FxHashMap;
 use slant_sdk::DocView;
 use xxhash_rust::xxh3::xxh3_64;
 
-use crate::features::{bucket, prefix_keys, walk, CharHasher, Emit, Sparse};
+use crate::features::{bucket, prefix_keys, walk_parts, CharHasher, Emit, MainText, Sparse};
 use crate::model::Model;
 use crate::word_memo::WordMemo;
 
@@ -104,10 +104,13 @@ thread_local! {
 
 /// Counts the occurrences of `model`'s selected columns in `doc`, then hands the touched
 /// columns (sorted ascending) and their counts to `finish`, which must take every touched
-/// count back to zero, with a reused buffer for the document's features.
-pub(crate) fn with_counts<R>(
+/// count back to zero, with a reused buffer for the document's features. `main` says whether
+/// the main text's own counts are counted, counted and kept, or taken from what an earlier
+/// document with the same main text kept (see [`Model::predict_each`]).
+pub(crate) fn with_counts<'d, R>(
     model: &Model,
-    doc: &DocView<'_>,
+    doc: &DocView<'d>,
+    main: MainText<'_, 'd>,
     finish: impl FnOnce(&[u32], &mut [f32], &mut Sparse) -> R,
 ) -> R {
     SCRATCH.with(|scratch| {
@@ -152,7 +155,14 @@ pub(crate) fn with_counts<R>(
             found: &mut s.found,
             memo,
         };
-        walk(spec, doc, &mut counter);
+        walk_parts(spec, doc, &mut counter, main, |c, main| match main {
+            MainText::Walk => {}
+            MainText::WalkAndKeep(shared) => {
+                c.count_pending();
+                c.tally.copy_into(&mut shared.counts);
+            }
+            MainText::Reuse(shared) => c.tally.add_counts(&shared.counts),
+        });
         counter.count_pending();
         let (words, n) = (counter.tally.words(), counter.tally.n);
         into_order(&mut s.seen, &mut s.nonzero, words, n, &mut s.touched);
@@ -257,14 +267,49 @@ impl Tally<'_> {
     /// "Columns counted without a branch").
     #[inline]
     fn count(&mut self, column: u32) {
+        self.add(column, 1.0);
+    }
+
+    /// Adds `count` occurrences of `column`, as `count` calls of [`Tally::count`] would (the
+    /// counts are whole numbers far below 2^24, so a float sum of them is exact in any order).
+    #[inline]
+    fn add(&mut self, column: u32, count: f32) {
         let c = &mut self.counts[column as usize];
         self.n += usize::from(*c == 0.0);
-        *c += 1.0;
+        *c += count;
         let w = column as usize / 64;
         self.seen[w] |= 1u64 << (column % 64);
         self.nonzero[w / 64] |= 1u64 << (w % 64);
         self.first_word = self.first_word.min(w);
         self.end_word = self.end_word.max(w + 1);
+    }
+
+    /// Adds every (column, count) of `counts` (as kept by [`Tally::copy_into`]).
+    fn add_counts(&mut self, counts: &[(u32, f32)]) {
+        for &(column, count) in counts {
+            self.add(column, count);
+        }
+    }
+
+    /// Writes every column counted so far and its count into `kept` (emptied first), leaving
+    /// the tally as it is.
+    fn copy_into(&self, kept: &mut Vec<(u32, f32)>) {
+        kept.clear();
+        let marked = self.words();
+        let marked = marked.start / 64..marked.end.div_ceil(64);
+        for (m, &mark_word) in (marked.start..).zip(&self.nonzero[marked]) {
+            let mut marks = mark_word;
+            while marks != 0 {
+                let w = m * 64 + marks.trailing_zeros() as usize;
+                marks &= marks - 1;
+                let mut bits = self.seen[w];
+                while bits != 0 {
+                    let column = w * 64 + bits.trailing_zeros() as usize;
+                    bits &= bits - 1;
+                    kept.push((column as u32, self.counts[column]));
+                }
+            }
+        }
     }
 
     /// The bitmap words with a bit set, as a range (empty when no column was counted).
@@ -421,7 +466,9 @@ mod tests {
     use slant_sdk::{TextView, Token};
 
     use super::*;
-    use crate::features::{occurrences_unmemoized, term_frequencies, Sparse, WordHash};
+    use crate::features::{
+        self, occurrences_unmemoized, term_frequencies, SharedMain, Sparse, WordHash,
+    };
     use crate::model::{softmax, InputKind};
 
     /// A shipped model from `models/` (committed with the repo, so never skipped).
@@ -804,6 +851,142 @@ mod tests {
         assert_all_equal(&models, &long);
     }
 
+    /// `main` paired with the claim `pair`.
+    fn claim_doc<'a>(main: &'a Tokenized, pair: &'a Tokenized) -> DocView<'a> {
+        DocView {
+            main: main.view(),
+            pair: pair.view(),
+            target: "",
+        }
+    }
+
+    /// Documents in a row that share a main text (an article body with each of several claims)
+    /// score the same through [`Model::predict_each`], which counts the body once, as one by
+    /// one; and the main text's counts are really taken from the first document of the row.
+    #[test]
+    fn pairs_sharing_a_main_text_score_as_when_scored_one_by_one() {
+        let claim = shipped("stance-claim");
+        let claim_other = other_word_hash(&claim);
+        let target = shipped("stance-target");
+        let toxicity = shipped("toxicity");
+        let sentiment = shipped("sentiment");
+        // A target window makes the body's n-grams depend on the target: never shared.
+        let mut header = target.header.clone();
+        header.features.target_window = Some(3);
+        let windowed = Model::new(
+            header,
+            target.feature_ids.clone(),
+            target.column_weights.clone(),
+            target.heads.clone(),
+        );
+        let mut real = repo_texts();
+        real.extend(shared_texts());
+        let texts: Vec<Tokenized> = real.iter().map(|t| Tokenized::new(t)).collect();
+        let pairs: Vec<&Tokenized> = texts.iter().step_by(7).take(5).collect();
+        // Per text: words of its own (mentioned targets, so a window has words to keep) and
+        // other texts (claims), up to five.
+        let own_words: Vec<Vec<Tokenized>> = texts
+            .iter()
+            .map(|t| {
+                let word = |k: usize| {
+                    t.tokens
+                        .get(k)
+                        .map(|tok| Tokenized::new(t.view().surface(tok)))
+                };
+                [word(0), word(3), word(8)].into_iter().flatten().collect()
+            })
+            .collect();
+        let pairs_of = |i: usize| -> Vec<&Tokenized> {
+            let mixed = own_words[i].iter().zip(&pairs).flat_map(|(w, &p)| [w, p]);
+            mixed.take(1 + i % 5).collect()
+        };
+        for (name, model) in [
+            ("stance-claim", &claim),
+            ("stance-claim, other word hash", &claim_other),
+            ("stance-target", &target),
+            ("toxicity", &toxicity),
+            ("sentiment", &sentiment),
+            ("stance-target, windowed", &windowed),
+        ] {
+            let shares = features::main_text_stands_alone(&model.header.features);
+            assert_eq!(shares, !name.ends_with("windowed"), "{name}");
+            // Each text with 1, 2, … 5 pairs in a row, then the next text.
+            let docs: Vec<DocView<'_>> = texts
+                .iter()
+                .enumerate()
+                .flat_map(|(i, main)| {
+                    pairs_of(i).into_iter().map(|pair| DocView {
+                        main: main.view(),
+                        pair: pair.view(),
+                        target: &pair.text,
+                    })
+                })
+                .collect();
+            assert!(
+                docs.len() > 2 * texts.len(),
+                "{name}: {} documents",
+                docs.len()
+            );
+            let mut scored = 0;
+            model.predict_each(&docs, |k, probs| {
+                let alone = model.predict(&docs[k]);
+                let same = probs
+                    .iter()
+                    .map(|p| p.to_bits())
+                    .eq(alone.iter().map(|p| p.to_bits()));
+                assert!(same, "{name}, document {k}: {probs:?} vs {alone:?}");
+                assert_eq!(k, scored, "{name}: documents in order");
+                scored += 1;
+            });
+            assert_eq!(scored, docs.len(), "{name}: one call per document");
+        }
+        // The reuse itself: a body's kept counts make its own walk unneeded, and nothing kept
+        // leaves only the pair's features.
+        let body = texts.iter().max_by_key(|t| t.tokens.len()).unwrap();
+        fn sparse<'d>(model: &Model, doc: &DocView<'d>, main: MainText<'_, 'd>) -> Vec<(u32, u32)> {
+            with_counts(model, doc, main, |touched, counts, _| {
+                touched
+                    .iter()
+                    .map(|&j| (j, std::mem::take(&mut counts[j as usize]).to_bits()))
+                    .collect()
+            })
+        }
+        let mut kept = SharedMain::default();
+        let first = sparse(
+            &claim,
+            &claim_doc(body, pairs[0]),
+            MainText::WalkAndKeep(&mut kept),
+        );
+        assert_eq!(
+            first,
+            sparse(&claim, &claim_doc(body, pairs[0]), MainText::Walk)
+        );
+        assert!(
+            kept.counts.len() > 50,
+            "the body's columns are kept: {}",
+            kept.counts.len()
+        );
+        let mut no_counts = SharedMain::default();
+        sparse(
+            &claim,
+            &claim_doc(body, pairs[0]),
+            MainText::WalkAndKeep(&mut no_counts),
+        );
+        no_counts.counts.clear();
+        for pair in &pairs[1..] {
+            let doc = claim_doc(body, pair);
+            let whole = sparse(&claim, &doc, MainText::Walk);
+            assert_eq!(sparse(&claim, &doc, MainText::Reuse(&kept)), whole);
+            let pair_only = sparse(&claim, &doc, MainText::Reuse(&no_counts));
+            assert!(
+                pair_only.len() < whole.len() / 4,
+                "{} of {}",
+                pair_only.len(),
+                whole.len()
+            );
+        }
+    }
+
     /// How many selected columns a word's char n-grams hit is what the memo's layout rests on
     /// (`word_memo`): on the shipped sample articles, the shipped toxicity model's words hit
     /// about a dozen each, so most words' lists do not fit in their slot and are read from the
@@ -856,7 +1039,9 @@ mod tests {
         let clean = bits(&toxicity.featurize(&doc));
         // A panic after counting, before the counts are taken back (as a plugin's caught panic).
         let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            with_counts(&toxicity, &doc, |_, _, _| panic!("while finishing"))
+            with_counts(&toxicity, &doc, MainText::Walk, |_, _, _| {
+                panic!("while finishing")
+            })
         }));
         assert!(caught.is_err());
         assert_eq!(bits(&toxicity.featurize(&doc)), clean);

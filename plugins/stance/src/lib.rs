@@ -88,11 +88,15 @@ impl Stance {
 
     /// Scores one document: the probability of each label, in the task's order.
     pub fn score(&self, doc: &DocView<'_>, out: &mut [f32]) {
-        self.model.with_prediction(doc, |probs| {
-            for (o, &c) in out.iter_mut().zip(&self.class_of_output) {
-                *o = probs.get(c).copied().unwrap_or(0.0);
-            }
-        });
+        self.model
+            .with_prediction(doc, |probs| self.write_scores(probs, out));
+    }
+
+    /// The model's `probs` in the task's label order.
+    fn write_scores(&self, probs: &[f32], out: &mut [f32]) {
+        for (o, &c) in out.iter_mut().zip(&self.class_of_output) {
+            *o = probs.get(c).copied().unwrap_or(0.0);
+        }
     }
 }
 
@@ -135,9 +139,13 @@ impl ClassifyStage for Stance {
 
     fn classify(&self, docs: &[DocView<'_>], scores: &mut [f32]) -> Result<(), String> {
         let k = self.n_outputs();
-        for (doc, out) in docs.iter().zip(scores.chunks_mut(k)) {
-            self.score(doc, out);
-        }
+        let mut rows = scores.chunks_mut(k);
+        // Claims paired with one body count the body's n-grams once (`predict_each`).
+        self.model.predict_each(docs, |_, probs| {
+            if let Some(out) = rows.next() {
+                self.write_scores(probs, out);
+            }
+        });
         Ok(())
     }
 }

@@ -1,7 +1,10 @@
 //! Each classifier stage through the plugin ABI (as `slant label` calls it), one core, MB/s:
 //! the texts are tokenized once before timing, then every batch of 256 is classified. The cases
-//! are [`slant_benches::CLASSIFIERS`]; one whose plugin or model is missing is skipped with a
-//! message, and the whole bench is skipped (visibly) without `../shared/data`.
+//! are [`slant_benches::CLASSIFIERS`], then the claim stage ([`slant_benches::CLAIM_STAGE`])
+//! with one and with four claims per body (MB/s of body text: each body is read once per set
+//! of claims, and the claims paired with one body count its n-grams once). A case whose plugin
+//! or model is missing is skipped with a message, and the whole bench is skipped (visibly)
+//! without `../shared/data`.
 //!
 //! `SLANT_BENCH_MODELS=DIR` reads the model files from `DIR` instead of `models/`, and
 //! `SLANT_PLUGIN_DIR` picks the plugins, so that two builds of models and plugins can be
@@ -111,6 +114,62 @@ fn bench_case(
     group.finish();
 }
 
+/// Headline-like claims paired with every body (FNC-1's are headlines of viral stories).
+const CLAIMS: [&str; 4] = [
+    "ISIS fighters were killed in an air strike.",
+    "Apple will release a gold iPhone.",
+    "A man was found alive after weeks at sea.",
+    "The video of the attack is a hoax.",
+];
+
+/// The claim stage over the news bodies, each paired with the first `n` of [`CLAIMS`] in a row
+/// (as `slant label` pairs them).
+fn bench_claims(c: &mut Criterion, dirs: &PluginDirs, tokenizer: &StageInstance) {
+    let case = &slant_benches::CLAIM_STAGE;
+    let model = case.model_path();
+    let plugin = match dirs.find(case.plugin) {
+        Ok(p) if model.exists() => p,
+        Ok(_) => return eprintln!("skipping classify/claims: {} not found", model.display()),
+        Err(e) => return eprintln!("skipping classify/claims: {e}"),
+    };
+    let settings = serde_json::json!({"model": model.display().to_string()});
+    let stage = StageInstance::create(&plugin, &settings).unwrap();
+    let width = stage.labels().len();
+    let (texts, corpus) = slant_benches::news_bodies();
+    let bytes: usize = texts.iter().map(String::len).sum();
+    let batches = batches(tokenizer, &texts, Feed::Bodies);
+    let claim_tokens = tokenizer.tokenize(&CLAIMS).unwrap();
+    eprintln!(
+        "classify/claims: {corpus}: {} bodies, {:.2} MB",
+        texts.len(),
+        bytes as f64 / 1e6
+    );
+    let mut group = c.benchmark_group("classify/claims");
+    group.throughput(Throughput::Bytes(bytes as u64));
+    group.sample_size(10);
+    for n in [1, 4] {
+        group.bench_function(format!("Bodies/{n}-per-body/batch256"), |b| {
+            b.iter(|| {
+                let mut rows = 0;
+                for batch in &batches {
+                    let inputs: Vec<ClassifyInput<'_>> = (0..batch.text_of.len())
+                        .flat_map(|doc| (0..n).map(move |k| (doc, k)))
+                        .map(|(doc, k)| ClassifyInput {
+                            main: (batch.texts[doc].as_str(), &batch.tokens, doc),
+                            pair: Some((CLAIMS[k], &claim_tokens, k)),
+                            target: "",
+                        })
+                        .collect();
+                    rows += stage.classify(&inputs, width).unwrap().len() / width;
+                }
+                assert_eq!(rows, n * texts.len(), "one score row per (body, claim)");
+                rows
+            })
+        });
+    }
+    group.finish();
+}
+
 fn bench(c: &mut Criterion) {
     if !slant_benches::shared_data_or_skip("classify") {
         return;
@@ -126,6 +185,7 @@ fn bench(c: &mut Criterion) {
     for case in slant_benches::CLASSIFIERS {
         bench_case(c, &dirs, &tokenizer, case);
     }
+    bench_claims(c, &dirs, &tokenizer);
 }
 
 criterion_group!(benches, bench);

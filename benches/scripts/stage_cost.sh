@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # What each stage of the default pipeline costs: the same generated corpus (articles with reader
-# comments, `make_corpus`) labeled by the default config cut after each stage in turn, the last
-# run with one claim so the claim stage has work. The difference between consecutive rows is that
-# stage's cost.
+# comments, `make_corpus`) labeled by the default config cut after each stage in turn, then with
+# one claim so the claim stage has work, then with four (claims paired with one body count the
+# body once: the step from one to four is what three more claims cost). The difference between
+# consecutive rows is that stage's cost.
 #
 #   bash benches/scripts/stage_cost.sh            # 20 MB of JSON Lines
 #   MB=100 bash benches/scripts/stage_cost.sh
@@ -26,10 +27,10 @@ run() {
         || { cat "$work/stderr.txt" >&2; exit 1; }
     read -r seconds kib <"$work/time.txt"
     awk -v n="$name" -v b="$bytes" -v s="$seconds" -v k="$kib" -v l="$load" 'BEGIN {
-        printf "%-52s %8.1f %8.2f %9.1f  %s\n", n, s, b/1e6/s, k/1024, l }'
+        printf "%-64s %8.1f %8.2f %9.1f  %s\n", n, s, b/1e6/s, k/1024, l }'
 }
 
-printf '%-52s %8s %8s %9s  %s\n' "stages ($((bytes / 1000000)) MB)" seconds MB/s peak_MiB load
+printf '%-64s %8s %8s %9s  %s\n' "stages ($((bytes / 1000000)) MB)" seconds MB/s peak_MiB load
 previous="tokenize"
 for stop in "[stages.toxicity]" "[stages.sentiment]" "[stages.stance]" "[stages.claim]"; do
     config_before "$stop" >"$work/cut.toml"
@@ -37,4 +38,7 @@ for stop in "[stages.toxicity]" "[stages.sentiment]" "[stages.stance]" "[stages.
     previous="$previous + ${stop#\[stages.}"
     previous=${previous%]}
 done
-run "$previous (one claim)" seeds/slant.toml --claim "The council approved the budget."
+claims=("The council approved the budget." "Russia denied the airstrikes hit civilians."
+    "The vaccine is safe for children." "Police arrested the suspect on Monday.")
+run "$previous (one claim)" seeds/slant.toml --claim "${claims[0]}"
+run "$previous (four claims)" seeds/slant.toml "${claims[@]/#/--claim=}"

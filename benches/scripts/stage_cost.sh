@@ -8,8 +8,10 @@
 #   bash benches/scripts/stage_cost.sh            # 20 MB of JSON Lines
 #   MB=100 bash benches/scripts/stage_cost.sh
 #
-# Environment: MB (default 20), WORK (default target/stage-cost), RAYON_NUM_THREADS. Prints, per
-# run: the stages, seconds, MB/s, peak resident memory (MiB), and the machine's load average.
+# Environment: MB (default 20), WORK (default target/stage-cost), RAYON_NUM_THREADS, SLANT and
+# PLUGINS (default target/release/slant and its plugins: another build's binary and plugin
+# folder, to alternate two builds run by run). Prints, per run: the stages, seconds, MB/s, peak
+# resident memory (MiB), and the machine's load average.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -22,7 +24,8 @@ run() {
     shift 2
     local load
     load=$(cut -d' ' -f1-3 /proc/loadavg)
-    /usr/bin/time -f '%e %M' -o "$work/time.txt" target/release/slant --quiet label \
+    /usr/bin/time -f '%e %M' -o "$work/time.txt" "${SLANT:-target/release/slant}" --quiet \
+        --plugin-dir "${PLUGINS:-target/release}" label \
         --config "$config" "$@" "$input" -o "$work/out.jsonl" 2>"$work/stderr.txt" \
         || { cat "$work/stderr.txt" >&2; exit 1; }
     read -r seconds kib <"$work/time.txt"

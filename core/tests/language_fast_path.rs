@@ -141,7 +141,7 @@ fn the_detector_is_seldom_sure_of_short_foreign_comments() {
     for (text, code) in comments {
         assert!(!check.skips_detector(text), "{text}");
         let verdict = check.check(text);
-        if let Some(language) = &verdict.language {
+        if let Some(language) = verdict.language {
             assert_eq!(language, code, "{text}: sure of the wrong language");
             assert!(verdict.problem.is_some(), "{text}: no warning");
             warned += 1;

@@ -137,7 +137,7 @@ pub fn initial_work(articles: &[&Article], check: &LanguageCheck) -> Vec<Article
         ArticleWork {
             stages: IndexMap::new(),
             comments,
-            language: body.language,
+            language: body.language.map(str::to_string),
             off_language: body.problem.is_some(),
             warnings,
         }

@@ -6,7 +6,8 @@
 //! with short reader comments. Here the same distances are summed from the other side: each of
 //! the text's trigrams is looked up once in an inverted index (trigram → its rank in every
 //! profile that holds it), and a profile's distance is its maximum minus what the matched
-//! trigrams earn. Everything else (the script, the alphabet scores, how the two are weighed,
+//! trigrams earn. The alphabet scores are whatlang's numbers counted another way
+//! ([`super::alphabet`]). Everything else (the script, how the two are weighed,
 //! the confidence) is whatlang's own code or a line-for-line copy of it, so the verdict is
 //! whatlang's, bit for bit: the tests compare the two on every text they have, which also
 //! catches a whatlang upgrade that changes the profiles (`scripts/whatlang_profiles.py`
@@ -16,7 +17,7 @@ use std::cell::RefCell;
 use std::sync::LazyLock;
 
 use rustc_hash::FxHashMap;
-use whatlang::dev::{alphabet_latin_calculate_scores, FilterList, LowercaseText};
+use whatlang::dev::LowercaseText;
 use whatlang::{Info, Lang, Script};
 
 /// whatlang's Latin-script trigram profiles, one language per line (see the file's header).
@@ -228,7 +229,7 @@ pub fn detect(text: &str) -> Option<Info> {
         return whatlang::detect(text);
     }
     let lowercase = LowercaseText::new(text);
-    let alphabet = alphabet_latin_calculate_scores(&lowercase, &FilterList::default());
+    let alphabet = super::alphabet::alphabet_scores(&lowercase);
     let (trigram_scores, trigram_count) = PROFILES.scores(&ranked_trigrams(&lowercase));
 
     // whatlang's `combined::raw_detect`: the alphabet's languages first, then any other (the
@@ -237,15 +238,15 @@ pub fn detect(text: &str) -> Option<Info> {
     let mut alphabet_of = [0.0; LANG_SLOTS];
     let mut trigrams_of = [0.0; LANG_SLOTS];
     let mut listed = [false; LANG_SLOTS];
-    let mut langs = Vec::with_capacity(alphabet.scores.len() + trigram_scores.len());
+    let mut langs = Vec::with_capacity(alphabet.scores().len() + trigram_scores.len());
     // Filled last to first, so that a language listed twice keeps its first score.
-    for &(lang, score) in alphabet.scores.iter().rev() {
+    for &(lang, score) in alphabet.scores().iter().rev() {
         alphabet_of[lang as usize] = score;
     }
     for &(lang, score) in trigram_scores.iter().rev() {
         trigrams_of[lang as usize] = score;
     }
-    for &(lang, _) in &alphabet.scores {
+    for &(lang, _) in alphabet.scores() {
         listed[lang as usize] = true;
         langs.push(lang);
     }

@@ -605,7 +605,9 @@ pub(crate) fn walk(spec: &FeatureSpec, doc: &DocView<'_>, e: &mut impl Emit) {
 pub(crate) struct SharedMain<'d> {
     /// (column, count) of the main text's own features.
     pub(crate) counts: Vec<(u32, f32)>,
+    /// The main text's terms, one per token.
     terms: Vec<&'d str>,
+    /// Per token, its cue classes (`cues::cue_masks_into`); empty without claim cues.
     cue_masks: Vec<u8>,
 }
 

@@ -189,6 +189,8 @@ pub fn alphabet_scores(lowercase: &str) -> AlphabetScores {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rand::{Rng, SeedableRng};
+    use rand_xoshiro::Xoshiro256PlusPlus;
     use whatlang::dev::{alphabet_latin_calculate_scores, FilterList, LowercaseText};
 
     /// Ours against whatlang's on `text`: the count, the languages in order, the scores' bits.
@@ -242,19 +244,15 @@ mod tests {
             .chars()
             .filter(|c| *c != '\n')
             .collect();
-        let mut state = 0x9E37_79B9_7F4A_7C15u64;
-        let mut next = |n: usize| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state % n as u64) as usize
-        };
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(36);
         for _ in 0..20_000 {
-            let len = next(120);
+            let len = rng.random_range(0..120);
             // Mostly one part of the pool, so that some languages lead clearly.
-            let window = 1 + next(pool.len());
-            let start = next(pool.len() + 1 - window);
-            let text: String = (0..len).map(|_| pool[start + next(window)]).collect();
+            let window = rng.random_range(1..=pool.len());
+            let start = rng.random_range(0..=pool.len() - window);
+            let text: String = (0..len)
+                .map(|_| pool[start + rng.random_range(0..window)])
+                .collect();
             assert_same(&text);
         }
     }

@@ -60,7 +60,7 @@ const LATIN_ALPHABETS: &[(Lang, &str)] = &[
     (Lang::Zul, "abcdefghijklmnopqrstuvwxyz"),
 ];
 
-/// The Latin script's languages (whatlang's order, the order its scores start from).
+/// How many languages whatlang gives the Latin script (each with an alphabet below).
 const LANGS: usize = 36;
 
 /// A language's alphabet, by what it takes from a text's counts.

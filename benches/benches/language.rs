@@ -51,7 +51,7 @@ fn bench(c: &mut Criterion) {
             b.iter(|| {
                 let english = texts
                     .iter()
-                    .filter(|t| check.check(t).language.as_deref() == Some("eng"))
+                    .filter(|t| check.check(t).language == Some("eng"))
                     .count();
                 assert!(
                     english * 2 > texts.len(),

@@ -51,29 +51,34 @@ fn batches(tokenizer: &StageInstance, texts: &[String], feed: Feed) -> Vec<Batch
         .collect()
 }
 
+/// The stage of `case` with its model, or `None` (and a message naming bench `name`) when its
+/// plugin or model file is missing.
+fn stage_of(dirs: &PluginDirs, case: &ClassifierCase, name: &str) -> Option<StageInstance> {
+    let model = case.model_path();
+    let plugin = match dirs.find(case.plugin) {
+        Ok(p) if model.exists() => p,
+        Ok(_) => {
+            eprintln!("skipping classify/{name}: {} not found", model.display());
+            return None;
+        }
+        Err(e) => {
+            eprintln!("skipping classify/{name}: {e}");
+            return None;
+        }
+    };
+    let settings = serde_json::json!({"model": model.display().to_string()});
+    Some(StageInstance::create(&plugin, &settings).unwrap())
+}
+
 fn bench_case(
     c: &mut Criterion,
     dirs: &PluginDirs,
     tokenizer: &StageInstance,
     case: &ClassifierCase,
 ) {
-    let model = case.model_path();
-    let plugin = match dirs.find(case.plugin) {
-        Ok(p) if model.exists() => p,
-        Ok(_) => {
-            return eprintln!(
-                "skipping classify/{}: {} not found",
-                case.plugin,
-                model.display()
-            )
-        }
-        Err(e) => return eprintln!("skipping classify/{}: {e}", case.plugin),
+    let Some(stage) = stage_of(dirs, case, case.plugin) else {
+        return;
     };
-    let stage = StageInstance::create(
-        &plugin,
-        &serde_json::json!({"model": model.display().to_string()}),
-    )
-    .unwrap();
     let width = stage.labels().len();
     let (texts, corpus) = match case.feed {
         Feed::Comments => slant_benches::comments(),
@@ -125,15 +130,9 @@ const CLAIMS: [&str; 4] = [
 /// The claim stage over the news bodies, each paired with the first `n` of [`CLAIMS`] in a row
 /// (as `slant label` pairs them).
 fn bench_claims(c: &mut Criterion, dirs: &PluginDirs, tokenizer: &StageInstance) {
-    let case = &slant_benches::CLAIM_STAGE;
-    let model = case.model_path();
-    let plugin = match dirs.find(case.plugin) {
-        Ok(p) if model.exists() => p,
-        Ok(_) => return eprintln!("skipping classify/claims: {} not found", model.display()),
-        Err(e) => return eprintln!("skipping classify/claims: {e}"),
+    let Some(stage) = stage_of(dirs, &slant_benches::CLAIM_STAGE, "claims") else {
+        return;
     };
-    let settings = serde_json::json!({"model": model.display().to_string()});
-    let stage = StageInstance::create(&plugin, &settings).unwrap();
     let width = stage.labels().len();
     let (texts, corpus) = slant_benches::news_bodies();
     let bytes: usize = texts.iter().map(String::len).sum();

@@ -18,6 +18,10 @@ use crate::article::{Comment, SourceRef};
 /// names are made once, not copied into each sentence's and comment's scores.
 pub type LabelName = Arc<str>;
 
+/// The labels whose scores crossed their thresholds: a stage has a few, so they are held in
+/// place (a list of its own was an allocation per flagged comment).
+pub type FlaggedBy = SmallVec<[LabelName; 2]>;
+
 /// Probabilities (or per-head scores) by label, in the order the model gives them; written as
 /// a JSON object. A stage has a few labels, so they are held in place: every sentence, comment
 /// and mention carries one, and a map of its own (two allocations) was one of a labeled
@@ -269,8 +273,8 @@ pub struct StageResult {
     /// The article text crossed the filter's thresholds (stages with a filter reading `body`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub flagged: Option<bool>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub flagged_by: Vec<LabelName>,
+    #[serde(default, skip_serializing_if = "SmallVec::is_empty")]
+    pub flagged_by: FlaggedBy,
     /// Every sentence's result (with `--sentences`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sentences: Option<Vec<SentenceResult>>,
@@ -357,8 +361,8 @@ pub struct UnitScores {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub flagged: Option<bool>,
     /// Which scores crossed their thresholds.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub flagged_by: Vec<LabelName>,
+    #[serde(default, skip_serializing_if = "SmallVec::is_empty")]
+    pub flagged_by: FlaggedBy,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub explain: Option<Vec<Cue>>,
 }
@@ -403,7 +407,74 @@ pub struct LabeledComment {
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub redacted: bool,
     #[serde(flatten)]
-    pub stages: IndexMap<String, UnitScores>,
+    pub stages: CommentStages,
+}
+
+/// A stage's name (`toxicity`, `sentiment`, …), made once by the stage and shared by every
+/// comment it scores.
+pub type StageName = Arc<str>;
+
+/// Each stage's scores of one comment, by stage name, in the order the stages ran; written as
+/// keys of the comment's object. A comment has one or two, held in place: a map of its own and
+/// a copy of the stage's name were three allocations per comment, and the labeling threads'
+/// largest count of them after the comments' own texts.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CommentStages(SmallVec<[(StageName, UnitScores); 1]>);
+
+impl CommentStages {
+    /// The scores of stage `name`.
+    pub fn get(&self, name: &str) -> Option<&UnitScores> {
+        self.0.iter().find(|(n, _)| &**n == name).map(|(_, s)| s)
+    }
+
+    /// Sets the scores of stage `name`, where they were or else last.
+    pub fn insert(&mut self, name: StageName, scores: UnitScores) {
+        match self.0.iter_mut().find(|(n, _)| *n == name) {
+            Some((_, old)) => *old = scores,
+            None => self.0.push((name, scores)),
+        }
+    }
+
+    /// Stage names and scores, in order.
+    pub fn iter(&self) -> impl Iterator<Item = (&StageName, &UnitScores)> {
+        self.0.iter().map(|(n, s)| (n, s))
+    }
+
+    /// Number of stages with scores.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether no stage scored the comment.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl std::ops::Index<&str> for CommentStages {
+    type Output = UnitScores;
+
+    /// # Panics
+    /// Stage `name` has no scores.
+    fn index(&self, name: &str) -> &UnitScores {
+        self.get(name)
+            .unwrap_or_else(|| panic!("no scores of stage `{name}`"))
+    }
+}
+
+impl Serialize for CommentStages {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(self.iter())
+    }
+}
+
+/// Read as a JSON object is read into a map: a repeated stage keeps its first place and its
+/// last scores.
+impl<'de> Deserialize<'de> for CommentStages {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let map = IndexMap::<StageName, UnitScores>::deserialize(deserializer)?;
+        Ok(CommentStages(map.into_iter().collect()))
+    }
 }
 
 /// An n-gram and how much it pushed a decision (`weight × value` in logit units).
@@ -475,13 +546,13 @@ mod tests {
                 ..StageResult::default()
             },
         );
-        let mut comment_stages = IndexMap::new();
+        let mut comment_stages = CommentStages::default();
         comment_stages.insert(
-            "toxicity".to_string(),
+            "toxicity".into(),
             UnitScores {
                 scores: Scores::from_iter([("toxic".into(), 0.9)]),
                 flagged: Some(true),
-                flagged_by: vec!["toxic".into()],
+                flagged_by: smallvec::smallvec!["toxic".into()],
                 ..UnitScores::default()
             },
         );
@@ -529,6 +600,38 @@ mod tests {
         assert_eq!(json["comments"][0]["text"], "x");
         let back: OutputRecord = serde_json::from_value(json).unwrap();
         assert_eq!(back, record);
+    }
+
+    #[test]
+    fn a_comments_stages_keep_their_order_and_read_back() {
+        let unit = |score: f64| UnitScores {
+            scores: Scores::from_iter([("p".into(), score)]),
+            ..UnitScores::default()
+        };
+        let mut stages = CommentStages::default();
+        stages.insert("zeta".into(), unit(0.1));
+        stages.insert("alpha".into(), unit(0.2));
+        stages.insert("zeta".into(), unit(0.3));
+        assert_eq!(stages.len(), 2);
+        assert_eq!(
+            stages["zeta"].scores["p"], 0.3,
+            "a stage's scores are replaced in place"
+        );
+        let json = serde_json::to_string(&stages).unwrap();
+        assert_eq!(
+            json,
+            r#"{"zeta":{"scores":{"p":0.3}},"alpha":{"scores":{"p":0.2}}}"#
+        );
+        let back: CommentStages = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, stages);
+        // As a JSON object read into a map: a repeated key keeps its first place, its last value.
+        let repeated =
+            r#"{"a":{"scores":{"p":0.1}},"b":{"scores":{"p":0.2}},"a":{"scores":{"p":0.3}}}"#;
+        let read: CommentStages = serde_json::from_str(repeated).unwrap();
+        let names: Vec<&str> = read.iter().map(|(n, _)| &**n).collect();
+        assert_eq!(names, ["a", "b"]);
+        assert_eq!(read["a"].scores["p"], 0.3);
+        assert!(read.get("c").is_none());
     }
 
     #[test]

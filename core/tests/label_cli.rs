@@ -224,7 +224,14 @@ fn filter_redact_keeps_id_author_score() {
     assert_eq!(c["author"], "u2");
     assert_eq!(c["redacted"], true);
     assert!(!c["text"].as_str().unwrap().contains("idiot"));
+    assert_eq!(c["text"], slant::pipeline::REDACTED);
     assert!(c["toxicity"]["scores"]["toxic"].as_f64().unwrap() > 0.9);
+    // Only the flagged comment's text is replaced; the others keep theirs and their place.
+    let flagged = run_filter("flag");
+    for i in [0, 2] {
+        assert_eq!(rec["comments"][i]["text"], flagged["comments"][i]["text"]);
+        assert_eq!(rec["comments"][i]["redacted"], serde_json::Value::Null);
+    }
 }
 
 #[test]

@@ -287,7 +287,7 @@ fn stage_columns(pipeline: &Pipeline, options: &LabelOptions) -> Vec<StageColumn
         .map(|stage| {
             let reads = |unit| stage.reads.contains(&unit);
             StageColumns {
-                name: stage.name.clone(),
+                name: stage.name.to_string(),
                 filter: stage.filter.is_some(),
                 sentences: reads(Unit::Sentences) && options.sentences,
                 comments: reads(Unit::Comments),

@@ -205,11 +205,11 @@ impl<F: Into<record::ArticleFields>> RawRecord<F> {
     /// [`record::ArticleFields::into_article`]; an error record keeps the `id` the record gave,
     /// if any.
     pub fn into_article(self) -> InputRecord {
-        let fallback_id = self.source.to_string();
         let fields = self.fields.map(Into::into);
+        let source = &self.source;
         InputRecord {
             id: fields.as_ref().ok().and_then(|f| f.own_id()),
-            article: fields.and_then(|f| f.into_article(&fallback_id)),
+            article: fields.and_then(|f| f.into_article(|| source.to_string())),
             source: self.source,
             warnings: Vec::new(),
         }

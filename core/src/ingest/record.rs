@@ -73,11 +73,12 @@ impl ArticleFields {
         }
     }
 
-    /// The article. `fallback_id` is its id when the record has none.
+    /// The article. `fallback_id` makes its id when the record has none (called only then:
+    /// most records name their own).
     ///
     /// # Errors
     /// A message naming the offending field: wrong type, no `body`/`text`, malformed comments.
-    pub fn into_article(self, fallback_id: &str) -> Result<Article, String> {
+    pub fn into_article(self, fallback_id: impl FnOnce() -> String) -> Result<Article, String> {
         // Checked in this order, so that a record with several faults names the same one
         // whatever format it came in: the text, the comments, then the metadata.
         let [body, text, id, outlet, original_source, title, author, date, url] = self.known;
@@ -88,7 +89,7 @@ impl ArticleFields {
             .ok_or("record has no `body` (or `text`) field")?;
         let comments = comments_of(self.comments)?;
         Ok(Article {
-            id: string_value("id", id)?.unwrap_or_else(|| fallback_id.to_string()),
+            id: string_value("id", id)?.unwrap_or_else(fallback_id),
             outlet: string_value("outlet", outlet)?,
             original_source: string_value("original_source", original_source)?,
             title: string_value("title", title)?,
@@ -167,7 +168,7 @@ pub(super) fn json_kind(v: &Value) -> &'static str {
 /// # Errors
 /// A message naming the offending field: wrong type, no `body`/`text`, malformed comments.
 pub fn article_from_object(obj: Map<String, Value>, fallback_id: &str) -> Result<Article, String> {
-    ArticleFields::from_map(obj).into_article(fallback_id)
+    ArticleFields::from_map(obj).into_article(|| fallback_id.to_string())
 }
 
 /// The checked comments of an article (none when the field is absent, null or blank).

@@ -4,13 +4,14 @@
 
 use indexmap::IndexMap;
 
-use super::filter::REDACTED;
 use super::language::{LanguageCheck, OtherLanguage};
 use super::stage::ClassifierStage;
 use super::units::{regroup, sentence_ranges, weighted_mean, Unit};
 use super::{LabelOptions, Pipeline};
 use crate::article::{Article, Comment};
-use crate::labeled::{round4, CommentSummary, Cue, SentenceResult, StageResult, UnitScores};
+use crate::labeled::{
+    round4, CommentStages, CommentSummary, Cue, SentenceResult, StageResult, TokenOut,
+};
 use crate::plugin::{ClassifyInput, PluginError, StageInstance, TokenBatch};
 
 /// The tokenized texts of a batch, shared by every stage.
@@ -36,6 +37,39 @@ pub struct ArticleWork {
     pub off_language: bool,
     /// Remarks for the output (language, garbage).
     pub warnings: Vec<String>,
+    /// What the output says of the body's tokens (filled once every stage has run).
+    pub tokens: BodyTokens,
+}
+
+/// The body's tokens as the output record gives them: how many, in how many sentences, and
+/// (when asked for) each one.
+#[derive(Debug, Default)]
+pub struct BodyTokens {
+    pub count: usize,
+    pub sentences: u32,
+    pub listed: Option<Vec<TokenOut>>,
+}
+
+impl BodyTokens {
+    /// Document `i` of `tokens`; each token listed when `list`.
+    pub fn of(tokens: &TokenBatch, i: usize, list: bool) -> BodyTokens {
+        let doc_tokens = tokens.doc_tokens(i);
+        BodyTokens {
+            count: doc_tokens.len(),
+            sentences: tokens.sentences[i],
+            listed: list.then(|| {
+                doc_tokens
+                    .iter()
+                    .map(|t| TokenOut {
+                        term: tokens.term(t).to_string(),
+                        start: t.byte_start,
+                        end: t.byte_end,
+                        sentence: t.sentence,
+                    })
+                    .collect()
+            }),
+        }
+    }
 }
 
 impl ArticleWork {
@@ -55,15 +89,21 @@ impl ArticleWork {
     }
 }
 
-/// A comment still in the article, with its index in [`BatchTexts::comment_texts`].
+/// A comment still in the article. The comment itself stays in the article, from which the
+/// output record takes it: a copy of every comment's text per batch was a tenth of the
+/// labeling threads' allocations.
 #[derive(Debug)]
 pub struct CommentWork {
+    /// Its index in [`BatchTexts::comment_texts`].
     pub index: usize,
-    pub comment: Comment,
+    /// Its place among its article's comments.
+    pub position: usize,
+    /// A filter replaced its text (the output writes
+    /// [`super::filter::REDACTED`] in its place).
     pub redacted: bool,
     /// Not scored: not in the models' language under `other_language = "skip"`.
     pub skipped: bool,
-    pub stages: IndexMap<String, UnitScores>,
+    pub stages: CommentStages,
 }
 
 impl CommentWork {
@@ -119,7 +159,8 @@ pub fn initial_work(articles: &[&Article], check: &LanguageCheck) -> Vec<Article
         let comments = a
             .comments
             .iter()
-            .map(|c| {
+            .enumerate()
+            .map(|(position, c)| {
                 index += 1;
                 let verdict = check.check(&c.text);
                 if let Some(p) = &verdict.problem {
@@ -127,10 +168,10 @@ pub fn initial_work(articles: &[&Article], check: &LanguageCheck) -> Vec<Article
                 }
                 CommentWork {
                     index: index - 1,
-                    comment: c.clone(),
+                    position,
                     redacted: false,
                     skipped: skip && verdict.problem.is_some(),
-                    stages: IndexMap::new(),
+                    stages: CommentStages::default(),
                 }
             })
             .collect();
@@ -140,6 +181,7 @@ pub fn initial_work(articles: &[&Article], check: &LanguageCheck) -> Vec<Article
             language: body.language.map(str::to_string),
             off_language: body.problem.is_some(),
             warnings,
+            tokens: BodyTokens::default(),
         }
     };
     articles.iter().map(|a| work_of(a)).collect()
@@ -171,7 +213,7 @@ impl ClassifierStage {
     }
 
     fn result<'w>(&self, work: &'w mut ArticleWork) -> &'w mut StageResult {
-        work.stages.entry(self.name.clone()).or_default()
+        work.stages.entry(self.name.to_string()).or_default()
     }
 
     /// The cues behind output `output` of document `doc` of `batch`, when explaining.
@@ -340,22 +382,25 @@ impl ClassifierStage {
             self.instance.classify(&inputs, k)?
         };
         let mut rows = scores.chunks_exact(k);
-        for w in work.iter_mut() {
-            let summary = self.score_comments(&mut w.comments, &mut rows, &|c, row| {
-                let decided = self.decided_output(row);
-                let text = texts.comment_texts[c.index];
-                self.cues(options, text, &texts.comment_tokens, c.index, decided)
-            });
+        for (w, article) in work.iter_mut().zip(texts.articles) {
+            let summary =
+                self.score_comments(&mut w.comments, &article.comments, &mut rows, &|c, row| {
+                    let decided = self.decided_output(row);
+                    let text = texts.comment_texts[c.index];
+                    self.cues(options, text, &texts.comment_tokens, c.index, decided)
+                });
             self.result(w).comments = Some(summary);
         }
         Ok(())
     }
 
     /// Scores an article's comments (rows in order for those not redacted), applies the
-    /// filter, and accounts for every comment.
+    /// filter, and accounts for every comment. `originals` are the article's comments, which
+    /// `comments` point into.
     fn score_comments<'r>(
         &self,
         comments: &mut Vec<CommentWork>,
+        originals: &[Comment],
         rows: &mut impl Iterator<Item = &'r [f32]>,
         explain: &ExplainComment<'_>,
     ) -> CommentSummary {
@@ -383,11 +428,10 @@ impl ClassifierStage {
             match (flagged, self.filter.as_ref().map(|f| f.action)) {
                 (true, Some(super::FilterAction::Drop)) => {
                     summary.dropped += 1;
-                    summary.dropped_ids.push(c.comment.id);
+                    summary.dropped_ids.push(originals[c.position].id.clone());
                     continue;
                 }
                 (true, Some(super::FilterAction::Redact)) => {
-                    c.comment.text = REDACTED.to_string();
                     c.redacted = true;
                     summary.redacted += 1;
                 }

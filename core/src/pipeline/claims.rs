@@ -50,7 +50,7 @@ pub fn apply(
                 }
             })
             .collect();
-        w.stages.entry(stage.name.clone()).or_default().claims = Some(results);
+        w.stages.entry(stage.name.to_string()).or_default().claims = Some(results);
     }
     Ok(())
 }

@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use crate::labeled::LabelName;
+use crate::labeled::{FlaggedBy, LabelName};
 
 use super::config::{FilterAction, FilterConfig};
 
@@ -69,7 +69,7 @@ impl Filter {
     }
 
     /// The labels whose scores are at or over their thresholds.
-    pub fn crossed(&self, scores: &[f32]) -> Vec<LabelName> {
+    pub fn crossed(&self, scores: &[f32]) -> FlaggedBy {
         self.labels
             .iter()
             .zip(&self.thresholds)
@@ -126,9 +126,9 @@ mod tests {
             ..FilterConfig::default()
         };
         let f = Filter::build(&config, &labels(), None).unwrap();
-        assert_eq!(f.crossed(&[0.99, 0.1]), Vec::<LabelName>::new());
+        assert!(f.crossed(&[0.99, 0.1]).is_empty());
         assert_eq!(
-            f.crossed(&[0.1, 0.5]),
+            f.crossed(&[0.1, 0.5]).as_slice(),
             [LabelName::from("hate")],
             "at the threshold flags"
         );

@@ -253,55 +253,67 @@ impl Pipeline {
         batch: Vec<InputRecord>,
         options: &LabelOptions,
     ) -> Vec<OutputRecord> {
+        let work = self.work_of_batch(&batch, options);
+        batch
+            .into_iter()
+            .zip(work)
+            .map(|(record, work)| match work {
+                Some(Ok(work)) => result::labeled_article(record, work, options),
+                Some(Err(message)) => {
+                    let id = record.article.as_ref().ok().map(|a| a.id.as_str());
+                    error_record(&record.source, id, &message)
+                }
+                None => {
+                    let message = record.article.as_ref().err().cloned().unwrap_or_default();
+                    error_record(&record.source, record.id.as_deref(), &message)
+                }
+            })
+            .collect()
+    }
+
+    /// What the stages found in each record of `batch` that holds an article (`None` for the
+    /// others), or why they could not label it.
+    fn work_of_batch(
+        &self,
+        batch: &[InputRecord],
+        options: &LabelOptions,
+    ) -> Vec<Option<Result<batch::ArticleWork, String>>> {
         let articles: Vec<(usize, &Article)> = batch
             .iter()
             .enumerate()
             .filter_map(|(i, r)| r.article.as_ref().ok().map(|a| (i, a)))
             .collect();
-        let mut out: Vec<Option<OutputRecord>> = vec![None; batch.len()];
+        let mut out: Vec<Option<Result<batch::ArticleWork, String>>> =
+            std::iter::repeat_with(|| None).take(batch.len()).collect();
         let all: Vec<&Article> = articles.iter().map(|(_, a)| *a).collect();
-        match self.label_articles(&all, &batch, &articles, options) {
-            Ok(labeled) => {
-                for ((i, _), record) in articles.iter().zip(labeled) {
-                    out[*i] = Some(record);
+        match self.label_articles(&all, options) {
+            Ok(work) => {
+                for ((i, _), w) in articles.iter().zip(work) {
+                    out[*i] = Some(Ok(w));
                 }
             }
             Err(e) => {
                 let message = e.to_string();
                 for (i, article) in &articles {
-                    let alone = if articles.len() > 1 {
-                        self.label_articles(&[article], &batch, &[(*i, article)], options)
+                    out[*i] = Some(if articles.len() > 1 {
+                        self.label_articles(&[article], options)
+                            .map(|mut one| one.remove(0))
                             .map_err(|e| e.to_string())
                     } else {
                         Err(message.clone())
-                    };
-                    out[*i] = Some(match alone {
-                        Ok(mut one) => one.remove(0),
-                        Err(m) => error_record(&batch[*i].source, Some(&article.id), &m),
                     });
                 }
             }
         }
-        batch
-            .iter()
-            .zip(out)
-            .map(|(record, labeled)| {
-                labeled.unwrap_or_else(|| {
-                    let message = record.article.as_ref().err().cloned().unwrap_or_default();
-                    error_record(&record.source, record.id.as_deref(), &message)
-                })
-            })
-            .collect()
+        out
     }
 
-    /// Runs every stage over `articles` (record `positions[j].0` of `batch` holds article `j`).
+    /// Runs every stage over `articles`: what they found in each, in order.
     fn label_articles(
         &self,
         articles: &[&Article],
-        batch: &[InputRecord],
-        positions: &[(usize, &Article)],
         options: &LabelOptions,
-    ) -> Result<Vec<OutputRecord>, PluginError> {
+    ) -> Result<Vec<batch::ArticleWork>, PluginError> {
         let texts = self.batch_texts(articles)?;
         let mut work = batch::initial_work(articles, &self.language);
         for stage in &self.classifiers {
@@ -311,14 +323,10 @@ impl Pipeline {
             work.iter_mut()
                 .for_each(batch::ArticleWork::drop_article_results);
         }
-        Ok(work
-            .into_iter()
-            .zip(positions)
-            .enumerate()
-            .map(|(j, (w, (i, _)))| {
-                result::labeled_article(&batch[*i], &texts.body_tokens, j, w, options)
-            })
-            .collect())
+        for (i, w) in work.iter_mut().enumerate() {
+            w.tokens = batch::BodyTokens::of(&texts.body_tokens, i, options.tokens);
+        }
+        Ok(work)
     }
 }
 

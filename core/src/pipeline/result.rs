@@ -2,9 +2,9 @@
 //! what the stages found, or the [`ErrorRecord`] that stands in for it.
 
 use super::batch::ArticleWork;
-use crate::article::{InputRecord, SourceRef};
-use crate::labeled::{Counts, ErrorRecord, LabeledArticle, LabeledComment, OutputRecord, TokenOut};
-use crate::plugin::TokenBatch;
+use super::filter::REDACTED;
+use crate::article::{Article, InputRecord, SourceRef};
+use crate::labeled::{Counts, ErrorRecord, LabeledArticle, LabeledComment, OutputRecord};
 
 /// What goes into each record besides the stages' results.
 #[derive(Debug, Clone, Copy, Default)]
@@ -23,66 +23,76 @@ pub struct LabelOptions {
     pub provenance: bool,
 }
 
-/// The labeled article of `record` (which must hold an article), document `i` of `tokens`.
+/// The labeled article of `record` (which must hold an article) from what the stages found.
+/// The article's fields and comments move into the output: nothing is copied.
 pub fn labeled_article(
-    record: &InputRecord,
-    tokens: &TokenBatch,
-    i: usize,
+    record: InputRecord,
     work: ArticleWork,
     options: &LabelOptions,
 ) -> OutputRecord {
-    let Ok(article) = record.article.as_ref() else {
-        return error_record(&record.source, None, "no article to label");
+    let InputRecord {
+        source,
+        article,
+        warnings,
+        ..
+    } = record;
+    let Ok(article) = article else {
+        return error_record(&source, None, "no article to label");
     };
-    let doc_tokens = tokens.doc_tokens(i);
-    let comments: Vec<LabeledComment> = work
+    let Article {
+        id,
+        outlet,
+        original_source,
+        title,
+        author,
+        date,
+        url,
+        provenance,
+        body,
+        mut comments,
+        extra,
+        ..
+    } = article;
+    let counts = Counts {
+        body_bytes: body.len(),
+        tokens: work.tokens.count,
+        sentences: work.tokens.sentences,
+        comments: comments.len(),
+        comments_kept: work.comments.len(),
+    };
+    let comments = work
         .comments
         .into_iter()
-        .map(|c| LabeledComment {
-            comment: c.comment,
-            redacted: c.redacted,
-            stages: c.stages,
+        .map(|c| {
+            let mut comment = std::mem::take(&mut comments[c.position]);
+            if c.redacted {
+                comment.text = REDACTED.to_string();
+            }
+            LabeledComment {
+                comment,
+                redacted: c.redacted,
+                stages: c.stages,
+            }
         })
         .collect();
     OutputRecord::Article(Box::new(LabeledArticle {
-        id: article.id.clone(),
-        source: record.source.clone(),
-        outlet: article.outlet.clone(),
-        original_source: article.original_source.clone(),
-        title: article.title.clone(),
-        author: article.author.clone(),
-        date: article.date.clone(),
-        url: article.url.clone(),
+        id,
+        source,
+        outlet,
+        original_source,
+        title,
+        author,
+        date,
+        url,
         language: work.language,
-        provenance: options.provenance.then(|| article.provenance.clone()),
-        counts: Counts {
-            body_bytes: article.body.len(),
-            tokens: doc_tokens.len(),
-            sentences: tokens.sentences[i],
-            comments: article.comments.len(),
-            comments_kept: comments.len(),
-        },
-        body: options.body.then(|| article.body.clone()),
+        provenance: options.provenance.then_some(provenance),
+        counts,
+        body: options.body.then_some(body),
         stages: work.stages,
         comments,
-        tokens: options.tokens.then(|| {
-            doc_tokens
-                .iter()
-                .map(|t| TokenOut {
-                    term: tokens.term(t).to_string(),
-                    start: t.byte_start,
-                    end: t.byte_end,
-                    sentence: t.sentence,
-                })
-                .collect()
-        }),
-        warnings: record
-            .warnings
-            .iter()
-            .cloned()
-            .chain(work.warnings)
-            .collect(),
-        extra: article.extra.clone(),
+        tokens: work.tokens.listed,
+        warnings: warnings.into_iter().chain(work.warnings).collect(),
+        extra,
     }))
 }
 

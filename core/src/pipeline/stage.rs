@@ -13,7 +13,7 @@ use super::explain::Explainer;
 use super::filter::Filter;
 use super::targets::StageInputs;
 use super::units::Unit;
-use crate::labeled::{round4, LabelName, Scores, UnitScores};
+use crate::labeled::{round4, LabelName, Scores, StageName, UnitScores};
 use crate::plugin::{Plugin, StageInstance};
 
 /// What a classifier's outputs mean, from its description:
@@ -127,7 +127,7 @@ fn signed_score(spec: &Value, labels: &[String]) -> Result<SignedScore, String> 
 
 /// A classifier stage ready to run.
 pub struct ClassifierStage {
-    pub name: String,
+    pub name: StageName,
     pub instance: StageInstance,
     /// Units scored, in order.
     pub reads: Vec<Unit>,
@@ -178,7 +178,7 @@ impl ClassifierStage {
             None
         };
         Ok(ClassifierStage {
-            name: name.to_string(),
+            name: name.into(),
             model: config.model_path(stage),
             instance,
             reads,

@@ -42,7 +42,10 @@ impl Unit {
 /// of that document, in order. Sentences without tokens do not appear.
 pub fn sentence_ranges(batch: &TokenBatch, doc: usize) -> Vec<Range<usize>> {
     let range = batch.doc_ranges[doc].clone();
-    let mut out: Vec<Range<usize>> = Vec::new();
+    // Room for every sentence the tokenizer counted (at most one per token), so the list is
+    // allocated once rather than grown by doubling.
+    let counted = batch.sentences.get(doc).map_or(0, |&n| n as usize);
+    let mut out: Vec<Range<usize>> = Vec::with_capacity(counted.min(range.len()));
     let mut start = range.start;
     for i in range.clone() {
         let next_differs =

@@ -17,6 +17,7 @@ use std::cell::RefCell;
 use std::sync::LazyLock;
 
 use rustc_hash::FxHashMap;
+use smallvec::SmallVec;
 use whatlang::dev::LowercaseText;
 use whatlang::{Info, Lang, Script};
 
@@ -82,6 +83,10 @@ impl InvertedProfiles {
             }
             langs.push(lang);
         }
+        assert!(
+            langs.len() <= PROFILE_LANGS,
+            "at most {PROFILE_LANGS} profiles"
+        );
         let mut index = FxHashMap::default();
         let mut postings = Vec::new();
         for (gram, list) in by_trigram {
@@ -98,10 +103,10 @@ impl InvertedProfiles {
 
     /// Each language's trigram score, sorted as whatlang sorts them, and the number of distinct
     /// trigrams in the text (whatlang's `trigrams::raw_detect`).
-    fn scores(&self, ranked: &[Trigram]) -> (Vec<(Lang, f64)>, usize) {
+    fn scores(&self, ranked: &[Trigram]) -> (ByLanguage<f64>, usize) {
         let count = ranked.len() as i64;
         // What each profile earns below its maximum distance, from the trigrams it shares.
-        let mut earned = vec![0i64; self.langs.len()];
+        let mut earned = [0i64; PROFILE_LANGS];
         for (position, gram) in ranked.iter().enumerate() {
             let Some(&(start, end)) = self.index.get(gram) else {
                 continue;
@@ -111,7 +116,7 @@ impl InvertedProfiles {
                 earned[usize::from(lang_at)] += MAX_TRIGRAM_DISTANCE - apart;
             }
         }
-        let mut distances: Vec<(Lang, u32)> = self
+        let mut distances: ByLanguage<u32> = self
             .langs
             .iter()
             .zip(&earned)
@@ -134,55 +139,79 @@ impl InvertedProfiles {
     }
 }
 
+/// Most languages with a profile (whatlang has 36 Latin-script ones; `parse` checks).
+const PROFILE_LANGS: usize = 64;
+
+/// A value per language, held in place: a detection makes several such lists, and each was an
+/// allocation per comment the function words left undecided.
+type ByLanguage<T> = SmallVec<[(Lang, T); PROFILE_LANGS]>;
+
+/// The lists a detection reuses from text to text on a thread.
+#[derive(Default)]
+struct Scratch {
+    /// The trigram of every place of the text.
+    places: Vec<Trigram>,
+    /// Trigrams seen more than once, with their counts.
+    repeated: Vec<(usize, Trigram)>,
+    /// Trigrams seen once.
+    once: Vec<Trigram>,
+    /// The text's ranked trigrams (what [`ranked_trigrams`] fills).
+    ranked: Vec<Trigram>,
+}
+
 thread_local! {
-    /// The trigrams of the text being judged, one per place, reused from text to text on a
-    /// thread.
-    static PLACES: RefCell<Vec<Trigram>> = const { RefCell::new(Vec::new()) };
+    /// The lists of the text being judged, reused from text to text on a thread.
+    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
 }
 
 /// Places the reused list may keep room for between texts: one huge text's list is dropped
 /// after it rather than held by the thread.
 const PLACES_KEPT: usize = 1 << 16;
 
-/// The text's distinct trigrams, most frequent first, ties by trigram descending, at most 600
-/// (whatlang's `get_trigrams_with_positions`: the position in the result is the rank).
+/// The text's distinct trigrams, most frequent first, ties by trigram descending, at most 600,
+/// into `scratch.ranked` (whatlang's `get_trigrams_with_positions`: the position in the result
+/// is the rank).
 ///
 /// Counted by sorting the trigrams of every place rather than in a hash map: runs of one
 /// trigram are then its count, already in descending trigram order, and only the few that
 /// occur more than once need sorting by count (for a comment, one sort of about a hundred
 /// integers instead of a hundred map entries and a sort of their pairs).
-fn ranked_trigrams(lowercase: &str) -> Vec<Trigram> {
-    PLACES.with_borrow_mut(|places| {
-        places.clear();
-        let mut chars = lowercase.chars().map(to_trigram_char).chain(Some(' '));
-        let (mut c1, mut c2) = (' ', chars.next().unwrap_or(' '));
-        for c3 in chars {
-            if !(c2 == ' ' && (c1 == ' ' || c3 == ' ')) {
-                places.push(trigram(c1, c2, c3));
-            }
-            c1 = c2;
-            c2 = c3;
+fn ranked_trigrams(lowercase: &str, scratch: &mut Scratch) {
+    let Scratch {
+        places,
+        repeated,
+        once,
+        ranked,
+    } = scratch;
+    places.clear();
+    let mut chars = lowercase.chars().map(to_trigram_char).chain(Some(' '));
+    let (mut c1, mut c2) = (' ', chars.next().unwrap_or(' '));
+    for c3 in chars {
+        if !(c2 == ' ' && (c1 == ' ' || c3 == ' ')) {
+            places.push(trigram(c1, c2, c3));
         }
-        places.sort_unstable_by(|a, b| b.cmp(a));
-        let mut repeated: Vec<(usize, Trigram)> = Vec::new();
-        let mut once: Vec<Trigram> = Vec::new();
-        for run in places.chunk_by(|a, b| a == b) {
-            match run.len() {
-                1 => once.push(run[0]),
-                n => repeated.push((n, run[0])),
-            }
+        c1 = c2;
+        c2 = c3;
+    }
+    places.sort_unstable_by(|a, b| b.cmp(a));
+    repeated.clear();
+    once.clear();
+    for run in places.chunk_by(|a, b| a == b) {
+        match run.len() {
+            1 => once.push(run[0]),
+            n => repeated.push((n, run[0])),
         }
-        // Count descending, then trigram descending; the trigrams seen once follow, in the
-        // descending order the sort left them in.
-        repeated.sort_unstable_by(|a, b| b.cmp(a));
-        let mut ranked: Vec<Trigram> = repeated.into_iter().map(|(_, gram)| gram).collect();
-        ranked.extend(once);
-        ranked.truncate(TEXT_TRIGRAMS_SIZE);
-        if places.capacity() > PLACES_KEPT {
-            *places = Vec::new();
-        }
-        ranked
-    })
+    }
+    // Count descending, then trigram descending; the trigrams seen once follow, in the
+    // descending order the sort left them in.
+    repeated.sort_unstable_by(|a, b| b.cmp(a));
+    ranked.clear();
+    ranked.extend(repeated.iter().map(|&(_, gram)| gram));
+    ranked.extend(once.iter().copied());
+    ranked.truncate(TEXT_TRIGRAMS_SIZE);
+    if places.capacity() > PLACES_KEPT {
+        *scratch = Scratch::default();
+    }
 }
 
 /// Spaces, punctuation and ASCII digits are all one space to the trigrams (whatlang's
@@ -230,7 +259,10 @@ pub fn detect(text: &str) -> Option<Info> {
     }
     let lowercase = LowercaseText::new(text);
     let alphabet = super::alphabet::alphabet_scores(&lowercase);
-    let (trigram_scores, trigram_count) = PROFILES.scores(&ranked_trigrams(&lowercase));
+    let (trigram_scores, trigram_count) = SCRATCH.with_borrow_mut(|scratch| {
+        ranked_trigrams(&lowercase, scratch);
+        PROFILES.scores(&scratch.ranked)
+    });
 
     // whatlang's `combined::raw_detect`: the alphabet's languages first, then any other (the
     // order matters: the sort below leaves ties in an order that depends on it). Each
@@ -238,7 +270,7 @@ pub fn detect(text: &str) -> Option<Info> {
     let mut alphabet_of = [0.0; LANG_SLOTS];
     let mut trigrams_of = [0.0; LANG_SLOTS];
     let mut listed = [false; LANG_SLOTS];
-    let mut langs = Vec::with_capacity(alphabet.scores().len() + trigram_scores.len());
+    let mut langs: SmallVec<[Lang; PROFILE_LANGS]> = SmallVec::new();
     // Filled last to first, so that a language listed twice keeps its first score.
     for &(lang, score) in alphabet.scores().iter().rev() {
         alphabet_of[lang as usize] = score;
@@ -257,7 +289,7 @@ pub fn detect(text: &str) -> Option<Info> {
     }
     let alphabet_weight = alphabet_weight(alphabet.count);
     let trigram_weight = 1.0 - alphabet_weight;
-    let mut scores: Vec<(Lang, f64)> = langs
+    let mut scores: ByLanguage<f64> = langs
         .into_iter()
         .map(|lang| {
             let (a, t) = (alphabet_of[lang as usize], trigrams_of[lang as usize]);

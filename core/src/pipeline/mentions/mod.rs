@@ -101,7 +101,7 @@ pub fn apply(
                 Some((finder.names()[t].clone(), stance))
             })
             .collect();
-        w.stages.entry(stage.name.clone()).or_default().targets = Some(targets);
+        w.stages.entry(stage.name.to_string()).or_default().targets = Some(targets);
     }
     Ok(())
 }

@@ -15,7 +15,7 @@ use std::cell::RefCell;
 use std::collections::HashSet;
 
 use compact_str::CompactString;
-use memo::Memo;
+use memo::{InlineTerm, Memo, Memoized};
 use rustc_hash::FxHashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -172,7 +172,12 @@ impl Tokenizer {
 
     /// Tokenizes `text`, calling `emit(term, start, end, sentence)` per kept token; returns the
     /// number of sentences.
-    pub fn tokenize_with(&self, text: &str, mut emit: impl FnMut(&str, usize, usize, u32)) -> u32 {
+    pub fn tokenize_with(&self, text: &str, emit: impl FnMut(&str, usize, usize, u32)) -> u32 {
+        self.tokenize_into(text, &mut EachTerm(emit))
+    }
+
+    /// Tokenizes `text` into `out`; returns the number of sentences.
+    fn tokenize_into(&self, text: &str, out: &mut impl Tokens) -> u32 {
         let mut sentences = 0u32;
         let mut lower = String::new();
         MEMO.with(|memo| {
@@ -181,21 +186,58 @@ impl Tokenizer {
             scan::scan(text, |w| {
                 sentences = w.sentence + 1;
                 let word = &text[w.start..w.end];
-                if let Some(term) = table.get(word) {
-                    if !term.is_empty() {
-                        emit(term, w.start, w.end, w.sentence);
+                match table.get(word) {
+                    // A stop word is memoized as the empty term.
+                    Some(Memoized::Inline(term)) if term.len() > 0 => {
+                        out.inline(term, w.start, w.end, w.sentence)
                     }
-                    return;
+                    Some(term) => {
+                        let term = term.as_str();
+                        if !term.is_empty() {
+                            out.term(term, w.start, w.end, w.sentence);
+                        }
+                    }
+                    None => {
+                        let term = self.normalize(word, &mut lower).unwrap_or_default();
+                        if !term.is_empty() {
+                            out.term(&term, w.start, w.end, w.sentence);
+                        }
+                        table.insert(word, &term);
+                    }
                 }
-                // A stop word is memoized as the empty term.
-                let term = self.normalize(word, &mut lower).unwrap_or_default();
-                if !term.is_empty() {
-                    emit(&term, w.start, w.end, w.sentence);
-                }
-                table.insert(word, &term);
             });
         });
         sentences
+    }
+}
+
+/// Where the tokenizer puts each kept token: its term, its byte span, its sentence.
+trait Tokens {
+    fn term(&mut self, term: &str, start: usize, end: usize, sentence: u32);
+
+    /// A term the memo holds in its 16-byte array.
+    fn inline(&mut self, term: &InlineTerm, start: usize, end: usize, sentence: u32) {
+        self.term(term.as_str(), start, end, sentence);
+    }
+}
+
+/// Tokens handed to a closure, one term at a time.
+struct EachTerm<F>(F);
+
+impl<F: FnMut(&str, usize, usize, u32)> Tokens for EachTerm<F> {
+    fn term(&mut self, term: &str, start: usize, end: usize, sentence: u32) {
+        (self.0)(term, start, end, sentence);
+    }
+}
+
+/// Tokens written into the host's buffers; a memoized term is copied as its whole array.
+impl Tokens for TokenSink {
+    fn term(&mut self, term: &str, start: usize, end: usize, sentence: u32) {
+        self.push(term, start, end, sentence);
+    }
+
+    fn inline(&mut self, term: &InlineTerm, start: usize, end: usize, sentence: u32) {
+        self.push_padded(term.padded(), term.len(), start, end, sentence);
     }
 }
 
@@ -220,9 +262,7 @@ impl Stage for Tokenizer {
 
 impl TokenizeStage for Tokenizer {
     fn tokenize(&self, text: &str, sink: &mut TokenSink) {
-        let n = self.tokenize_with(text, |term, start, end, sentence| {
-            sink.push(term, start, end, sentence)
-        });
+        let n = self.tokenize_into(text, sink);
         sink.set_sentences(n);
     }
 }

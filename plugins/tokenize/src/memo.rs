@@ -19,7 +19,7 @@ const INLINE: usize = 15;
 
 /// A term's bytes, its length in the last byte. A stop word is memoized as the empty term.
 #[derive(Clone, Copy, Default)]
-struct InlineTerm([u8; INLINE + 1]);
+pub(crate) struct InlineTerm([u8; INLINE + 1]);
 
 impl InlineTerm {
     fn new(term: &str) -> Option<InlineTerm> {
@@ -33,11 +33,37 @@ impl InlineTerm {
         Some(InlineTerm(inline))
     }
 
-    fn as_str(&self) -> &str {
+    /// The term's bytes and what follows them in the array (zeros, then the length).
+    pub(crate) fn padded(&self) -> &[u8; INLINE + 1] {
+        &self.0
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        usize::from(self.0[INLINE])
+    }
+
+    pub(crate) fn as_str(&self) -> &str {
         let len = usize::from(self.0[INLINE]);
         // SAFETY: `0[..len]` was copied from a `&str` by `InlineTerm::new` (the only writer),
         // and `len <= INLINE` ends on that string's end, a char boundary.
         unsafe { std::str::from_utf8_unchecked(&self.0[..len]) }
+    }
+}
+
+/// A memoized term where the memo holds it.
+pub(crate) enum Memoized<'a> {
+    /// A term of up to 15 bytes, in its 16-byte array.
+    Inline(&'a InlineTerm),
+    /// A longer term (or the term of a longer word).
+    Long(&'a str),
+}
+
+impl<'a> Memoized<'a> {
+    pub(crate) fn as_str(&self) -> &'a str {
+        match self {
+            Memoized::Inline(term) => term.as_str(),
+            Memoized::Long(term) => term,
+        }
     }
 }
 
@@ -52,11 +78,13 @@ pub(crate) struct Memo {
 impl Memo {
     /// The memoized term of `word` (empty for a stop word), if any.
     #[inline]
-    pub(crate) fn get(&self, word: &str) -> Option<&str> {
+    pub(crate) fn get(&self, word: &str) -> Option<Memoized<'_>> {
         if let Some(term) = ShortWord::of(word).and_then(|key| self.short.get(key)) {
-            return Some(term.as_str());
+            return Some(Memoized::Inline(term));
         }
-        self.long.get(word).map(CompactString::as_str)
+        self.long
+            .get(word)
+            .map(|term| Memoized::Long(term.as_str()))
     }
 
     /// Memoizes `word` → `term`.
@@ -86,9 +114,10 @@ mod tests {
             memo.insert(word, &word.to_uppercase());
         }
         for word in &words {
-            assert_eq!(memo.get(word), Some(word.to_uppercase().as_str()));
+            let term = memo.get(word).map(|t| t.as_str());
+            assert_eq!(term, Some(word.to_uppercase().as_str()));
         }
-        assert_eq!(memo.get("unseen"), None);
+        assert!(memo.get("unseen").is_none());
     }
 
     #[test]
@@ -97,9 +126,17 @@ mod tests {
         memo.insert("internationalization", "internation");
         memo.insert("ǅ", "a term longer than fifteen bytes");
         memo.insert("the", "");
-        assert_eq!(memo.get("internationalization"), Some("internation"));
-        assert_eq!(memo.get("ǅ"), Some("a term longer than fifteen bytes"));
-        assert_eq!(memo.get("the"), Some(""));
+        let term = |word: &str| memo.get(word).map(|t| t.as_str());
+        assert_eq!(term("internationalization"), Some("internation"));
+        assert_eq!(term("ǅ"), Some("a term longer than fifteen bytes"));
+        assert_eq!(term("the"), Some(""));
+        // A short term is held in its 16-byte array: its bytes, zeros, its length last.
+        memo.insert("fighting", "fight");
+        let Some(Memoized::Inline(fight)) = memo.get("fighting") else {
+            panic!("a short word's term is inline");
+        };
+        assert_eq!(fight.len(), 5);
+        assert_eq!(fight.padded(), b"fight\0\0\0\0\0\0\0\0\0\0\x05");
     }
 
     #[test]
@@ -109,7 +146,8 @@ mod tests {
             memo.insert(&format!("{i}"), "t");
         }
         assert_eq!(memo.short.len(), 10);
-        assert_eq!(memo.get(&format!("{}", LIMIT + 9)), Some("t"));
-        assert_eq!(memo.get("0"), None);
+        let term = memo.get(&format!("{}", LIMIT + 9)).map(|t| t.as_str());
+        assert_eq!(term, Some("t"));
+        assert!(memo.get("0").is_none());
     }
 }

@@ -185,8 +185,7 @@ impl Tokenizer {
             let table = memo.entry(self.instance).or_default();
             scan::scan(text, |w| {
                 sentences = w.sentence + 1;
-                let word = &text[w.start..w.end];
-                match table.get(word) {
+                match table.get_at(text, w.start, w.end) {
                     // A stop word is memoized as the empty term.
                     Some(Memoized::Inline(term)) if term.len() > 0 => {
                         out.inline(term, w.start, w.end, w.sentence)
@@ -198,6 +197,7 @@ impl Tokenizer {
                         }
                     }
                     None => {
+                        let word = &text[w.start..w.end];
                         let term = self.normalize(word, &mut lower).unwrap_or_default();
                         if !term.is_empty() {
                             out.term(&term, w.start, w.end, w.sentence);

@@ -77,13 +77,21 @@ pub(crate) struct Memo {
 
 impl Memo {
     /// The memoized term of `word` (empty for a stop word), if any.
-    #[inline]
+    #[cfg(test)]
     pub(crate) fn get(&self, word: &str) -> Option<Memoized<'_>> {
-        if let Some(term) = ShortWord::of(word).and_then(|key| self.short.get(key)) {
+        self.get_at(word, 0, word.len())
+    }
+
+    /// The memoized term of the word at `start..end` of `text` (its key read in place:
+    /// [`ShortWord::of_at`]).
+    #[inline]
+    pub(crate) fn get_at(&self, text: &str, start: usize, end: usize) -> Option<Memoized<'_>> {
+        let key = ShortWord::of_at(text, start, end);
+        if let Some(term) = key.and_then(|key| self.short.get(key)) {
             return Some(Memoized::Inline(term));
         }
         self.long
-            .get(word)
+            .get(&text[start..end])
             .map(|term| Memoized::Long(term.as_str()))
     }
 

@@ -219,6 +219,17 @@ pub fn prefetch_line<T>(at: *const T) {
 mod tests {
     use super::*;
 
+    /// A seeded xorshift: each call gives a number below its argument.
+    fn below(seed: u64) -> impl FnMut(usize) -> usize {
+        let mut state = seed;
+        move |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n as u64) as usize
+        }
+    }
+
     /// Guards the key against a faster packing that changes it.
     #[test]
     fn packed_words_equal_their_bytes_and_length_in_an_array() {
@@ -229,13 +240,7 @@ mod tests {
             u128::from_le_bytes(key)
         };
         let alphabet: Vec<char> = "ab\0ZÿéΣ中🙂".chars().collect();
-        let mut state = 0x2545_f491_4f6c_dd1du64;
-        let mut next = move |n: usize| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state % n as u64) as usize
-        };
+        let mut next = below(0x2545_f491_4f6c_dd1d);
         for _ in 0..20_000 {
             let word: String = (0..next(9))
                 .map(|_| alphabet[next(alphabet.len())])
@@ -261,13 +266,7 @@ mod tests {
     #[test]
     fn keys_read_in_place_equal_the_words_keys() {
         let alphabet: Vec<char> = "ab \0ZÿéΣ中🙂".chars().collect();
-        let mut state = 0x9e37_79b9_7f4a_7c15u64;
-        let mut next = move |n: usize| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state % n as u64) as usize
-        };
+        let mut next = below(0x9e37_79b9_7f4a_7c15);
         let mut compared = 0;
         for _ in 0..2_000 {
             let text: String = (0..next(40))

@@ -135,8 +135,11 @@ impl TokenSink {
     /// length branches on it, and terms' lengths vary too much for the processor to guess:
     /// those branches were a twentieth of the mispredicted branches of `slant label`.
     ///
+    /// `padded[..len]` must be UTF-8, as a `&str` is: where it is not (a bug in the caller),
+    /// the host refuses the batch's terms, or this panics when the buffer has no room for 16.
+    ///
     /// # Panics
-    /// `len` is over 16, or `padded[..len]` is not UTF-8 (a bug in the caller).
+    /// `len` is over 16.
     ///
     /// [`push`]: Self::push
     #[inline]
@@ -605,7 +608,7 @@ mod tests {
     }
 
     /// Pushes `terms` into buffers of `token_room` tokens and `term_room` bytes, padded or
-    /// not; what was written (the tokens, the terms' bytes up to what was pushed) and counted.
+    /// not; what was written (the tokens, the bytes of the terms that fitted whole) and counted.
     fn pushed(
         terms: &[&str],
         token_room: usize,

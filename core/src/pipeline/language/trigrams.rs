@@ -209,8 +209,11 @@ fn ranked_trigrams(lowercase: &str, scratch: &mut Scratch) {
     ranked.extend(repeated.iter().map(|&(_, gram)| gram));
     ranked.extend(once.iter().copied());
     ranked.truncate(TEXT_TRIGRAMS_SIZE);
+    // `ranked` (at most 600) is the caller's to read next; the others' room is let go.
     if places.capacity() > PLACES_KEPT {
-        *scratch = Scratch::default();
+        *places = Vec::new();
+        *repeated = Vec::new();
+        *once = Vec::new();
     }
 }
 
@@ -421,5 +424,17 @@ mod tests {
                 .collect();
             assert_eq!(detect(&text), whatlang::detect(&text), "{text}");
         }
+    }
+
+    /// A text with more trigram places than the reused lists keep room for between texts (the
+    /// lists are let go after it) gets whatlang's verdict too, and so does the next text.
+    #[test]
+    fn a_text_longer_than_the_kept_room_gets_whatlangs_verdict() {
+        let sentence = "Les négociations de paix ont repris à Genève malgré les combats. ";
+        let long = sentence.repeat(PLACES_KEPT / sentence.len() * 2);
+        assert!(long.chars().count() > PLACES_KEPT);
+        assert_eq!(detect(&long), whatlang::detect(&long));
+        assert!(detect(&long).is_some());
+        assert_eq!(detect(sentence), whatlang::detect(sentence));
     }
 }

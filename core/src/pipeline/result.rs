@@ -3,7 +3,7 @@
 
 use super::batch::ArticleWork;
 use super::filter::REDACTED;
-use crate::article::{Article, InputRecord, SourceRef};
+use crate::article::{InputRecord, SourceRef};
 use crate::labeled::{Counts, ErrorRecord, LabeledArticle, LabeledComment, OutputRecord};
 
 /// What goes into each record besides the stages' results.
@@ -39,32 +39,19 @@ pub fn labeled_article(
     let Ok(article) = article else {
         return error_record(&source, None, "no article to label");
     };
-    let Article {
-        id,
-        outlet,
-        original_source,
-        title,
-        author,
-        date,
-        url,
-        provenance,
-        body,
-        mut comments,
-        extra,
-        ..
-    } = article;
     let counts = Counts {
-        body_bytes: body.len(),
+        body_bytes: article.body.len(),
         tokens: work.tokens.count,
         sentences: work.tokens.sentences,
-        comments: comments.len(),
+        comments: article.comments.len(),
         comments_kept: work.comments.len(),
     };
+    let mut originals = article.comments;
     let comments = work
         .comments
         .into_iter()
         .map(|c| {
-            let mut comment = std::mem::take(&mut comments[c.position]);
+            let mut comment = std::mem::take(&mut originals[c.position]);
             if c.redacted {
                 comment.text = REDACTED.to_string();
             }
@@ -76,23 +63,23 @@ pub fn labeled_article(
         })
         .collect();
     OutputRecord::Article(Box::new(LabeledArticle {
-        id,
+        id: article.id,
         source,
-        outlet,
-        original_source,
-        title,
-        author,
-        date,
-        url,
+        outlet: article.outlet,
+        original_source: article.original_source,
+        title: article.title,
+        author: article.author,
+        date: article.date,
+        url: article.url,
         language: work.language,
-        provenance: options.provenance.then_some(provenance),
+        provenance: options.provenance.then_some(article.provenance),
         counts,
-        body: options.body.then_some(body),
+        body: options.body.then_some(article.body),
         stages: work.stages,
         comments,
         tokens: work.tokens.listed,
         warnings: warnings.into_iter().chain(work.warnings).collect(),
-        extra,
+        extra: article.extra,
     }))
 }
 

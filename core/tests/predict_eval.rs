@@ -198,6 +198,54 @@ fn predict_keeps_input_order_across_chunks_and_inputs() {
     );
 }
 
+/// A regular file is read in batches on the scoring side, a pipe ahead on a thread of its own
+/// in chunks that end when it pauses: the same lines give the same output bytes either way,
+/// across several chunks.
+#[test]
+fn predict_writes_the_same_bytes_for_a_file_and_for_the_same_lines_on_stdin() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("many.jsonl");
+    let lines: String = (0..10_000)
+        .map(|i| match i % 7 {
+            3 => format!("{{\"id\":\"m{i}\"}}\n"),
+            5 => "{not json\n".to_string(),
+            _ => format!("{{\"id\":\"m{i}\",\"text\":\"comment {i}, you moron or fine\"}}\n"),
+        })
+        .collect();
+    std::fs::write(&file, &lines).unwrap();
+    let head = [
+        "predict",
+        "-q",
+        "-m",
+        model().to_str().unwrap(),
+        "--format",
+        "jsonl",
+    ];
+    let from_file = slant(&[&head[..], &[file.to_str().unwrap()]].concat());
+    assert!(from_file.status.success(), "{}", text(&from_file.stderr));
+    let mut child = Command::new(env!("CARGO_BIN_EXE_slant"))
+        .args([&head[..], &["-"]].concat())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("slant runs");
+    let mut stdin = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || {
+        use std::io::Write;
+        stdin.write_all(lines.as_bytes()).unwrap();
+    });
+    let from_pipe = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    assert!(from_pipe.status.success(), "{}", text(&from_pipe.stderr));
+    let records = text(&from_file.stdout);
+    assert_eq!(records.lines().count(), 10_000);
+    assert_eq!(records.matches("\"error\"").count(), 2 * 10_000 / 7);
+    // Error records name their source, the file or stdin (`-`), in ids and messages too.
+    let as_if_stdin = records.replace(file.to_str().unwrap(), "-");
+    assert_ne!(as_if_stdin, records, "errors name the file");
+    assert_eq!(as_if_stdin, text(&from_pipe.stdout));
+}
+
 #[test]
 fn predict_refuses_parquet_output_rather_than_drop_the_scores() {
     let dir = tempfile::tempdir().unwrap();

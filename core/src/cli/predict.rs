@@ -191,8 +191,8 @@ fn score_inputs(
 
 /// The records of `input` in batches of [`BATCH`], in order. A regular file is read here,
 /// batch by batch: it cannot pause, and handing its records one by one to this thread from a
-/// reading thread of their own took a channel operation and a copy per record (two cores
-/// scored 10 % faster without them). Stdin or a pipe is read ahead on a thread, in chunks that
+/// reading thread of their own took a channel operation and a copy per record (5–9 % of a
+/// run, on one core and on two: `benches/PROFILE.md`). Stdin or a pipe is read ahead on a thread, in chunks that
 /// also end when the input pauses, so `predict -` answers a pipe as lines come.
 fn batches_of(
     input: &Path,

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use serde_json::json;
-use slant::eval::evaluate;
+use slant::eval::{evaluate, Report};
 use slant::serve::decide::decide;
 use slant::serve::featurize::DocInput;
 use slant::serve::records::{self, label_field};
@@ -41,70 +41,133 @@ pub struct EvalArgs {
     pub json: bool,
 }
 
-/// Runs `slant eval`.
+/// Runs `slant eval`: reads the labeled records, scores them with the chosen head, prints the
+/// report and notes the records it skipped.
 pub fn run(args: EvalArgs, global: &Global) -> anyhow::Result<i32> {
     let scorer = Scorer::open(&args.model, global.plugin_dir.as_deref())?;
-    let heads = &scorer.model.header.heads;
-    let h = match &args.head {
-        None => 0,
-        Some(name) => heads
-            .iter()
-            .position(|x| &x.name == name)
-            .with_context(|| {
-                let names: Vec<_> = heads.iter().map(|x| x.name.as_str()).collect();
-                format!(
-                    "the model has no head `{name}` (heads: {})",
-                    names.join(", ")
-                )
-            })?,
-    };
-    let spec = &heads[h];
-    let k = spec.classes.len();
-    let range = scorer.model.header.head_range(h);
+    let h = head_index(&scorer, args.head.as_deref())?;
+    let spec = &scorer.model.header.heads[h];
+    let labeled = read_labeled(&scorer, &args, &spec.classes)?;
+    let progress = Progress::new(global.quiet);
+    let probs = score_head(&scorer, h, &labeled.texts, &progress)?;
+    let predicted = decide(
+        &probs,
+        spec.classes.len(),
+        spec.positive_index(),
+        spec.threshold,
+    );
+    let report = evaluate(
+        &spec.classes,
+        &labeled.truth,
+        &probs,
+        &predicted,
+        spec.positive_index(),
+    );
+    print_report(&args, &spec.name, &report, labeled.skipped.len())?;
+    note_skipped(&progress, &labeled.skipped);
+    Ok(0)
+}
 
-    let mut texts: Vec<(String, String)> = Vec::new();
-    let mut truth: Vec<usize> = Vec::new();
-    let mut skipped: Vec<String> = Vec::new();
+/// The index of the head named `name` (default: the first).
+///
+/// # Errors
+/// The model has no head of that name (the error lists the heads it has).
+fn head_index(scorer: &Scorer, name: Option<&str>) -> anyhow::Result<usize> {
+    let heads = &scorer.model.header.heads;
+    let Some(name) = name else {
+        return Ok(0);
+    };
+    heads.iter().position(|x| x.name == name).with_context(|| {
+        let names: Vec<_> = heads.iter().map(|x| x.name.as_str()).collect();
+        format!(
+            "the model has no head `{name}` (heads: {})",
+            names.join(", ")
+        )
+    })
+}
+
+/// The records of `args.data` the model can be measured on, and why the others were skipped.
+struct Labeled {
+    /// Each record's main text and paired text (target, claim or headline).
+    texts: Vec<(String, String)>,
+    /// Each record's true class, as an index into the head's classes.
+    truth: Vec<usize>,
+    /// `<source>: <why>` for each record left out.
+    skipped: Vec<String>,
+}
+
+/// Reads every data file; a record whose label (after `--label-map`) is not one of `classes`,
+/// or that lacks the model's input fields, is skipped and named.
+///
+/// # Errors
+/// A file cannot be opened, or no record is usable.
+fn read_labeled(scorer: &Scorer, args: &EvalArgs, classes: &[String]) -> anyhow::Result<Labeled> {
+    let mut labeled = Labeled {
+        texts: Vec::new(),
+        truth: Vec::new(),
+        skipped: Vec::new(),
+    };
     for path in &args.data {
-        let reader = records::read(path).map_err(anyhow::Error::msg)?;
-        for rec in reader {
-            let row = rec.fields.as_ref().map_err(Clone::clone).and_then(|f| {
-                let label = label_field(f, &args.label_field)?;
-                let label = match &args.label_map {
-                    Some(m) => m.get(&label).cloned().unwrap_or(label),
-                    None => label,
-                };
-                let class = spec
-                    .classes
-                    .iter()
-                    .position(|c| *c == label)
-                    .ok_or_else(|| {
-                        format!(
-                            "label {label:?} is not one of the model's classes {:?}",
-                            spec.classes
-                        )
-                    })?;
-                let (text, pair) = scorer.input_of(f, args.text_field.as_deref())?;
-                Ok(((text.into_owned(), pair.into_owned()), class))
-            });
+        for rec in records::read(path).map_err(anyhow::Error::msg)? {
+            let row = rec
+                .fields
+                .as_ref()
+                .map_err(Clone::clone)
+                .and_then(|f| labeled_row(scorer, args, classes, f));
             match row {
-                Ok((t, c)) => {
-                    texts.push(t);
-                    truth.push(c);
+                Ok((texts, class)) => {
+                    labeled.texts.push(texts);
+                    labeled.truth.push(class);
                 }
-                Err(message) => skipped.push(format!("{}: {message}", rec.source)),
+                Err(message) => labeled.skipped.push(format!("{}: {message}", rec.source)),
             }
         }
     }
     anyhow::ensure!(
-        !texts.is_empty(),
+        !labeled.texts.is_empty(),
         "no usable records ({} skipped{})",
-        skipped.len(),
-        skipped
+        labeled.skipped.len(),
+        labeled
+            .skipped
             .first()
             .map_or(String::new(), |s| format!("; first: {s}"))
     );
-    let progress = Progress::new(global.quiet);
+    Ok(labeled)
+}
+
+/// One record's texts and true class.
+///
+/// # Errors
+/// No label field, a label that is not one of `classes`, or no input fields the model reads.
+fn labeled_row(
+    scorer: &Scorer,
+    args: &EvalArgs,
+    classes: &[String],
+    fields: &serde_json::Map<String, serde_json::Value>,
+) -> Result<((String, String), usize), String> {
+    let label = label_field(fields, &args.label_field)?;
+    let label = match &args.label_map {
+        Some(m) => m.get(&label).cloned().unwrap_or(label),
+        None => label,
+    };
+    let class = classes
+        .iter()
+        .position(|c| *c == label)
+        .ok_or_else(|| format!("label {label:?} is not one of the model's classes {classes:?}"))?;
+    let (text, pair) = scorer.input_of(fields, args.text_field.as_deref())?;
+    Ok(((text.into_owned(), pair.into_owned()), class))
+}
+
+/// Every record's probabilities for head `h`'s classes, one row after another.
+///
+/// # Errors
+/// The tokenize plugin failed.
+fn score_head(
+    scorer: &Scorer,
+    h: usize,
+    texts: &[(String, String)],
+    progress: &Progress,
+) -> anyhow::Result<Vec<f32>> {
     let docs: Vec<DocInput<'_>> = texts
         .iter()
         .map(|(text, pair)| DocInput { text, pair })
@@ -112,48 +175,51 @@ pub fn run(args: EvalArgs, global: &Global) -> anyhow::Result<i32> {
     let bar = progress.bar(docs.len() as u64, "scoring");
     let scored = scorer.score(&docs, 0, &bar)?;
     bar.finish_and_clear();
-    let probs: Vec<f32> = scored
+    let range = scorer.model.header.head_range(h);
+    Ok(scored
         .iter()
         .flat_map(|s| s.probs[range.clone()].to_vec())
-        .collect();
-    let predicted = decide(&probs, k, spec.positive_index(), spec.threshold);
-    let report = evaluate(
-        &spec.classes,
-        &truth,
-        &probs,
-        &predicted,
-        spec.positive_index(),
-    );
+        .collect())
+}
 
+/// Prints the report: as JSON with `--json`, else a title line and Markdown tables.
+///
+/// # Errors
+/// The report cannot be serialized.
+fn print_report(
+    args: &EvalArgs,
+    head: &str,
+    report: &Report,
+    skipped: usize,
+) -> anyhow::Result<()> {
     if args.json {
         let out = json!({
             "model": args.model.display().to_string(),
-            "head": spec.name,
+            "head": head,
             "data": args.data.iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),
-            "skipped": skipped.len(),
+            "skipped": skipped,
             "report": report,
         });
         println!("{}", serde_json::to_string_pretty(&out)?);
-    } else {
-        println!(
-            "{} on {} (head `{}`, {} rows, {} skipped)\n",
-            args.model.display(),
-            args.data
-                .iter()
-                .map(|p| p.display().to_string())
-                .collect::<Vec<_>>()
-                .join(", "),
-            spec.name,
-            report.rows,
-            skipped.len()
-        );
-        print!("{}", report.to_markdown());
+        return Ok(());
     }
+    let data: Vec<String> = args.data.iter().map(|p| p.display().to_string()).collect();
+    println!(
+        "{} on {} (head `{head}`, {} rows, {skipped} skipped)\n",
+        args.model.display(),
+        data.join(", "),
+        report.rows,
+    );
+    print!("{}", report.to_markdown());
+    Ok(())
+}
+
+/// Notes the first five skipped records, and how many more there were.
+fn note_skipped(progress: &Progress, skipped: &[String]) {
     for s in skipped.iter().take(5) {
         progress.note(&format!("skipped {s}"));
     }
     if skipped.len() > 5 {
         progress.note(&format!("… and {} more skipped records", skipped.len() - 5));
     }
-    Ok(0)
 }

@@ -300,76 +300,33 @@ fn stage_columns(pipeline: &Pipeline, options: &LabelOptions) -> Vec<StageColumn
         .collect()
 }
 
-/// Runs `slant label`.
+/// Runs `slant label`: labels every input record, writes one output record per input record,
+/// then reports targets never mentioned and inputs that named nothing to read.
 pub fn run(args: LabelArgs, global: &Global) -> anyhow::Result<i32> {
     let mut pipeline = args.pipeline.build(global)?;
     if args.explain > 0 {
         pipeline.enable_explain().map_err(anyhow::Error::msg)?;
     }
-    let read_options = ReadOptions {
-        outlet: args.outlet.clone(),
-        columns: ingest::parquet::ColumnNames {
-            text: args.text_column.clone(),
-            id: args.id_column.clone(),
-            outlet: args.outlet_column.clone(),
-        },
-        ..ReadOptions::default()
-    };
     let unusable = unusable_inputs(&args.inputs);
-    let records = ingest::read_all(&args.inputs, &read_options);
+    let records = ingest::read_all(&args.inputs, &read_options(&args));
     let mut writer = RecordWriter::open(args.output.as_deref(), args.format, columns(&pipeline))?;
-    let label_options = LabelOptions {
-        tokens: args.tokens,
-        body: args.body,
-        sentences: args.sentences,
-        explain: args.explain,
-        mentions: args.mentions,
-        provenance: args.provenance,
-    };
+    let label_options = label_options(&args);
     writer.set_stages(stage_columns(&pipeline, &label_options));
     let progress = progress_bar(global.quiet);
     let started = Instant::now();
-    let (mut n, mut errors) = (0usize, 0usize);
-    let mut strict_failure: Option<String> = None;
-    let mut pipe_closed = false;
-    // Shared by the two callbacks: one writes each record, the other flushes after each window.
-    let writer_cell = std::cell::RefCell::new(writer);
-    let flush = || -> anyhow::Result<()> {
-        match writer_cell.borrow_mut().flush() {
-            Err(e) if !RecordWriter::is_closed_pipe(&e) => Err(e.into()),
-            _ => Ok(()),
-        }
-    };
-    pipeline.run_windows(
+    let (writer, written) = write_labeled(
+        &pipeline,
         records,
         &label_options,
-        |record: OutputRecord| -> anyhow::Result<bool> {
-            n += 1;
-            progress.inc(1);
-            if let Some(message) = record.error() {
-                errors += 1;
-                if args.strict {
-                    strict_failure = Some(message.to_string());
-                    return Ok(false);
-                }
-            }
-            match writer_cell.borrow_mut().write_serialized(&record) {
-                Ok(()) => Ok(true),
-                Err(e) if RecordWriter::is_closed_pipe(&e) => {
-                    pipe_closed = true;
-                    Ok(false)
-                }
-                Err(e) => Err(e.into()),
-            }
-        },
-        flush,
+        writer,
+        args.strict,
+        &progress,
     )?;
-    let writer = writer_cell.into_inner();
-    if pipe_closed {
+    if written.pipe_closed {
         return Ok(0);
     }
     progress.finish_and_clear();
-    if let Some(message) = strict_failure {
+    if let Some(message) = written.strict_failure {
         // The output file is not persisted: the temporary file is dropped with the writer.
         eprintln!("slant: error (--strict): {message}");
         return Ok(2);
@@ -386,13 +343,99 @@ pub fn run(args: LabelArgs, global: &Global) -> anyhow::Result<i32> {
     if !global.quiet {
         eprintln!(
             "slant: {} ({} labeled, {}) in {:.2}s",
-            plural(n, "record"),
-            n - errors,
-            plural(errors, "error"),
+            plural(written.records, "record"),
+            written.records - written.errors,
+            plural(written.errors, "error"),
             started.elapsed().as_secs_f64(),
         );
     }
     Ok(0)
+}
+
+/// How the inputs are read: the outlet flag and the columns named by flags.
+fn read_options(args: &LabelArgs) -> ReadOptions {
+    ReadOptions {
+        outlet: args.outlet.clone(),
+        columns: ingest::parquet::ColumnNames {
+            text: args.text_column.clone(),
+            id: args.id_column.clone(),
+            outlet: args.outlet_column.clone(),
+        },
+        ..ReadOptions::default()
+    }
+}
+
+/// What each output record holds beyond the labels, from the flags.
+fn label_options(args: &LabelArgs) -> LabelOptions {
+    LabelOptions {
+        tokens: args.tokens,
+        body: args.body,
+        sentences: args.sentences,
+        explain: args.explain,
+        mentions: args.mentions,
+        provenance: args.provenance,
+    }
+}
+
+/// What [`write_labeled`] wrote, and why it stopped early if it did.
+#[derive(Default)]
+struct Written {
+    records: usize,
+    errors: usize,
+    /// The first error record's message, under `--strict` (nothing after it is written).
+    strict_failure: Option<String>,
+    /// The reader of the output went away (a closed pipe): not an error.
+    pipe_closed: bool,
+}
+
+/// Labels `records` and writes each output record as it comes, flushing after each window
+/// (so a pipe is answered window by window); stops at the first error record under `strict`,
+/// or once the output's reader has gone.
+///
+/// # Errors
+/// Writing or flushing failed (other than on a closed pipe).
+fn write_labeled(
+    pipeline: &Pipeline,
+    records: impl Iterator<Item = slant::article::InputRecord> + Send + 'static,
+    options: &LabelOptions,
+    writer: RecordWriter,
+    strict: bool,
+    progress: &indicatif::ProgressBar,
+) -> anyhow::Result<(RecordWriter, Written)> {
+    let mut written = Written::default();
+    // Shared by the two callbacks: one writes each record, the other flushes after each window.
+    let writer_cell = std::cell::RefCell::new(writer);
+    let flush = || -> anyhow::Result<()> {
+        match writer_cell.borrow_mut().flush() {
+            Err(e) if !RecordWriter::is_closed_pipe(&e) => Err(e.into()),
+            _ => Ok(()),
+        }
+    };
+    pipeline.run_windows(
+        records,
+        options,
+        |record: OutputRecord| -> anyhow::Result<bool> {
+            written.records += 1;
+            progress.inc(1);
+            if let Some(message) = record.error() {
+                written.errors += 1;
+                if strict {
+                    written.strict_failure = Some(message.to_string());
+                    return Ok(false);
+                }
+            }
+            match writer_cell.borrow_mut().write_serialized(&record) {
+                Ok(()) => Ok(true),
+                Err(e) if RecordWriter::is_closed_pipe(&e) => {
+                    written.pipe_closed = true;
+                    Ok(false)
+                }
+                Err(e) => Err(e.into()),
+            }
+        },
+        flush,
+    )?;
+    Ok((writer_cell.into_inner(), written))
 }
 
 /// Inputs that name nothing to read: a path that does not exist, or a folder without one

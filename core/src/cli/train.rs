@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use anyhow::Context;
 use slant::train::progress::Progress;
-use slant::train::recipe::{AdHoc, Recipe};
+use slant::train::recipe::{AdHoc, CheckedRecipe, Recipe};
 use slant::train::{export, train, TrainOptions};
 use slant_model::{FeatureSpec, InputKind};
 
@@ -99,7 +99,8 @@ fn command_line() -> String {
     format!("slant {}", args.join(" "))
 }
 
-/// Runs `slant train`.
+/// Runs `slant train`: the recipe (from `--recipe`, or made from the `--data` flags), trained,
+/// then the model file and its card written.
 pub fn run(args: TrainArgs, global: &Global) -> anyhow::Result<i32> {
     // Both cores for linfa's matrix products (ndarray's matrixmultiply-threading reads this).
     if std::env::var_os("MATMUL_NUM_THREADS").is_none() {
@@ -119,48 +120,8 @@ pub fn run(args: TrainArgs, global: &Global) -> anyhow::Result<i32> {
             (recipe, base, out)
         }
         None => {
-            anyhow::ensure!(
-                !args.data.is_empty(),
-                "give --recipe FILE, or --data FILE... with --label-field and --out"
-            );
-            let label_field = args
-                .label_field
-                .clone()
-                .context("--data needs --label-field")?;
-            let out = args.out.clone().context("--data needs --out PATH")?;
-            let char_ngrams = match &args.char_ngrams {
-                None => None,
-                Some(s) => {
-                    let (a, b) = s
-                        .split_once('-')
-                        .context("--char-ngrams: expected MIN-MAX, e.g. 2-5")?;
-                    Some([a.trim().parse()?, b.trim().parse()?])
-                }
-            };
-            let name = out
-                .file_stem()
-                .map_or_else(|| "model".into(), |s| s.to_string_lossy().into_owned());
-            let adhoc = AdHoc {
-                name,
-                task: args.task.clone(),
-                input: args.input,
-                data: args.data.clone(),
-                dev: args.dev.clone(),
-                text_field: args.text_field.clone(),
-                pair_field: None,
-                target_field: None,
-                label_field,
-                label_map: args.label_map.clone(),
-                features: FeatureSpec {
-                    char_ngrams,
-                    ..FeatureSpec::default()
-                },
-                selection_k: args.k,
-                c: args.c.clone(),
-                max_rows: args.max_rows,
-                seed: args.seed,
-            };
-            (Recipe::ad_hoc(&adhoc)?, PathBuf::new(), out)
+            let (recipe, out) = ad_hoc_recipe(&args)?;
+            (recipe, PathBuf::new(), out)
         }
     };
     let progress = Progress::new(global.quiet);
@@ -181,4 +142,55 @@ pub fn run(args: TrainArgs, global: &Global) -> anyhow::Result<i32> {
         started.elapsed().as_secs_f64()
     ));
     Ok(0)
+}
+
+/// The recipe the `--data` flags describe, and the model file to write (`--out`, whose stem
+/// names the model).
+///
+/// # Errors
+/// No `--data`, `--label-field` or `--out`; a `--char-ngrams` that is not `MIN-MAX`; a recipe
+/// the flags make invalid.
+fn ad_hoc_recipe(args: &TrainArgs) -> anyhow::Result<(CheckedRecipe, PathBuf)> {
+    anyhow::ensure!(
+        !args.data.is_empty(),
+        "give --recipe FILE, or --data FILE... with --label-field and --out"
+    );
+    let label_field = args
+        .label_field
+        .clone()
+        .context("--data needs --label-field")?;
+    let out = args.out.clone().context("--data needs --out PATH")?;
+    let char_ngrams = match &args.char_ngrams {
+        None => None,
+        Some(s) => {
+            let (a, b) = s
+                .split_once('-')
+                .context("--char-ngrams: expected MIN-MAX, e.g. 2-5")?;
+            Some([a.trim().parse()?, b.trim().parse()?])
+        }
+    };
+    let name = out
+        .file_stem()
+        .map_or_else(|| "model".into(), |s| s.to_string_lossy().into_owned());
+    let adhoc = AdHoc {
+        name,
+        task: args.task.clone(),
+        input: args.input,
+        data: args.data.clone(),
+        dev: args.dev.clone(),
+        text_field: args.text_field.clone(),
+        pair_field: None,
+        target_field: None,
+        label_field,
+        label_map: args.label_map.clone(),
+        features: FeatureSpec {
+            char_ngrams,
+            ..FeatureSpec::default()
+        },
+        selection_k: args.k,
+        c: args.c.clone(),
+        max_rows: args.max_rows,
+        seed: args.seed,
+    };
+    Ok((Recipe::ad_hoc(&adhoc)?, out))
 }

@@ -38,97 +38,31 @@ impl std::fmt::Debug for Plugin {
 }
 
 impl Plugin {
-    /// Loads and checks the plugin at `path`.
+    /// Loads and checks the plugin at `path`: the library opened, its entry point called, the
+    /// table's header checked before anything else in it is read, then the table's contents.
     ///
     /// # Errors
     /// [`PluginError`] naming `path`: cannot open, no entry symbol, wrong ABI version or struct
     /// size, or an inconsistent table.
     pub fn load(path: &Path) -> Result<Plugin, PluginError> {
-        let path_buf = path.to_path_buf();
         if !path.exists() {
-            return Err(PluginError::Missing { path: path_buf });
+            return Err(PluginError::Missing {
+                path: path.to_path_buf(),
+            });
         }
         // SAFETY: loading a shared library runs its initializers; slant only loads files the
         // user pointed it at (config, flags, plugin folders), as any plugin host must.
         let library = unsafe { Library::new(path) }.map_err(|e| PluginError::Open {
-            path: path_buf.clone(),
+            path: path.to_path_buf(),
             message: e.to_string(),
         })?;
-        // SAFETY: the symbol's type is fixed by the ABI; a library exporting the name with
-        // another type is a broken plugin, which the header checks below catch before use.
-        let entry: EntryFn = unsafe {
-            *library
-                .get::<EntryFn>(ENTRY_SYMBOL.as_bytes())
-                .map_err(|_| PluginError::NotAPlugin {
-                    path: path_buf.clone(),
-                })?
-        };
-        // SAFETY: calling the entry point is the ABI's first step; it returns a static table.
-        let table = unsafe { entry() };
-        if table.is_null() {
-            return Err(PluginError::Invalid {
-                path: path_buf,
-                what: "entry point returned a null table".into(),
-            });
-        }
-        // Read only the header until the version and size are known to match.
-        // SAFETY: every ABI version starts with this two-field header.
-        let header = unsafe { *(table as *const VTableHeader) };
-        if header.abi_version != ABI_VERSION {
-            return Err(PluginError::AbiVersion {
-                path: path_buf,
-                found: header.abi_version,
-                expected: ABI_VERSION,
-            });
-        }
-        if header.struct_size != VTABLE_SIZE {
-            return Err(PluginError::StructSize {
-                path: path_buf,
-                found: header.struct_size,
-                expected: VTABLE_SIZE,
-            });
-        }
-        // SAFETY: version and size match ABI v1, so the table is a `StageVTable`, static in the
-        // library, which `library` keeps loaded as long as this reference is reachable.
-        let vtable: &'static StageVTable = unsafe { &*table };
-        let invalid = |what: String| PluginError::Invalid {
-            path: path_buf.clone(),
-            what,
-        };
-        // SAFETY: views of static strings inside the loaded library.
-        let name = unsafe { vtable.name.to_string_lossy() };
-        if name.is_empty() {
-            return Err(invalid("stage has no name".into()));
-        }
-        match (
-            vtable.kind,
-            vtable.tokenize.is_some(),
-            vtable.classify.is_some(),
-        ) {
-            (kind::TOKENIZE, true, _) | (kind::CLASSIFY, _, true) => {}
-            (kind::TOKENIZE | kind::CLASSIFY, _, _) => {
-                return Err(invalid(format!(
-                    "{} stage without its {} function",
-                    kind::name(vtable.kind),
-                    kind::name(vtable.kind)
-                )))
-            }
-            (other, _, _) => return Err(invalid(format!("unknown stage kind {other}"))),
-        }
-        if vtable.n_labels > 4096 || (vtable.n_labels > 0 && vtable.labels.is_null()) {
-            return Err(invalid(format!(
-                "implausible label table ({} labels)",
-                vtable.n_labels
-            )));
-        }
-        let labels = (0..vtable.n_labels)
-            // SAFETY: n_labels static views, checked non-null above.
-            .map(|i| unsafe { (*vtable.labels.add(i)).to_string_lossy() })
-            .collect();
+        let table = entry_table(&library, path)?;
+        let vtable = header_checked(table, path)?;
+        let (name, labels) = contents_checked(vtable, path)?;
         Ok(Plugin {
             _library: Some(Arc::new(library)),
             vtable,
-            path: path_buf,
+            path: path.to_path_buf(),
             name,
             labels,
         })
@@ -197,4 +131,105 @@ pub(crate) fn error_text(buf: &[u8], len: usize) -> String {
 /// A view of `s` for the ABI.
 pub(crate) fn rstr(s: &str) -> RStr {
     RStr::new(s)
+}
+
+/// The table the library's entry point returns (not yet checked).
+///
+/// # Errors
+/// No entry symbol, or a null table.
+fn entry_table(library: &Library, path: &Path) -> Result<*const StageVTable, PluginError> {
+    // SAFETY: the symbol's type is fixed by the ABI; a library exporting the name with
+    // another type is a broken plugin, which the header checks catch before use.
+    let entry: EntryFn = unsafe {
+        *library
+            .get::<EntryFn>(ENTRY_SYMBOL.as_bytes())
+            .map_err(|_| PluginError::NotAPlugin {
+                path: path.to_path_buf(),
+            })?
+    };
+    // SAFETY: calling the entry point is the ABI's first step; it returns a static table.
+    let table = unsafe { entry() };
+    if table.is_null() {
+        return Err(PluginError::Invalid {
+            path: path.to_path_buf(),
+            what: "entry point returned a null table".into(),
+        });
+    }
+    Ok(table)
+}
+
+/// `table` as ABI v1's table, once its header says it is one; nothing past the header is read
+/// before.
+///
+/// # Errors
+/// Another ABI version, or a table of another size.
+fn header_checked(
+    table: *const StageVTable,
+    path: &Path,
+) -> Result<&'static StageVTable, PluginError> {
+    // SAFETY: `table` is non-null (`entry_table`), and every ABI version starts with this
+    // two-field header.
+    let header = unsafe { *(table as *const VTableHeader) };
+    if header.abi_version != ABI_VERSION {
+        return Err(PluginError::AbiVersion {
+            path: path.to_path_buf(),
+            found: header.abi_version,
+            expected: ABI_VERSION,
+        });
+    }
+    if header.struct_size != VTABLE_SIZE {
+        return Err(PluginError::StructSize {
+            path: path.to_path_buf(),
+            found: header.struct_size,
+            expected: VTABLE_SIZE,
+        });
+    }
+    // SAFETY: version and size match ABI v1, so the table is a `StageVTable`, static in the
+    // library, which the `Plugin` keeps loaded as long as this reference is reachable.
+    Ok(unsafe { &*table })
+}
+
+/// The stage's name and labels, once its kind, functions and label table agree.
+///
+/// # Errors
+/// No name, a kind without its function or unknown, or an implausible label table.
+fn contents_checked(
+    vtable: &'static StageVTable,
+    path: &Path,
+) -> Result<(String, Vec<String>), PluginError> {
+    let invalid = |what: String| PluginError::Invalid {
+        path: path.to_path_buf(),
+        what,
+    };
+    // SAFETY: views of static strings inside the loaded library.
+    let name = unsafe { vtable.name.to_string_lossy() };
+    if name.is_empty() {
+        return Err(invalid("stage has no name".into()));
+    }
+    match (
+        vtable.kind,
+        vtable.tokenize.is_some(),
+        vtable.classify.is_some(),
+    ) {
+        (kind::TOKENIZE, true, _) | (kind::CLASSIFY, _, true) => {}
+        (kind::TOKENIZE | kind::CLASSIFY, _, _) => {
+            return Err(invalid(format!(
+                "{} stage without its {} function",
+                kind::name(vtable.kind),
+                kind::name(vtable.kind)
+            )))
+        }
+        (other, _, _) => return Err(invalid(format!("unknown stage kind {other}"))),
+    }
+    if vtable.n_labels > 4096 || (vtable.n_labels > 0 && vtable.labels.is_null()) {
+        return Err(invalid(format!(
+            "implausible label table ({} labels)",
+            vtable.n_labels
+        )));
+    }
+    let labels = (0..vtable.n_labels)
+        // SAFETY: n_labels static views, checked non-null above.
+        .map(|i| unsafe { (*vtable.labels.add(i)).to_string_lossy() })
+        .collect();
+    Ok((name, labels))
 }

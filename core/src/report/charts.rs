@@ -9,7 +9,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::ReportError;
 use crate::compare::names::MISSING_GROUP;
-use crate::compare::summary::{Comparison, Interval, Share};
+use crate::compare::summary::{Comparison, GroupSummary, Interval, Share, TargetSummary};
 
 /// One chart: a file stem, a title, and its SVG document.
 #[derive(Debug, Clone)]
@@ -51,15 +51,16 @@ fn label_colour(label: &str, index: usize) -> RGBColor {
     }
 }
 
-/// Every chart the comparison has data for.
+/// Every chart the comparison has data for, in the report's order: tone, sentiment shares,
+/// each target's stance and its shares, each claim's shares, comment toxicity, tone by month.
 pub fn charts(comparison: &Comparison) -> Result<Vec<Chart>, ReportError> {
-    let mut charts = Vec::new();
     let names: Vec<(String, bool)> = comparison
         .groups
         .iter()
         .map(|g| (g.name.clone(), g.small))
         .collect();
     let tones: Vec<Option<Interval>> = comparison.groups.iter().map(|g| g.tone).collect();
+    let mut charts = Vec::new();
     if tones.iter().any(Option::is_some) {
         let axis = "mean tone (−1 negative … +1 positive), 95% CI";
         charts.push(dot_whisker(
@@ -85,101 +86,120 @@ pub fn charts(comparison: &Comparison) -> Result<Vec<Chart>, ReportError> {
         )?);
     }
     for (t, target) in comparison.targets.iter().enumerate() {
-        let stance: Vec<Option<Interval>> = comparison
-            .groups
-            .iter()
-            .map(|g| {
-                g.targets
-                    .iter()
-                    .find(|x| &x.target == target)
-                    .and_then(|x| x.stance)
-            })
-            .collect();
-        let id = format!("stance-{}", slug(target, t));
-        let axis = "mean stance (−1 against … +1 favor), 95% CI";
-        let title = format!("Stance toward {target}");
-        charts.push(dot_whisker(
-            &id,
-            &title,
-            axis,
-            &names,
-            &stance,
-            (-1.0, 1.0),
-        )?);
-        let shares: Vec<Vec<Share>> = comparison
-            .groups
-            .iter()
-            .map(|g| {
-                g.targets
-                    .iter()
-                    .find(|x| &x.target == target)
-                    .map(|x| x.shares.clone())
-                    .unwrap_or_default()
-            })
-            .collect();
-        let title = format!("Stance toward {target}: shares of articles");
-        charts.push(stacked(&format!("{id}-shares"), &title, &names, &shares)?);
+        charts.extend(target_charts(comparison, &names, t, target)?);
     }
     for (c, claim) in comparison.claims.iter().enumerate() {
-        let shares: Vec<Vec<Share>> = comparison
-            .groups
-            .iter()
-            .map(|g| {
-                g.claims
-                    .iter()
-                    .find(|x| &x.claim == claim)
-                    .map(|x| x.shares.clone())
-                    .unwrap_or_default()
-            })
-            .collect();
-        let title = format!("Stance toward the claim “{claim}”");
-        charts.push(stacked(
-            &format!("claim-{}", slug(claim, c)),
-            &title,
-            &names,
-            &shares,
-        )?);
+        charts.push(claim_chart(comparison, &names, c, claim)?);
     }
+    charts.extend(toxicity_chart(comparison, &names)?);
+    if comparison.settings.by == "month" {
+        charts.extend(month_chart(&names, &tones)?);
+    }
+    Ok(charts)
+}
+
+/// Target `t`'s two charts: mean stance per group, and the shares of its articles' labels.
+fn target_charts(
+    comparison: &Comparison,
+    names: &[(String, bool)],
+    t: usize,
+    target: &str,
+) -> Result<[Chart; 2], ReportError> {
+    fn of_target<'g>(g: &'g GroupSummary, target: &str) -> Option<&'g TargetSummary> {
+        g.targets.iter().find(|x| x.target == target)
+    }
+    let stance: Vec<Option<Interval>> = comparison
+        .groups
+        .iter()
+        .map(|g| of_target(g, target).and_then(|x| x.stance))
+        .collect();
+    let id = format!("stance-{}", slug(target, t));
+    let axis = "mean stance (−1 against … +1 favor), 95% CI";
+    let title = format!("Stance toward {target}");
+    let means = dot_whisker(&id, &title, axis, names, &stance, (-1.0, 1.0))?;
+    let shares: Vec<Vec<Share>> = comparison
+        .groups
+        .iter()
+        .map(|g| {
+            of_target(g, target)
+                .map(|x| x.shares.clone())
+                .unwrap_or_default()
+        })
+        .collect();
+    let title = format!("Stance toward {target}: shares of articles");
+    let shares = stacked(&format!("{id}-shares"), &title, names, &shares)?;
+    Ok([means, shares])
+}
+
+/// Claim `c`'s chart: the shares of its articles' labels per group.
+fn claim_chart(
+    comparison: &Comparison,
+    names: &[(String, bool)],
+    c: usize,
+    claim: &str,
+) -> Result<Chart, ReportError> {
+    let shares: Vec<Vec<Share>> = comparison
+        .groups
+        .iter()
+        .map(|g| {
+            g.claims
+                .iter()
+                .find(|x| x.claim == claim)
+                .map(|x| x.shares.clone())
+                .unwrap_or_default()
+        })
+        .collect();
+    let title = format!("Stance toward the claim “{claim}”");
+    stacked(&format!("claim-{}", slug(claim, c)), &title, names, &shares)
+}
+
+/// The share of comments flagged toxic per group, when any group has comments.
+fn toxicity_chart(
+    comparison: &Comparison,
+    names: &[(String, bool)],
+) -> Result<Option<Chart>, ReportError> {
     let toxicity: Vec<Option<Interval>> = comparison
         .groups
         .iter()
         .map(|g| g.toxicity.as_ref().map(|t| t.rate))
         .collect();
-    if toxicity.iter().any(Option::is_some) {
-        let axis = "share of comments flagged toxic, 95% CI (articles resampled)";
-        let top = toxicity
-            .iter()
-            .flatten()
-            .map(|t| t.ci_high)
-            .fold(0.0, f64::max);
-        let range = (0.0, (top * 1.1).clamp(0.05, 1.0));
-        charts.push(dot_whisker(
-            "toxicity",
-            "Comment toxicity",
-            axis,
-            &names,
-            &toxicity,
-            range,
-        )?);
+    if toxicity.iter().all(Option::is_none) {
+        return Ok(None);
     }
-    if comparison.settings.by == "month" {
-        // Articles without a date form a group too, but have no place on a time axis.
-        let (months, tones): (Vec<String>, Vec<Option<Interval>>) = names
-            .iter()
-            .zip(&tones)
-            .filter(|((name, _), _)| name != MISSING_GROUP)
-            .map(|((name, _), tone)| (name.clone(), *tone))
-            .unzip();
-        if tones.iter().flatten().count() > 1 {
-            charts.push(time_series(
-                "tone-by-month",
-                "Tone by month",
-                &months,
-                &tones,
-            )?);
-        }
+    let axis = "share of comments flagged toxic, 95% CI (articles resampled)";
+    let top = toxicity
+        .iter()
+        .flatten()
+        .map(|t| t.ci_high)
+        .fold(0.0, f64::max);
+    let range = (0.0, (top * 1.1).clamp(0.05, 1.0));
+    let chart = dot_whisker(
+        "toxicity",
+        "Comment toxicity",
+        axis,
+        names,
+        &toxicity,
+        range,
+    )?;
+    Ok(Some(chart))
+}
+
+/// Tone over time, for groups that are months, when more than one month has a tone.
+fn month_chart(
+    names: &[(String, bool)],
+    tones: &[Option<Interval>],
+) -> Result<Option<Chart>, ReportError> {
+    // Articles without a date form a group too, but have no place on a time axis.
+    let (months, tones): (Vec<String>, Vec<Option<Interval>>) = names
+        .iter()
+        .zip(tones)
+        .filter(|((name, _), _)| name != MISSING_GROUP)
+        .map(|((name, _), tone)| (name.clone(), *tone))
+        .unzip();
+    if tones.iter().flatten().count() <= 1 {
+        return Ok(None);
     }
-    Ok(charts)
+    time_series("tone-by-month", "Tone by month", &months, &tones).map(Some)
 }
 
 /// A file-name-safe form of a name, with its index to keep names apart.

@@ -115,96 +115,11 @@ pub fn load(recipe: &CheckedRecipe, base: &Path) -> Result<Dataset, TrainError> 
     // The `group_by` value of each row, if its source has one.
     let mut keys: Vec<Option<String>> = Vec::new();
     for (si, source) in recipe.sources.iter().enumerate() {
-        let resolved = base.join(&source.path);
-        let sha256 = sha256_file(&resolved)?;
-        let name = resolved.display().to_string();
-        let uses: Vec<(usize, &HeadSource)> = recipe
-            .heads
-            .iter()
-            .enumerate()
-            .flat_map(|(hi, h)| {
-                h.from
-                    .iter()
-                    .filter(|f| f.source == source.name)
-                    .map(move |f| (hi, f))
-            })
-            .collect();
-        let mut src_rows = Vec::new();
-        let mut src_raw: Vec<Vec<Option<String>>> = Vec::new();
-        let mut src_keys: Vec<Option<String>> = Vec::new();
-        let mut excluded = 0u64;
-        let mut n_records = 0u64;
-        let mut seen_phrases = HashSet::new();
-        let mut merge = Merge::default();
-        let reader = records::read(&resolved).map_err(|message| TrainError::Data { message })?;
-        for rec in reader {
-            let at = |message: String| TrainError::Record {
-                at: rec.source.to_string(),
-                message,
-            };
-            let fields = rec.fields.as_ref().map_err(|e| at(e.clone()))?;
-            n_records += 1;
-            let is_excluded = source
-                .exclude
-                .iter()
-                .any(|(k, v)| label_field(fields, k).is_ok_and(|found| &found == v));
-            if is_excluded {
-                excluded += 1;
-                continue;
-            }
-            let line = rec.source.line.unwrap_or(0);
-            for fields in expand(fields, source, &mut seen_phrases).map_err(at)? {
-                let (row, labels) =
-                    read_row(recipe, si, &uses, &fields, line, &mut dropped).map_err(at)?;
-                let key = match &source.merge_by {
-                    Some(k) => Some(label_field(&fields, k).map_err(at)?),
-                    None => None,
-                };
-                if merge.is_repeat(key, &labels, &src_raw) {
-                    continue;
-                }
-                let group_key = match &source.group_by {
-                    Some(field) => Some(label_field(&fields, field).map_err(at)?),
-                    None => None,
-                };
-                src_rows.push(row);
-                src_raw.push(labels);
-                src_keys.push(group_key);
-            }
-        }
-        let (mut src_rows, mut src_raw, mut src_keys) =
-            merge.without_conflicts(src_rows, src_raw, src_keys);
-        if src_rows.is_empty() {
-            return Err(TrainError::Data {
-                message: format!("{name}: no records"),
-            });
-        }
-        let keep = sample(src_rows.len(), recipe.max_rows, recipe.seed, &source.name);
-        for i in keep.iter().copied() {
-            rows.push(std::mem::take(&mut src_rows[i]));
-            raw.push(std::mem::take(&mut src_raw[i]));
-            keys.push(src_keys[i].take());
-        }
-        sources.push(SourceInfo {
-            name: source.name.clone(),
-            path: source.path.clone(),
-            split: source.split,
-            sha256,
-            rows: n_records,
-            used: keep.len() as u64,
-            excluded,
-            dev_rows: 0,
-            dev_duplicates: 0,
-            groups: 0,
-            merged_away: merge.merged_away,
-            conflicting: merge.conflicting,
-            phrase_rows: source.phrases.is_some(),
-            license: source
-                .license
-                .clone()
-                .unwrap_or_else(|| license_of(&resolved)),
-            resolved,
-        });
+        let read = read_source(recipe, si, source, base, &mut dropped)?;
+        rows.extend(read.rows);
+        raw.extend(read.raw);
+        keys.extend(read.keys);
+        sources.push(read.info);
     }
     let keep = assign_groups(recipe, &mut rows, &keys, &mut sources);
     let mut kept = keep.iter();
@@ -218,20 +133,180 @@ pub fn load(recipe: &CheckedRecipe, base: &Path) -> Result<Dataset, TrainError> 
         .map(|(hi, h)| head_classes(h, hi, &rows, &raw, &sources, dropped[hi]))
         .collect::<Result<Vec<_>, _>>()?;
     for (row, labels) in rows.iter_mut().zip(raw) {
-        row.labels = labels
-            .iter()
-            .zip(&heads)
-            .map(|(l, h)| {
-                l.as_ref()
-                    .and_then(|l| h.classes.iter().position(|c| c == l))
-            })
-            .collect();
+        row.labels = class_indices(&labels, &heads);
     }
     Ok(Dataset {
         rows,
         sources,
         heads,
     })
+}
+
+/// Each head's class index for a row's raw labels (`None` where the row has no label for it).
+fn class_indices(labels: &[Option<String>], heads: &[HeadInfo]) -> Vec<Option<usize>> {
+    labels
+        .iter()
+        .zip(heads)
+        .map(|(l, h)| {
+            l.as_ref()
+                .and_then(|l| h.classes.iter().position(|c| c == l))
+        })
+        .collect()
+}
+
+/// One source's rows as [`load`] keeps them: sampled to `max_rows`, each with its raw labels and
+/// group key, and the source's account.
+struct SampledSource {
+    rows: Vec<Row>,
+    raw: Vec<Vec<Option<String>>>,
+    keys: Vec<Option<String>>,
+    info: SourceInfo,
+}
+
+/// Reads source `si` of `recipe` (path relative to `base`), counting dropped labels per head
+/// into `dropped`.
+///
+/// # Errors
+/// As [`load`]; also a source that yields no rows.
+fn read_source(
+    recipe: &CheckedRecipe,
+    si: usize,
+    source: &Source,
+    base: &Path,
+    dropped: &mut [u64],
+) -> Result<SampledSource, TrainError> {
+    let resolved = base.join(&source.path);
+    let sha256 = sha256_file(&resolved)?;
+    let mut records = read_records(recipe, si, source, &resolved, dropped)?;
+    let (mut src_rows, mut src_raw, mut src_keys) =
+        records
+            .merge
+            .without_conflicts(records.rows, records.raw, records.keys);
+    if src_rows.is_empty() {
+        return Err(TrainError::Data {
+            message: format!("{}: no records", resolved.display()),
+        });
+    }
+    let keep = sample(src_rows.len(), recipe.max_rows, recipe.seed, &source.name);
+    let mut sampled = SampledSource {
+        rows: Vec::with_capacity(keep.len()),
+        raw: Vec::with_capacity(keep.len()),
+        keys: Vec::with_capacity(keep.len()),
+        info: SourceInfo {
+            name: source.name.clone(),
+            path: source.path.clone(),
+            split: source.split,
+            sha256,
+            rows: records.records,
+            used: keep.len() as u64,
+            excluded: records.excluded,
+            dev_rows: 0,
+            dev_duplicates: 0,
+            groups: 0,
+            merged_away: records.merge.merged_away,
+            conflicting: records.merge.conflicting,
+            phrase_rows: source.phrases.is_some(),
+            license: source
+                .license
+                .clone()
+                .unwrap_or_else(|| license_of(&resolved)),
+            resolved,
+        },
+    };
+    for i in keep {
+        sampled.rows.push(std::mem::take(&mut src_rows[i]));
+        sampled.raw.push(std::mem::take(&mut src_raw[i]));
+        sampled.keys.push(src_keys[i].take());
+    }
+    Ok(sampled)
+}
+
+/// Every row of one source file before merging and sampling, and what was counted on the way.
+struct SourceRecords {
+    rows: Vec<Row>,
+    raw: Vec<Vec<Option<String>>>,
+    keys: Vec<Option<String>>,
+    /// Records read (before `exclude`, phrase expansion and merging).
+    records: u64,
+    /// Records left out by `exclude`.
+    excluded: u64,
+    merge: Merge,
+}
+
+/// Reads the records of source `si` (the file `resolved`): excluded records skipped, phrases
+/// expanded, repeats of a `merge_by` key set aside for [`Merge::without_conflicts`].
+///
+/// # Errors
+/// The file cannot be read; a record is malformed, lacks a field or has an unmapped label
+/// (the error names the file and line).
+fn read_records(
+    recipe: &CheckedRecipe,
+    si: usize,
+    source: &Source,
+    resolved: &Path,
+    dropped: &mut [u64],
+) -> Result<SourceRecords, TrainError> {
+    let uses = head_sources_of(recipe, &source.name);
+    let mut read = SourceRecords {
+        rows: Vec::new(),
+        raw: Vec::new(),
+        keys: Vec::new(),
+        records: 0,
+        excluded: 0,
+        merge: Merge::default(),
+    };
+    let mut seen_phrases = HashSet::new();
+    let reader = records::read(resolved).map_err(|message| TrainError::Data { message })?;
+    for rec in reader {
+        let at = |message: String| TrainError::Record {
+            at: rec.source.to_string(),
+            message,
+        };
+        let fields = rec.fields.as_ref().map_err(|e| at(e.clone()))?;
+        read.records += 1;
+        let is_excluded = source
+            .exclude
+            .iter()
+            .any(|(k, v)| label_field(fields, k).is_ok_and(|found| &found == v));
+        if is_excluded {
+            read.excluded += 1;
+            continue;
+        }
+        let line = rec.source.line.unwrap_or(0);
+        for fields in expand(fields, source, &mut seen_phrases).map_err(at)? {
+            let (row, labels) = read_row(recipe, si, &uses, &fields, line, dropped).map_err(at)?;
+            let key = match &source.merge_by {
+                Some(k) => Some(label_field(&fields, k).map_err(at)?),
+                None => None,
+            };
+            if read.merge.is_repeat(key, &labels, &read.raw) {
+                continue;
+            }
+            let group_key = match &source.group_by {
+                Some(field) => Some(label_field(&fields, field).map_err(at)?),
+                None => None,
+            };
+            read.rows.push(row);
+            read.raw.push(labels);
+            read.keys.push(group_key);
+        }
+    }
+    Ok(read)
+}
+
+/// The heads that read source `name`, each with its index and how it reads it.
+fn head_sources_of<'r>(recipe: &'r CheckedRecipe, name: &str) -> Vec<(usize, &'r HeadSource)> {
+    recipe
+        .heads
+        .iter()
+        .enumerate()
+        .flat_map(|(hi, h)| {
+            h.from
+                .iter()
+                .filter(move |f| f.source == name)
+                .map(move |f| (hi, f))
+        })
+        .collect()
 }
 
 fn is_zero(n: &u64) -> bool {

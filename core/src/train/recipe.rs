@@ -430,6 +430,32 @@ impl Recipe {
         self.features
             .validate()
             .map_err(|e| format!("[features]: {e}"))?;
+        self.settings_problems()?;
+        if self.sources.is_empty() {
+            return Err("no [[source]]".into());
+        }
+        if self.heads.is_empty() {
+            return Err("no [[head]]".into());
+        }
+        let mut names = std::collections::BTreeSet::new();
+        for s in &self.sources {
+            if !names.insert(s.name.as_str()) {
+                return Err(format!("source `{}` is defined twice", s.name));
+            }
+            self.source_problems(s)?;
+        }
+        let mut head_names = std::collections::BTreeSet::new();
+        for h in &self.heads {
+            if !head_names.insert(h.name.as_str()) {
+                return Err(format!("head `{}` is defined twice", h.name));
+            }
+            head_problems(h, &names)?;
+        }
+        Ok(())
+    }
+
+    /// The first learner, selection, tuning or sampling setting out of its range.
+    fn settings_problems(&self) -> Result<(), String> {
         if self.learner.name != "multi_logistic" {
             return Err(format!(
                 "[learner] name {:?}: only \"multi_logistic\" (linfa-logistic MultiLogisticRegression) is available",
@@ -461,82 +487,40 @@ impl Recipe {
         if self.max_rows == Some(0) {
             return Err("max_rows must be > 0".into());
         }
-        if self.sources.is_empty() {
-            return Err("no [[source]]".into());
+        Ok(())
+    }
+
+    /// The first problem of source `s`: options that cannot go together or are out of range,
+    /// or a field the recipe's input needs and the source does not name.
+    fn source_problems(&self, s: &Source) -> Result<(), String> {
+        if s.phrases.is_some() && s.merge_by.is_some() {
+            return Err(format!(
+                "source `{}`: phrases and merge_by cannot be combined",
+                s.name
+            ));
         }
-        if self.heads.is_empty() {
-            return Err("no [[head]]".into());
+        if s.repeat.is_some_and(|r| !(1..=50).contains(&r)) {
+            return Err(format!("source `{}`: repeat needs 1..=50", s.name));
         }
-        let mut names = std::collections::BTreeSet::new();
-        for s in &self.sources {
-            if !names.insert(s.name.as_str()) {
-                return Err(format!("source `{}` is defined twice", s.name));
-            }
-            if s.phrases.is_some() && s.merge_by.is_some() {
+        if let Some(share) = s.dev_share {
+            if !(share > 0.0 && share <= 0.5) || s.split != Split::Train {
                 return Err(format!(
-                    "source `{}`: phrases and merge_by cannot be combined",
+                    "source `{}`: dev_share {share} needs a train source and a share in (0, 0.5]",
                     s.name
                 ));
             }
-            if s.repeat.is_some_and(|r| !(1..=50).contains(&r)) {
-                return Err(format!("source `{}`: repeat needs 1..=50", s.name));
-            }
-            if let Some(share) = s.dev_share {
-                if !(share > 0.0 && share <= 0.5) || s.split != Split::Train {
-                    return Err(format!(
-                        "source `{}`: dev_share {share} needs a train source and a share in (0, 0.5]",
-                        s.name
-                    ));
-                }
-            }
-            match self.input {
-                InputKind::Pair if s.pair_field.is_none() => {
-                    return Err(format!(
-                        "source `{}`: input \"pair\" needs pair_field",
-                        s.name
-                    ))
-                }
-                InputKind::Target if s.target_field.is_none() => {
-                    return Err(format!(
-                        "source `{}`: input \"target\" needs target_field",
-                        s.name
-                    ))
-                }
-                _ => {}
-            }
         }
-        let mut head_names = std::collections::BTreeSet::new();
-        for h in &self.heads {
-            if !head_names.insert(h.name.as_str()) {
-                return Err(format!("head `{}` is defined twice", h.name));
-            }
-            if h.from.is_empty() {
-                return Err(format!("head `{}` has no [[head.from]]", h.name));
-            }
-            for f in &h.from {
-                if !names.contains(f.source.as_str()) {
-                    return Err(format!("head `{}`: unknown source `{}`", h.name, f.source));
-                }
-            }
-            if let Some(classes) = &h.classes {
-                let set: std::collections::BTreeSet<_> = classes.iter().collect();
-                if classes.len() < 2 || set.len() != classes.len() {
-                    return Err(format!(
-                        "head `{}`: classes must be at least two distinct labels",
-                        h.name
-                    ));
-                }
-                if let Some(p) = &h.positive {
-                    if !classes.contains(p) {
-                        return Err(format!(
-                            "head `{}`: positive {p:?} is not one of its classes",
-                            h.name
-                        ));
-                    }
-                }
-            }
+        match self.input {
+            InputKind::Pair if s.pair_field.is_none() => Err(format!(
+                "source `{}`: input \"pair\" needs pair_field",
+                s.name
+            )),
+            InputKind::Target if s.target_field.is_none() => Err(format!(
+                "source `{}`: input \"target\" needs target_field",
+                s.name
+            )),
+            _ => Ok(()),
         }
-        Ok(())
     }
 
     /// The tokenizer settings as the plugin takes them (JSON).
@@ -685,6 +669,36 @@ impl std::ops::Deref for CheckedRecipe {
 
     fn deref(&self) -> &Recipe {
         &self.recipe
+    }
+}
+
+/// The first problem of head `h`: no sources, a source not among `sources`, fewer than two
+/// distinct classes, or a positive class that is not one of them.
+fn head_problems(h: &Head, sources: &std::collections::BTreeSet<&str>) -> Result<(), String> {
+    if h.from.is_empty() {
+        return Err(format!("head `{}` has no [[head.from]]", h.name));
+    }
+    for f in &h.from {
+        if !sources.contains(f.source.as_str()) {
+            return Err(format!("head `{}`: unknown source `{}`", h.name, f.source));
+        }
+    }
+    let Some(classes) = &h.classes else {
+        return Ok(());
+    };
+    let set: std::collections::BTreeSet<_> = classes.iter().collect();
+    if classes.len() < 2 || set.len() != classes.len() {
+        return Err(format!(
+            "head `{}`: classes must be at least two distinct labels",
+            h.name
+        ));
+    }
+    match &h.positive {
+        Some(p) if !classes.contains(p) => Err(format!(
+            "head `{}`: positive {p:?} is not one of its classes",
+            h.name
+        )),
+        _ => Ok(()),
     }
 }
 

@@ -156,6 +156,37 @@ fn pass(
     tasks: &[HeadTask<'_>],
     heads: &[PassHead],
 ) -> Result<PassResult, TrainError> {
+    let selected = select_columns(&ctx, tasks, heads)?;
+    let candidates = selected.candidates;
+    let model = Model::new(
+        ctx.header.clone(),
+        selected.feature_ids,
+        selected.column_weights,
+        Vec::new(),
+    );
+    let x: Vec<Sparse> = ctx.raw.par_iter().map(|r| model.project(r)).collect();
+    let fits = tasks
+        .iter()
+        .zip(heads)
+        .map(|(task, head)| fit_grid(&ctx, &x, model.n_features(), task, head))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(PassResult {
+        model,
+        candidates,
+        fits,
+    })
+}
+
+/// The columns selection keeps on the pass's training rows (each training document counted once
+/// per head, whatever its repeats in the fit).
+///
+/// # Errors
+/// No feature passed selection.
+fn select_columns(
+    ctx: &Context<'_>,
+    tasks: &[HeadTask<'_>],
+    heads: &[PassHead],
+) -> Result<select::Selected, TrainError> {
     let mut doc_rows: Vec<usize> = heads
         .iter()
         .flat_map(|h| h.fit_rows.iter().copied())
@@ -198,56 +229,49 @@ fn pass(
             message: "no feature passed selection (too few rows for min_df?)".into(),
         });
     }
-    let candidates = selected.candidates;
-    let model = Model::new(
-        ctx.header.clone(),
-        selected.feature_ids,
-        selected.column_weights,
-        Vec::new(),
-    );
-    let x: Vec<Sparse> = ctx.raw.par_iter().map(|r| model.project(r)).collect();
-    let d = model.n_features();
-    let mut fits = Vec::with_capacity(heads.len());
-    for (task, head) in tasks.iter().zip(heads) {
-        let k = task.k();
-        let counts = class_counts(&head.fit_y, k);
-        let mut warm: Option<ndarray::Array1<f64>> = None;
-        let mut grid = Vec::with_capacity(head.grid.len());
-        for &c in &head.grid {
-            let learner = &ctx.recipe.learner;
-            let mut f = fit(
-                &x,
-                &head.fit_rows,
-                &head.fit_y,
-                k,
-                d,
-                c,
-                learner,
-                warm.as_ref(),
-            )
-            .map_err(|message| TrainError::Fit {
-                head: task.name.to_string(),
-                message,
-            })?;
-            let binary_t = k == 2 && task.positive.is_some();
-            prior_shift(
-                &mut f.bias,
-                &counts,
-                ctx.recipe.learner.class_weight,
-                binary_t,
-            );
-            ctx.progress.inc(1);
-            let z = logits(&x, &head.eval_rows, &f.weights, &f.bias);
-            warm = Some(f.warm.clone());
-            grid.push((f, z));
-        }
-        fits.push(grid);
+    Ok(selected)
+}
+
+/// One head's fits over its grid of C (each warm-started from the one before, its bias shifted
+/// to the training prior), with the logits of the head's evaluation rows under each.
+///
+/// # Errors
+/// A fit failed.
+fn fit_grid(
+    ctx: &Context<'_>,
+    x: &[Sparse],
+    d: usize,
+    task: &HeadTask<'_>,
+    head: &PassHead,
+) -> Result<Vec<(Fitted, Vec<f32>)>, TrainError> {
+    let k = task.k();
+    let counts = class_counts(&head.fit_y, k);
+    let learner = &ctx.recipe.learner;
+    let mut warm: Option<ndarray::Array1<f64>> = None;
+    let mut grid = Vec::with_capacity(head.grid.len());
+    for &c in &head.grid {
+        let mut f = fit(
+            x,
+            &head.fit_rows,
+            &head.fit_y,
+            k,
+            d,
+            c,
+            learner,
+            warm.as_ref(),
+        )
+        .map_err(|message| TrainError::Fit {
+            head: task.name.to_string(),
+            message,
+        })?;
+        let binary_t = k == 2 && task.positive.is_some();
+        prior_shift(&mut f.bias, &counts, learner.class_weight, binary_t);
+        ctx.progress.inc(1);
+        let z = logits(x, &head.eval_rows, &f.weights, &f.bias);
+        warm = Some(f.warm.clone());
+        grid.push((f, z));
     }
-    Ok(PassResult {
-        model,
-        candidates,
-        fits,
-    })
+    Ok(grid)
 }
 
 /// The rows a fit sees: each row repeated by its source's `repeat` and, with
@@ -603,21 +627,21 @@ fn summarize(
     folds: usize,
 ) -> Tuned {
     let k = task.k();
-    let metric = ctx.recipe.tuning.metric;
     // Only rows that were held out in some fold carry out-of-fold logits.
     let held: Vec<usize> = (0..task.train_rows.len())
         .filter(|&i| fold_of[task.train_rows[i]].is_some())
         .collect();
-    let pick = |z: &[f32], idx: &[usize]| -> Vec<f32> {
-        idx.iter()
-            .flat_map(|&i| z[i * k..(i + 1) * k].to_vec())
-            .collect()
-    };
-    let labels = |idx: &[usize]| -> Vec<usize> { idx.iter().map(|&i| task.train_y[i]).collect() };
-    let held_y = labels(&held);
+    let held_y = labels_of(task, &held);
     let judged: Vec<Judged> = oof
         .iter()
-        .map(|z| judge(&pick(z, &held), &held_y, task, metric))
+        .map(|z| {
+            judge(
+                &rows_of(z, &held, k),
+                &held_y,
+                task,
+                ctx.recipe.tuning.metric,
+            )
+        })
         .collect();
     let b = best(&judged);
     let points = grid
@@ -626,37 +650,87 @@ fn summarize(
         .zip(conv)
         .map(|((&c, j), cv)| grid_point(c, j.score, cv))
         .collect();
-    // Per fold, the calibration fitted on the other folds (with one fold: on itself).
-    let mut probs_all = vec![0f32; task.train_rows.len() * k];
-    let mut pred_all = vec![0usize; task.train_rows.len()];
-    let mut reports = Vec::new();
+    let folded = fold_reports(task, &oof[b], &judged[b], &held, fold_of, folds);
+    let cv_by_source = reports_by_source(ctx, task, &held, &folded);
+    Tuned {
+        c: grid[b],
+        temperature: judged[b].temperature,
+        threshold: judged[b].threshold,
+        grid: points,
+        cv: Some(FoldSummary::of(&folded.reports)),
+        folds: folded.reports,
+        cv_by_source,
+    }
+}
+
+/// The rows `idx` of `z` (`k` values per row), one after another.
+fn rows_of(z: &[f32], idx: &[usize], k: usize) -> Vec<f32> {
+    idx.iter()
+        .flat_map(|&i| z[i * k..(i + 1) * k].to_vec())
+        .collect()
+}
+
+/// The true classes of the head's training rows `idx`.
+fn labels_of(task: &HeadTask<'_>, idx: &[usize]) -> Vec<usize> {
+    idx.iter().map(|&i| task.train_y[i]).collect()
+}
+
+/// The chosen C's held-out rows decided fold by fold: each fold's report, and every held-out
+/// row's probabilities and decision (indexed by training row) for the per-source reports.
+struct FoldReports {
+    reports: Vec<Report>,
+    probs: Vec<f32>,
+    decided: Vec<usize>,
+}
+
+/// Per fold, the chosen C's held-out rows of that fold, calibrated on the other folds (with one
+/// fold: on itself), decided and measured.
+fn fold_reports(
+    task: &HeadTask<'_>,
+    oof: &[f32],
+    chosen: &Judged,
+    held: &[usize],
+    fold_of: &[Option<usize>],
+    folds: usize,
+) -> FoldReports {
+    let k = task.k();
+    let mut out = FoldReports {
+        reports: Vec::with_capacity(folds),
+        probs: vec![0f32; task.train_rows.len() * k],
+        decided: vec![0usize; task.train_rows.len()],
+    };
     for f in 0..folds {
-        let inside: Vec<usize> = held
+        let (inside, others): (Vec<usize>, Vec<usize>) = held
             .iter()
             .copied()
-            .filter(|&i| fold_of[task.train_rows[i]] == Some(f))
-            .collect();
-        let others: Vec<usize> = held
-            .iter()
-            .copied()
-            .filter(|&i| fold_of[task.train_rows[i]] != Some(f))
-            .collect();
+            .partition(|&i| fold_of[task.train_rows[i]] == Some(f));
         let (t, th) = if others.is_empty() {
-            (judged[b].temperature, judged[b].threshold)
+            (chosen.temperature, chosen.threshold)
         } else {
-            calibrate(&pick(&oof[b], &others), &labels(&others), task)
+            calibrate(&rows_of(oof, &others, k), &labels_of(task, &others), task)
         };
-        let p = probabilities(&pick(&oof[b], &inside), k, t);
-        let y = labels(&inside);
+        let p = probabilities(&rows_of(oof, &inside, k), k, t);
         let pred = decide(&p, k, task.positive, th);
         for (vi, &i) in inside.iter().enumerate() {
-            probs_all[i * k..(i + 1) * k].copy_from_slice(&p[vi * k..(vi + 1) * k]);
-            pred_all[i] = pred[vi];
+            out.probs[i * k..(i + 1) * k].copy_from_slice(&p[vi * k..(vi + 1) * k]);
+            out.decided[i] = pred[vi];
         }
-        reports.push(evaluate(task.classes, &y, &p, &pred, task.positive));
+        let y = labels_of(task, &inside);
+        out.reports
+            .push(evaluate(task.classes, &y, &p, &pred, task.positive));
     }
-    let cv_by_source = ctx
-        .data
+    out
+}
+
+/// The held-out rows' report per data source (sources with no held-out row left out).
+fn reports_by_source(
+    ctx: Context<'_>,
+    task: &HeadTask<'_>,
+    held: &[usize],
+    folded: &FoldReports,
+) -> Vec<(String, Report)> {
+    let k = task.k();
+    ctx.data
         .sources
         .iter()
         .enumerate()
@@ -667,22 +741,19 @@ fn summarize(
                 .filter(|&i| ctx.data.rows[task.train_rows[i]].source == si)
                 .collect();
             (!idx.is_empty()).then(|| {
-                let p = pick(&probs_all, &idx);
-                let pred: Vec<usize> = idx.iter().map(|&i| pred_all[i]).collect();
-                let report = evaluate(task.classes, &labels(&idx), &p, &pred, task.positive);
+                let p = rows_of(&folded.probs, &idx, k);
+                let pred: Vec<usize> = idx.iter().map(|&i| folded.decided[i]).collect();
+                let report = evaluate(
+                    task.classes,
+                    &labels_of(task, &idx),
+                    &p,
+                    &pred,
+                    task.positive,
+                );
                 (src.name.clone(), report)
             })
         })
-        .collect();
-    Tuned {
-        c: grid[b],
-        temperature: judged[b].temperature,
-        threshold: judged[b].threshold,
-        grid: points,
-        cv: Some(FoldSummary::of(&reports)),
-        folds: reports,
-        cv_by_source,
-    }
+        .collect()
 }
 
 /// Fits every head on all its training rows at its chosen C: the model's columns and weights.

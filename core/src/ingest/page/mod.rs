@@ -185,26 +185,84 @@ fn build(
     let thread = comments::split_thread(lines);
     let article_lines = &lines[..thread.start];
     let head = meta::parse_head(article_lines);
-    let body_lines = match hints.kind {
-        PageKind::Html => html_body_lines(article_lines, &head, page),
+    let body = body::assemble(
+        &body_lines(article_lines, &head, hints, page),
+        origin(hints),
+    );
+    if body.text.trim().is_empty() {
+        return None;
+    }
+    let empty = PageFacts::default();
+    let page = page.unwrap_or(&empty);
+    let fields = pick_fields(head, &body, hints, &page.meta);
+    let mut comments = thread.comments;
+    comments.extend(page.comments.iter().cloned());
+    for (k, c) in comments.iter_mut().enumerate() {
+        c.id = format!("c{}", k + 1);
+    }
+    Some(Article {
+        id: format!("{}#{n}", hints.file_name),
+        outlet: fields.outlet,
+        original_source: fields.original_source,
+        title: fields.title,
+        author: fields.author,
+        date: fields.date,
+        url: fields.url,
+        language: fields.language,
+        provenance: fields.provenance,
+        body: body.text,
+        comments,
+        extra: serde_json::Map::new(),
+    })
+}
+
+/// The lines that make the body: for HTML, what [`html_body_lines`] keeps; for a saved text,
+/// the head's lines it handed back and everything from the body's start.
+fn body_lines<'a>(
+    article_lines: &'a [markup::Line],
+    head: &meta::Head,
+    hints: &PageHints,
+    page: Option<&PageFacts>,
+) -> Vec<&'a markup::Line> {
+    match hints.kind {
+        PageKind::Html => html_body_lines(article_lines, head, page),
         _ => head
             .returned
             .iter()
             .map(|&i| &article_lines[i])
             .chain(article_lines[head.body_start.min(article_lines.len())..].iter())
             .collect(),
-    };
-    let origin = match hints.kind {
+    }
+}
+
+/// Where a page's body lines come from.
+fn origin(hints: &PageHints) -> body::Origin {
+    match hints.kind {
         PageKind::Html => body::Origin::Extracted,
         _ => body::Origin::SavedText,
-    };
-    let body = body::assemble(&body_lines, origin);
-    if body.text.trim().is_empty() {
-        return None;
     }
-    let empty = PageFacts::default();
-    let page = page.unwrap_or(&empty);
-    let page_meta = &page.meta;
+}
+
+/// An article's fields besides its id, body and comments, and where each came from.
+struct PickedFields {
+    outlet: Option<String>,
+    original_source: Option<String>,
+    title: Option<String>,
+    author: Option<String>,
+    date: Option<String>,
+    url: Option<String>,
+    language: Option<String>,
+    provenance: BTreeMap<String, String>,
+}
+
+/// Each field from the first of its candidates that has it, most explicit first (the command
+/// line, then the page's markup, then its text, then the folder's name), with its source.
+fn pick_fields(
+    head: meta::Head,
+    body: &body::Body,
+    hints: &PageHints,
+    page_meta: &PageMeta,
+) -> PickedFields {
     let mut provenance: BTreeMap<String, String> = BTreeMap::new();
     let mut pick = |field: &str, candidates: Vec<(Option<String>, &str)>| -> Option<String> {
         let (value, source) = candidates.into_iter().find(|(v, _)| v.is_some())?;
@@ -218,7 +276,6 @@ fn build(
             .map_or("page", |s| source_name(s));
         (value.clone(), source)
     };
-
     let mut datelines = head.datelines.iter();
     let outlet = pick(
         "outlet",
@@ -270,14 +327,7 @@ fn build(
         // outlet the command line gave.
         provenance.retain(|_, source| source == super::COMMAND_LINE);
     }
-    let mut comments = thread.comments;
-    comments.extend(page.comments.iter().cloned());
-    for (k, c) in comments.iter_mut().enumerate() {
-        c.id = format!("c{}", k + 1);
-    }
-
-    Some(Article {
-        id: format!("{}#{n}", hints.file_name),
+    PickedFields {
         outlet,
         original_source,
         title,
@@ -286,10 +336,7 @@ fn build(
         url,
         language,
         provenance,
-        body: body.text,
-        comments,
-        extra: serde_json::Map::new(),
-    })
+    }
 }
 
 /// The static name of a provenance source.

@@ -102,70 +102,80 @@ pub fn expand_inputs(inputs: &[PathBuf]) -> Vec<Result<InputFile, InputRecord>> 
                 format: Format::JsonLines,
                 folder_outlet: None,
             }));
-            continue;
-        }
-        if input.is_dir() {
-            let walker = walkdir::WalkDir::new(input)
-                .follow_links(true)
-                .sort_by_file_name();
-            for entry in walker {
-                let entry = match entry {
-                    Ok(e) => e,
-                    Err(e) => {
-                        out.push(Err(error_record(
-                            SourceRef::file(display(input)),
-                            e.to_string(),
-                        )));
-                        continue;
-                    }
-                };
-                let hidden = entry.file_name().to_string_lossy().starts_with('.');
-                if !entry.file_type().is_file() || hidden {
-                    continue;
-                }
-                // Files the reader does not understand (images, notes) are skipped in folders.
-                let Some(format) = Format::of_path(entry.path()) else {
-                    continue;
-                };
-                let folder_outlet = (entry.depth() >= 2)
-                    .then(|| {
-                        entry
-                            .path()
-                            .parent()?
-                            .file_name()?
-                            .to_str()
-                            .map(String::from)
-                    })
-                    .flatten();
-                out.push(Ok(InputFile {
-                    path: entry.path().to_path_buf(),
-                    format,
-                    folder_outlet,
-                }));
-            }
-            continue;
-        }
-        if !input.exists() {
-            out.push(Err(error_record(
-                SourceRef::file(display(input)),
-                "no such file or folder".into(),
-            )));
-            continue;
-        }
-        match Format::of_path(input) {
-            Some(format) => out.push(Ok(InputFile {
-                path: input.clone(),
-                format,
-                folder_outlet: None,
-            })),
-            None => out.push(Err(error_record(
-                SourceRef::file(display(input)),
-                "unknown file type (expected .jsonl, .csv, .txt, .md or .html, optionally .gz; .parquet or .arrow)"
-                    .into(),
-            ))),
+        } else if input.is_dir() {
+            out.extend(folder_files(input));
+        } else {
+            out.push(
+                named_file(input)
+                    .map_err(|message| error_record(SourceRef::file(display(input)), message)),
+            );
         }
     }
     out
+}
+
+/// The readable files below `folder`, recursively, in name order; hidden files and files the
+/// reader does not understand (images, notes) are skipped. A file two or more levels down takes
+/// its parent folder's name as its outlet.
+fn folder_files(folder: &Path) -> Vec<Result<InputFile, InputRecord>> {
+    let walker = walkdir::WalkDir::new(folder)
+        .follow_links(true)
+        .sort_by_file_name();
+    let mut out = Vec::new();
+    for entry in walker {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                out.push(Err(error_record(
+                    SourceRef::file(display(folder)),
+                    e.to_string(),
+                )));
+                continue;
+            }
+        };
+        let hidden = entry.file_name().to_string_lossy().starts_with('.');
+        if !entry.file_type().is_file() || hidden {
+            continue;
+        }
+        let Some(format) = Format::of_path(entry.path()) else {
+            continue;
+        };
+        let folder_outlet = (entry.depth() >= 2)
+            .then(|| {
+                entry
+                    .path()
+                    .parent()?
+                    .file_name()?
+                    .to_str()
+                    .map(String::from)
+            })
+            .flatten();
+        out.push(Ok(InputFile {
+            path: entry.path().to_path_buf(),
+            format,
+            folder_outlet,
+        }));
+    }
+    out
+}
+
+/// A file named on the command line, or why it cannot be read: a path that does not exist, or
+/// a type slant does not read.
+fn named_file(input: &Path) -> Result<InputFile, String> {
+    if !input.exists() {
+        return Err("no such file or folder".into());
+    }
+    match Format::of_path(input) {
+        Some(format) => Ok(InputFile {
+            path: input.to_path_buf(),
+            format,
+            folder_outlet: None,
+        }),
+        None => Err(
+            "unknown file type (expected .jsonl, .csv, .txt, .md or .html, optionally .gz; .parquet or .arrow)"
+                .into(),
+        ),
+    }
 }
 
 /// One structured record (a JSON Lines object or a CSV row) before it is read as an article:

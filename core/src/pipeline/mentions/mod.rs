@@ -174,32 +174,8 @@ fn aggregate(
             ..stage.unit(r)
         })
         .collect();
-    let mut shares: Scores = stage
-        .outputs
-        .labels
-        .iter()
-        .map(|l| (l.clone(), 0.0))
-        .collect();
-    for u in &units {
-        if let Some(share) = u.label.as_ref().and_then(|l| shares.get_mut(l)) {
-            *share += 1.0;
-        }
-    }
-    shares
-        .values_mut()
-        .for_each(|s| *s = round4(*s / found.len() as f64));
-    let strength = |u: &crate::labeled::UnitScores| {
-        u.score
-            .map(f64::abs)
-            .unwrap_or_else(|| u.scores.values().copied().fold(0.0, f64::max))
-    };
-    let strongest = (0..units.len()).reduce(|best, j| {
-        if strength(&units[j]) > strength(&units[best]) {
-            j
-        } else {
-            best
-        }
-    });
+    let shares = label_shares(stage, &units);
+    let strongest = strongest_unit(&units);
     TargetStance {
         mentions: found.len(),
         label: mean.as_ref().and_then(|m| stage.outputs.label(m)),
@@ -228,4 +204,40 @@ fn aggregate(
                 .collect()
         }),
     }
+}
+
+/// Each label's share of the mentions `units` (rounded to four places).
+fn label_shares(stage: &ClassifierStage, units: &[UnitScores]) -> Scores {
+    let mut shares: Scores = stage
+        .outputs
+        .labels
+        .iter()
+        .map(|l| (l.clone(), 0.0))
+        .collect();
+    for u in units {
+        if let Some(share) = u.label.as_ref().and_then(|l| shares.get_mut(l)) {
+            *share += 1.0;
+        }
+    }
+    shares
+        .values_mut()
+        .for_each(|s| *s = round4(*s / units.len() as f64));
+    shares
+}
+
+/// The mention whose decision is surest: the largest |signed score|, or else the largest
+/// probability (the first of equals).
+fn strongest_unit(units: &[UnitScores]) -> Option<usize> {
+    let strength = |u: &UnitScores| {
+        u.score
+            .map(f64::abs)
+            .unwrap_or_else(|| u.scores.values().copied().fold(0.0, f64::max))
+    };
+    (0..units.len()).reduce(|best, j| {
+        if strength(&units[j]) > strength(&units[best]) {
+            j
+        } else {
+            best
+        }
+    })
 }

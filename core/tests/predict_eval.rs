@@ -32,6 +32,12 @@ fn predict(input: &Path, rest: &[&str]) -> Output {
     slant(&[&head[..], rest].concat())
 }
 
+/// `slant predict -q -m <the shared model> --format jsonl`, for the inputs to follow.
+fn predict_jsonl_args() -> Vec<&'static str> {
+    let model = model().to_str().unwrap();
+    vec!["predict", "-q", "-m", model, "--format", "jsonl"]
+}
+
 fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
@@ -170,14 +176,7 @@ fn predict_keeps_input_order_across_chunks_and_inputs() {
     )
     .unwrap();
     let inputs = [&many, &missing, &few].map(|p| p.to_str().unwrap().to_string());
-    let mut args = vec![
-        "predict",
-        "-q",
-        "-m",
-        model().to_str().unwrap(),
-        "--format",
-        "jsonl",
-    ];
+    let mut args = predict_jsonl_args();
     args.extend(inputs.iter().map(String::as_str));
     let o = slant(&args);
     assert!(o.status.success(), "{}", text(&o.stderr));
@@ -213,14 +212,7 @@ fn predict_writes_the_same_bytes_for_a_file_and_for_the_same_lines_on_stdin() {
         })
         .collect();
     std::fs::write(&file, &lines).unwrap();
-    let head = [
-        "predict",
-        "-q",
-        "-m",
-        model().to_str().unwrap(),
-        "--format",
-        "jsonl",
-    ];
+    let head = predict_jsonl_args();
     let from_file = slant(&[&head[..], &[file.to_str().unwrap()]].concat());
     assert!(from_file.status.success(), "{}", text(&from_file.stderr));
     let mut child = Command::new(env!("CARGO_BIN_EXE_slant"))

@@ -41,7 +41,12 @@ where
     let chunks: Vec<Vec<T>> = docs
         .par_chunks(BATCH)
         .map(|chunk| {
-            let (texts, text_of) = distinct_texts(chunk.iter().map(|d| d.text));
+            let (texts, text_of) = match kind {
+                // A lone text seldom repeats within a batch: hashing each whole text to find
+                // the repeats cost more than tokenizing the few there are.
+                InputKind::Text => all_texts(chunk.iter().map(|d| d.text)),
+                _ => distinct_texts(chunk.iter().map(|d| d.text)),
+            };
             let main = tokenizer.tokenize(&texts)?;
             let (pairs, pair_of) = match kind {
                 InputKind::Text => (Vec::new(), Vec::new()),
@@ -83,9 +88,10 @@ where
 /// Paired data repeats its texts: FNC-1 pairs each body with about 30 headlines, and a claim or
 /// a target goes with many documents. Each distinct text is tokenized once per batch (a text's
 /// tokens do not depend on the other texts of its batch).
-fn distinct_texts<'a>(texts: impl Iterator<Item = &'a str>) -> (Vec<&'a str>, Vec<usize>) {
-    let mut place: FxHashMap<&str, usize> = FxHashMap::default();
-    let mut distinct = Vec::new();
+fn distinct_texts<'a>(texts: impl ExactSizeIterator<Item = &'a str>) -> (Vec<&'a str>, Vec<usize>) {
+    let mut place: FxHashMap<&str, usize> =
+        FxHashMap::with_capacity_and_hasher(texts.len(), Default::default());
+    let mut distinct = Vec::with_capacity(texts.len());
     let place_of = texts
         .map(|text| {
             *place.entry(text).or_insert_with(|| {
@@ -95,6 +101,14 @@ fn distinct_texts<'a>(texts: impl Iterator<Item = &'a str>) -> (Vec<&'a str>, Ve
         })
         .collect();
     (distinct, place_of)
+}
+
+/// Every text of `texts` in order, each its own place: the shape [`distinct_texts`] returns,
+/// without looking for repeats.
+fn all_texts<'a>(texts: impl Iterator<Item = &'a str>) -> (Vec<&'a str>, Vec<usize>) {
+    let texts: Vec<&str> = texts.collect();
+    let places = (0..texts.len()).collect();
+    (texts, places)
 }
 
 #[cfg(test)]
@@ -113,5 +127,13 @@ mod tests {
             assert_eq!(distinct[k], *text);
         }
         assert_eq!(distinct_texts(std::iter::empty()), (Vec::new(), Vec::new()));
+    }
+
+    #[test]
+    fn all_texts_keeps_repeats_in_their_own_places() {
+        let texts = ["a", "b", "a", ""];
+        let (all, place_of) = all_texts(texts.iter().copied());
+        assert_eq!(all, texts);
+        assert_eq!(place_of, [0, 1, 2, 3]);
     }
 }

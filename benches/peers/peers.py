@@ -571,6 +571,27 @@ def timings(work, task, tool, kind, repeats):
     }
 
 
+def core_ratios(work, task, tool, repeats):
+    """Per round, the one-core wall over the all-core wall of the same round (run.sh runs
+    slant's two settings back to back): the ratio free of the load that moves from round to
+    round. Empty when a round lacks either run."""
+    ratios = []
+    for i in range(repeats):
+        one = f"{work}/{task}/{tool}.predict1.{i}.time"
+        every = f"{work}/{task}/{tool}.predictall.{i}.time"
+        if os.path.exists(one) and os.path.exists(every):
+            ratios.append(parse_time_log(one)[0] / parse_time_log(every)[0])
+    return ratios
+
+
+def ratio_cell(ratios, median_ratio):
+    """The all/1 core cell: the median of the rounds' own ratios and their range when there are
+    several rounds, else the ratio of the medians."""
+    if len(ratios) > 1:
+        return f"{statistics.median(ratios):.2f}× ({min(ratios):.2f}–{max(ratios):.2f})"
+    return f"{median_ratio:.2f}×"
+
+
 def text_bytes(work, n):
     """UTF-8 bytes of the first n texts of the speed body (a task body adds a target or claim to
     each; MB/s counts the texts alone, the same for every tool and task)."""
@@ -695,13 +716,17 @@ def report(args):
         "the body's text bytes read, the same for every tool.",
         "",
         "Reduction (to keep the full run within an hour on 2 cores): slant, sk-word and fastText",
-        "predict the whole body, "
-        + (f"median of {args.repeats} runs" if args.repeats > 1 else "one run")
-        + " on one core (`taskset -c 0`); on all cores",
-        f"slant runs {args.repeats}× (median), the Python peers once (they predict on one thread). sk-wordchar",
+        "predict the whole body on one core (`taskset -c 0`): slant "
+        + (f"median of {args.slant_repeats} runs" if args.slant_repeats > 1 else "one run")
+        + ", sk-word and fastText "
+        + (f"median of {args.repeats}" if args.repeats > 1 else "one run")
+        + "; on all cores",
+        f"slant runs {args.slant_repeats}× (median), the Python peers once (they predict on one thread). sk-wordchar",
         f"(~0.1 MB/s) predicts only the first {args.prefix_bytes / 1e6:g} MB of the same body, one run per core",
         "setting, its MB/s and records/s on the bytes and records it read (its process start-up and",
-        "model load weigh more in that short run). Training: one run per tool.",
+        "model load weigh more in that short run). Training: one run per tool. slant's `all/1 core`:",
+        "the median of each round's own ratio (its one-core and all-core runs back to back) and,",
+        "in brackets, the lowest and highest round.",
         "",
         "| task | tool | train wall | train peak RSS | body read | predict 1 core | records/s (1 core) | MB/s (1 core) | MB/s (all cores) | all/1 core | predict peak RSS |",
         "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
@@ -710,8 +735,9 @@ def report(args):
     for t in tasks:
         for tool, _ in TOOLS:
             tr = timings(work, t, tool, "train", 1)
-            p1 = timings(work, t, tool, "predict1", args.repeats)
-            pa = timings(work, t, tool, "predictall", args.repeats)
+            rounds = args.slant_repeats if tool == "slant" else args.repeats
+            p1 = timings(work, t, tool, "predict1", rounds)
+            pa = timings(work, t, tool, "predictall", rounds)
             if p1 is None:
                 continue
             n = p1["read"]["records"] if p1["read"] else records
@@ -732,7 +758,9 @@ def report(args):
                         f"{read['records'] / p1['wall']:,.0f}",
                         f"{mbs1:.2f}",
                         f"{mbsa:.2f}" if mbsa else "–",
-                        f"{mbsa / mbs1:.2f}×" if mbsa else "–",
+                        ratio_cell(core_ratios(work, t, tool, rounds), mbsa / mbs1)
+                        if mbsa
+                        else "–",
                         f"{max(p1['rss'], pa['rss'] if pa else 0):.0f} MiB",
                     ]
                 )
@@ -861,6 +889,7 @@ def main():
     a.add_argument("--tasks", required=True)
     a.add_argument("--out", required=True)
     a.add_argument("--repeats", type=int, default=1)
+    a.add_argument("--slant-repeats", type=int, default=1)
     a.add_argument("--prefix-bytes", type=int, required=True)
     a.add_argument("--quick", action="store_true")
     a.add_argument("--command", required=True)

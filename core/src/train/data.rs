@@ -490,41 +490,14 @@ fn assign_groups(
     keys: &[Option<String>],
     sources: &mut [SourceInfo],
 ) -> Vec<bool> {
-    let n = rows.len();
-    let mut parent: Vec<usize> = (0..n).collect();
-    let mut first_of: BTreeMap<String, usize> = BTreeMap::new();
-    for i in 0..n {
-        let mut link = |k: String, parent: &mut Vec<usize>| {
-            let j = *first_of.entry(k).or_insert(i);
-            let (a, b) = (find(parent, i), find(parent, j));
-            // The smaller index stays root, so roots are the groups' first rows.
-            parent[a.max(b)] = a.min(b);
-        };
-        link(format!("t\u{1f}{}", text_key(&rows[i])), &mut parent);
-        if let Some(k) = &keys[i] {
-            link(format!("g\u{1f}{}\u{1f}{k}", rows[i].source), &mut parent);
-        }
-    }
-    let roots: Vec<usize> = (0..n).map(|i| find(&mut parent, i)).collect();
-    // One draw per group, from the text of its first row: independent of row order elsewhere.
-    let mut to_dev = vec![false; n];
-    for i in 0..n {
-        let r = roots[i];
-        let share = recipe.sources[rows[i].source].dev_share;
-        if let Some(share) = share {
-            let draw = Rng::new(
-                recipe.seed ^ fnv1a(text_key(&rows[r]).as_bytes()),
-                "dev_share",
-            )
-            .next_u64();
-            to_dev[i] = draw < (share * u64::MAX as f64) as u64;
-        }
-    }
+    let roots = group_roots(rows, keys);
+    let to_dev = groups_drawn_to_dev(recipe, rows, &roots);
     for (row, &d) in rows.iter_mut().zip(&to_dev) {
         if d {
             row.split = Split::Dev;
         }
     }
+    let n = rows.len();
     let mut has_train = vec![false; n];
     for i in 0..n {
         if rows[i].split == Split::Train {
@@ -551,6 +524,45 @@ fn assign_groups(
         src.groups = g.len() as u64;
     }
     keep
+}
+
+/// Each row's group, named by its first row: rows with the same text anywhere, or the same
+/// `group_by` key within a source, are one group (union-find).
+fn group_roots(rows: &[Row], keys: &[Option<String>]) -> Vec<usize> {
+    let n = rows.len();
+    let mut parent: Vec<usize> = (0..n).collect();
+    let mut first_of: BTreeMap<String, usize> = BTreeMap::new();
+    for i in 0..n {
+        let mut link = |k: String, parent: &mut Vec<usize>| {
+            let j = *first_of.entry(k).or_insert(i);
+            let (a, b) = (find(parent, i), find(parent, j));
+            // The smaller index stays root, so roots are the groups' first rows.
+            parent[a.max(b)] = a.min(b);
+        };
+        link(format!("t\u{1f}{}", text_key(&rows[i])), &mut parent);
+        if let Some(k) = &keys[i] {
+            link(format!("g\u{1f}{}\u{1f}{k}", rows[i].source), &mut parent);
+        }
+    }
+    (0..n).map(|i| find(&mut parent, i)).collect()
+}
+
+/// Which rows their group's draw moves to dev (sources with a `dev_share` only). One draw per
+/// group, from the text of its first row: independent of row order elsewhere.
+fn groups_drawn_to_dev(recipe: &Recipe, rows: &[Row], roots: &[usize]) -> Vec<bool> {
+    let mut to_dev = vec![false; rows.len()];
+    for (i, row) in rows.iter().enumerate() {
+        let r = roots[i];
+        if let Some(share) = recipe.sources[row.source].dev_share {
+            let draw = Rng::new(
+                recipe.seed ^ fnv1a(text_key(&rows[r]).as_bytes()),
+                "dev_share",
+            )
+            .next_u64();
+            to_dev[i] = draw < (share * u64::MAX as f64) as u64;
+        }
+    }
+    to_dev
 }
 
 /// 64-bit FNV-1a: a stable hash (the same on every platform and Rust version).
@@ -593,6 +605,8 @@ fn map_label(value: &str, from: &HeadSource) -> Result<Option<String>, String> {
     }
 }
 
+/// Head `hi`'s classes (the recipe's, else the labels of its training rows, sorted), its rows
+/// per class in each split and its positive class.
 fn head_classes(
     head: &Head,
     hi: usize,
@@ -601,16 +615,66 @@ fn head_classes(
     sources: &[SourceInfo],
     dropped: u64,
 ) -> Result<HeadInfo, TrainError> {
-    let train_labels: BTreeSet<&str> = rows
+    let classes: Vec<String> = match &head.classes {
+        Some(c) => c.clone(),
+        None => training_labels(rows, raw, hi),
+    };
+    let (train_counts, dev_counts) = class_counts(head, hi, &classes, rows, raw, sources)?;
+    let data_error = |message: String| TrainError::Data { message };
+    if let Some(c) = train_counts.iter().position(|&n| n == 0) {
+        return Err(data_error(format!(
+            "head `{}`: class {:?} has no training rows",
+            head.name, classes[c]
+        )));
+    }
+    if classes.len() < 2 {
+        return Err(data_error(format!(
+            "head `{}`: needs at least two classes, found {classes:?}",
+            head.name
+        )));
+    }
+    let positive = match &head.positive {
+        Some(p) => Some(classes.iter().position(|c| c == p).ok_or_else(|| {
+            data_error(format!(
+                "head `{}`: positive {p:?} is not one of {classes:?}",
+                head.name
+            ))
+        })?),
+        // The rarer class is what a binary detector looks for.
+        None if classes.len() == 2 => Some(usize::from(train_counts[1] <= train_counts[0])),
+        None => None,
+    };
+    Ok(HeadInfo {
+        name: head.name.clone(),
+        classes,
+        positive,
+        train_counts,
+        dev_counts,
+        dropped,
+    })
+}
+
+/// The distinct labels of head `hi` on the training rows, sorted.
+fn training_labels(rows: &[Row], raw: &[Vec<Option<String>>], hi: usize) -> Vec<String> {
+    let labels: BTreeSet<&str> = rows
         .iter()
         .zip(raw)
         .filter(|(r, _)| r.split == Split::Train)
         .filter_map(|(_, l)| l[hi].as_deref())
         .collect();
-    let classes: Vec<String> = match &head.classes {
-        Some(c) => c.clone(),
-        None => train_labels.iter().map(|s| s.to_string()).collect(),
-    };
+    labels.into_iter().map(String::from).collect()
+}
+
+/// Head `hi`'s rows per class, training and dev; a label outside `classes` is an error naming
+/// its record.
+fn class_counts(
+    head: &Head,
+    hi: usize,
+    classes: &[String],
+    rows: &[Row],
+    raw: &[Vec<Option<String>>],
+    sources: &[SourceInfo],
+) -> Result<(Vec<u64>, Vec<u64>), TrainError> {
     let mut train_counts = vec![0u64; classes.len()];
     let mut dev_counts = vec![0u64; classes.len()];
     for (row, labels) in rows.iter().zip(raw) {
@@ -629,46 +693,7 @@ fn head_classes(
             Split::Dev => dev_counts[c] += 1,
         }
     }
-    if let Some(c) = train_counts.iter().position(|&n| n == 0) {
-        return Err(TrainError::Data {
-            message: format!(
-                "head `{}`: class {:?} has no training rows",
-                head.name, classes[c]
-            ),
-        });
-    }
-    if classes.len() < 2 {
-        return Err(TrainError::Data {
-            message: format!(
-                "head `{}`: needs at least two classes, found {classes:?}",
-                head.name
-            ),
-        });
-    }
-    let positive = match &head.positive {
-        Some(p) => Some(
-            classes
-                .iter()
-                .position(|c| c == p)
-                .ok_or_else(|| TrainError::Data {
-                    message: format!(
-                        "head `{}`: positive {p:?} is not one of {classes:?}",
-                        head.name
-                    ),
-                })?,
-        ),
-        // The rarer class is what a binary detector looks for.
-        None if classes.len() == 2 => Some(usize::from(train_counts[1] <= train_counts[0])),
-        None => None,
-    };
-    Ok(HeadInfo {
-        name: head.name.clone(),
-        classes,
-        positive,
-        train_counts,
-        dev_counts,
-        dropped,
-    })
+    Ok((train_counts, dev_counts))
 }
 
 /// Indices of the rows kept: all, or a seeded sample of `max` in file order.

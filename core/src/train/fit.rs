@@ -58,6 +58,7 @@ pub struct Convergence {
 }
 
 /// The objective over the rows `rows` (a row listed twice counts twice) of `x`.
+#[derive(Clone, Copy)]
 struct Objective<'a> {
     x: &'a [Sparse],
     rows: &'a [usize],
@@ -177,15 +178,7 @@ pub fn fit(
     learner: &Learner,
     warm: Option<&Array1<f64>>,
 ) -> Result<Fitted, String> {
-    let mut present: Vec<usize> = y.to_vec();
-    present.sort_unstable();
-    present.dedup();
-    if present.len() != k {
-        return Err(format!(
-            "only {} of {k} classes have training rows in this fit; use fewer folds or more data",
-            present.len()
-        ));
-    }
+    check_every_class_present(y, k)?;
     let objective = Objective {
         x,
         rows,
@@ -201,30 +194,7 @@ pub fn fit(
         .filter(|w| w.len() == (d + 1) * k)
         .cloned()
         .unwrap_or(zero);
-    let solver: LBFGS<_, Array1<f64>, Array1<f64>, f64> =
-        LBFGS::new(MoreThuenteLineSearch::new(), 10)
-            .with_tolerance_grad(tolerance)
-            .and_then(|s| s.with_tolerance_cost(0.0))
-            .map_err(|e| e.to_string())?;
-    let result = Executor::new(objective, solver)
-        .configure(|state| state.param(start).max_iters(learner.max_iterations))
-        .ctrlc(false)
-        .run()
-        .map_err(|e| e.to_string())?;
-    let iterations = result.state.get_iter();
-    let params = result
-        .state
-        .get_best_param()
-        .cloned()
-        .ok_or("the solver returned no parameters")?;
-    let objective = Objective {
-        x,
-        rows,
-        y,
-        k,
-        d,
-        alpha: 1.0 / f64::from(c),
-    };
+    let (params, iterations) = minimize(objective, start, tolerance, learner.max_iterations)?;
     let g = objective.gradient_norm(&params);
     let p = contiguous(&params);
     Ok(Fitted {
@@ -237,6 +207,47 @@ pub fn fit(
         },
         warm: params,
     })
+}
+
+/// An error unless each of the `k` classes labels at least one of the rows `y` labels.
+fn check_every_class_present(y: &[usize], k: usize) -> Result<(), String> {
+    let mut present: Vec<usize> = y.to_vec();
+    present.sort_unstable();
+    present.dedup();
+    if present.len() != k {
+        return Err(format!(
+            "only {} of {k} classes have training rows in this fit; use fewer folds or more data",
+            present.len()
+        ));
+    }
+    Ok(())
+}
+
+/// L-BFGS (history 10, Moré–Thuente line search) from `start` until the gradient's norm is at
+/// most `tolerance` or `max_iterations` are spent: the best parameters and the iterations run.
+fn minimize(
+    objective: Objective<'_>,
+    start: Array1<f64>,
+    tolerance: f64,
+    max_iterations: u64,
+) -> Result<(Array1<f64>, u64), String> {
+    let solver: LBFGS<_, Array1<f64>, Array1<f64>, f64> =
+        LBFGS::new(MoreThuenteLineSearch::new(), 10)
+            .with_tolerance_grad(tolerance)
+            .and_then(|s| s.with_tolerance_cost(0.0))
+            .map_err(|e| e.to_string())?;
+    let result = Executor::new(objective, solver)
+        .configure(|state| state.param(start).max_iters(max_iterations))
+        .ctrlc(false)
+        .run()
+        .map_err(|e| e.to_string())?;
+    let iterations = result.state.get_iter();
+    let params = result
+        .state
+        .get_best_param()
+        .cloned()
+        .ok_or("the solver returned no parameters")?;
+    Ok((params, iterations))
 }
 
 /// Logits of sparse rows (`rows × k`, row-major), as `Model::logits` computes them.

@@ -556,58 +556,8 @@ impl Recipe {
     /// # Errors
     /// [`TrainError::Recipe`] if the result does not pass [`Recipe::check`].
     pub fn ad_hoc(a: &AdHoc) -> Result<CheckedRecipe, TrainError> {
-        let source = |p: &PathBuf, i: usize, split: Split| Source {
-            name: format!(
-                "{}{}",
-                if split == Split::Train { "data" } else { "dev" },
-                i + 1
-            ),
-            path: p.display().to_string(),
-            split,
-            text_field: a.text_field.clone(),
-            pair_field: a
-                .pair_field
-                .clone()
-                .or((a.input == InputKind::Pair).then(|| "headline".into())),
-            target_field: a
-                .target_field
-                .clone()
-                .or((a.input == InputKind::Target).then(|| "target".into())),
-            license: None,
-            dev_share: None,
-            exclude: BTreeMap::new(),
-            phrases: None,
-            merge_by: None,
-            group_by: None,
-            repeat: None,
-        };
-        let sources: Vec<Source> = a
-            .data
-            .iter()
-            .enumerate()
-            .map(|(i, p)| source(p, i, Split::Train))
-            .chain(
-                a.dev
-                    .iter()
-                    .enumerate()
-                    .map(|(i, p)| source(p, i, Split::Dev)),
-            )
-            .collect();
-        let head = Head {
-            name: a.task.clone(),
-            classes: None,
-            positive: None,
-            from: sources
-                .iter()
-                .map(|s| HeadSource {
-                    source: s.name.clone(),
-                    field: a.label_field.clone(),
-                    map: a.label_map.clone(),
-                    drop: Vec::new(),
-                    at_least: None,
-                })
-                .collect(),
-        };
+        let sources = a.sources();
+        let head = a.head(&sources);
         let mut learner = Learner::default();
         if let Some(c) = &a.c {
             learner.c = c.clone();
@@ -637,6 +587,65 @@ impl Recipe {
             path: "(command line)".into(),
             message,
         })
+    }
+}
+
+impl AdHoc {
+    /// One source per data file (`data1`, `data2`, …) and per dev file (`dev1`, …).
+    fn sources(&self) -> Vec<Source> {
+        let data = self.data.iter().enumerate();
+        let dev = self.dev.iter().enumerate();
+        data.map(|(i, p)| self.source(p, i, Split::Train))
+            .chain(dev.map(|(i, p)| self.source(p, i, Split::Dev)))
+            .collect()
+    }
+
+    /// The source of file `p`, the `i`-th (from 0) of its split.
+    fn source(&self, p: &Path, i: usize, split: Split) -> Source {
+        Source {
+            name: format!(
+                "{}{}",
+                if split == Split::Train { "data" } else { "dev" },
+                i + 1
+            ),
+            path: p.display().to_string(),
+            split,
+            text_field: self.text_field.clone(),
+            pair_field: self
+                .pair_field
+                .clone()
+                .or((self.input == InputKind::Pair).then(|| "headline".into())),
+            target_field: self
+                .target_field
+                .clone()
+                .or((self.input == InputKind::Target).then(|| "target".into())),
+            license: None,
+            dev_share: None,
+            exclude: BTreeMap::new(),
+            phrases: None,
+            merge_by: None,
+            group_by: None,
+            repeat: None,
+        }
+    }
+
+    /// The one head: the task's labels read from the label field of every source.
+    fn head(&self, sources: &[Source]) -> Head {
+        Head {
+            name: self.task.clone(),
+            classes: None,
+            positive: None,
+            from: sources
+                .iter()
+                .map(|s| HeadSource {
+                    source: s.name.clone(),
+                    field: self.label_field.clone(),
+                    map: self.label_map.clone(),
+                    drop: Vec::new(),
+                    at_least: None,
+                })
+                .collect(),
+        }
     }
 }
 

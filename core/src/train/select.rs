@@ -36,56 +36,16 @@ pub fn select(
     selection: &Selection,
     weighting: Weighting,
 ) -> Selected {
-    // Document frequency by sorting every (row-unique) bucket occurrence.
-    let mut all: Vec<u32> = doc_rows
-        .iter()
-        .flat_map(|&r| raw[r].iter().map(|&(b, _)| b))
-        .collect();
-    all.par_sort_unstable();
-    // (bucket, document frequency) in bucket order.
-    let mut counted: Vec<(u32, u32)> = Vec::new();
-    for b in all {
-        match counted.last_mut() {
-            Some((last, n)) if *last == b => *n += 1,
-            _ => counted.push((b, 1)),
-        }
-    }
-    let (buckets, df): (Vec<u32>, Vec<u32>) = counted.into_iter().unzip();
+    let (buckets, df) = document_frequencies(raw, doc_rows);
     let keep: Vec<usize> = (0..buckets.len())
         .filter(|&i| df[i] >= selection.min_df)
         .collect();
     let cand: Vec<u32> = keep.iter().map(|&i| buckets[i]).collect();
     let cand_df: Vec<u32> = keep.iter().map(|&i| df[i]).collect();
-    let candidates = cand.len();
-
     let presence: Vec<Presence> = heads.iter().map(|h| presence(raw, &cand, h)).collect();
-    let chosen: Vec<usize> = match selection.method {
-        SelectionMethod::All => (0..candidates).collect(),
-        SelectionMethod::Df => top_k(
-            &cand_df.iter().map(|&d| f64::from(d)).collect::<Vec<_>>(),
-            &cand,
-            selection.k,
-        ),
-        SelectionMethod::Chi2 => {
-            let mut score = vec![0f64; candidates];
-            for p in &presence {
-                for (j, s) in chi2(p).into_iter().enumerate() {
-                    score[j] = score[j].max(s);
-                }
-            }
-            top_k(&score, &cand, selection.k)
-        }
-    };
+    let chosen = choose(selection, &cand, &cand_df, &presence);
     let nb = match weighting {
-        Weighting::Nb | Weighting::IdfNb => {
-            let mut r = vec![0f64; chosen.len()];
-            for p in &presence {
-                for (slot, v) in r.iter_mut().zip(nb_ratios(p, &chosen)) {
-                    *slot = slot.max(v);
-                }
-            }
-            r
-        }
+        Weighting::Nb | Weighting::IdfNb => best_nb_ratios(&presence, &chosen),
         _ => Vec::new(),
     };
     let n = doc_rows.len() as f64;
@@ -105,8 +65,63 @@ pub fn select(
     Selected {
         feature_ids: chosen.iter().map(|&j| cand[j]).collect(),
         column_weights,
-        candidates,
+        candidates: cand.len(),
     }
+}
+
+/// Every bucket of `doc_rows` in ascending order with its document frequency (the rows' buckets
+/// are unique within a row, so sorting every occurrence and counting runs counts documents).
+fn document_frequencies(raw: &[Sparse], doc_rows: &[usize]) -> (Vec<u32>, Vec<u32>) {
+    let mut all: Vec<u32> = doc_rows
+        .iter()
+        .flat_map(|&r| raw[r].iter().map(|&(b, _)| b))
+        .collect();
+    all.par_sort_unstable();
+    let mut counted: Vec<(u32, u32)> = Vec::new();
+    for b in all {
+        match counted.last_mut() {
+            Some((last, n)) if *last == b => *n += 1,
+            _ => counted.push((b, 1)),
+        }
+    }
+    counted.into_iter().unzip()
+}
+
+/// The candidates (indices into `cand`) the selection method keeps, ascending.
+fn choose(
+    selection: &Selection,
+    cand: &[u32],
+    cand_df: &[u32],
+    presence: &[Presence],
+) -> Vec<usize> {
+    match selection.method {
+        SelectionMethod::All => (0..cand.len()).collect(),
+        SelectionMethod::Df => top_k(
+            &cand_df.iter().map(|&d| f64::from(d)).collect::<Vec<_>>(),
+            cand,
+            selection.k,
+        ),
+        SelectionMethod::Chi2 => {
+            let mut score = vec![0f64; cand.len()];
+            for p in presence {
+                for (j, s) in chi2(p).into_iter().enumerate() {
+                    score[j] = score[j].max(s);
+                }
+            }
+            top_k(&score, cand, selection.k)
+        }
+    }
+}
+
+/// Each chosen column's NB log-count ratio, the largest over the heads.
+fn best_nb_ratios(presence: &[Presence], chosen: &[usize]) -> Vec<f64> {
+    let mut r = vec![0f64; chosen.len()];
+    for p in presence {
+        for (slot, v) in r.iter_mut().zip(nb_ratios(p, chosen)) {
+            *slot = slot.max(v);
+        }
+    }
+    r
 }
 
 /// Indices of the `k` highest scores (ties: lower bucket first), returned in ascending order.

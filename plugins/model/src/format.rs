@@ -24,7 +24,7 @@
 use sha2::{Digest, Sha256};
 
 use crate::features::{FeatureSpec, WordHash};
-use crate::model::{HeadWeights, Model, ModelHeader};
+use crate::model::{HeadSpec, HeadWeights, Model, ModelHeader};
 
 /// First bytes of every model file.
 pub const MAGIC: &[u8; 8] = b"SLANTMDL";
@@ -217,13 +217,18 @@ struct Cursor<'a> {
 }
 
 impl<'a> Cursor<'a> {
+    /// A layout error in this cursor's file.
+    fn layout(&self, what: String) -> ModelError {
+        ModelError::Layout {
+            path: self.path.into(),
+            what,
+        }
+    }
+
     fn take(&mut self, n: u64, what: &str) -> Result<&'a [u8], ModelError> {
         let remaining = (self.bytes.len() - self.at) as u64;
         if n > remaining {
-            return Err(ModelError::Layout {
-                path: self.path.into(),
-                what: format!("{what} needs {n} bytes, only {remaining} remain"),
-            });
+            return Err(self.layout(format!("{what} needs {n} bytes, only {remaining} remain")));
         }
         let s = &self.bytes[self.at..self.at + n as usize];
         self.at += n as usize;
@@ -252,10 +257,7 @@ impl<'a> Cursor<'a> {
             .iter()
             .find(|x| !x.is_finite() || x.abs() > MAX_ABS_WEIGHT)
         {
-            return Err(ModelError::Layout {
-                path: self.path.into(),
-                what: format!("{what} holds {x}, outside ±{MAX_ABS_WEIGHT}"),
-            });
+            return Err(self.layout(format!("{what} holds {x}, outside ±{MAX_ABS_WEIGHT}")));
         }
         Ok(v)
     }
@@ -266,10 +268,32 @@ impl<'a> Cursor<'a> {
 /// # Errors
 /// As for [`read_file`].
 pub fn from_bytes(bytes: &[u8], path: &str) -> Result<Model, ModelError> {
-    let layout = |what: String| ModelError::Layout {
-        path: path.into(),
-        what,
-    };
+    let (mut c, word_hash) = checked_body(bytes, path)?;
+    let header = read_header(&mut c, word_hash)?;
+    let n = c.u64("feature count")?;
+    // Each feature costs at least 8 bytes (id + column weight): check before allocating.
+    let remaining = (c.bytes.len() - c.at) as u64;
+    if n.checked_mul(8).is_none_or(|b| b > remaining) {
+        return Err(c.layout(format!(
+            "{n} features cannot fit in the {remaining} bytes that remain"
+        )));
+    }
+    let feature_ids = read_feature_ids(&mut c, n, header.features.hash_bits)?;
+    let column_weights = c.f32s(n, "column weights")?;
+    let heads = read_head_weights(&mut c, n, &header.heads)?;
+    if c.at != c.bytes.len() {
+        return Err(c.layout(format!(
+            "{} unexpected bytes after the weights",
+            c.bytes.len() - c.at
+        )));
+    }
+    Ok(Model::new(header, feature_ids, column_weights, heads))
+}
+
+/// Checks the magic, the format version and the checksum, in that order (a bit flip anywhere is
+/// reported as such, not as a confusing field error), and returns a cursor over the checked
+/// body (the bytes before the digest), placed after the version, with the version's word hash.
+fn checked_body<'a>(bytes: &'a [u8], path: &'a str) -> Result<(Cursor<'a>, WordHash), ModelError> {
     if bytes.len() < MAGIC.len() || &bytes[..MAGIC.len()] != MAGIC {
         return Err(ModelError::Magic { path: path.into() });
     }
@@ -284,63 +308,63 @@ pub fn from_bytes(bytes: &[u8], path: &str) -> Result<Model, ModelError> {
         found: version,
     })?;
     if bytes.len() < MAGIC.len() + 4 + 8 + 32 {
-        return Err(layout(format!(
-            "{} bytes is too short for a model",
-            bytes.len()
-        )));
+        return Err(c.layout(format!("{} bytes is too short for a model", bytes.len())));
     }
-    // Checksum first: a bit flip anywhere is reported as such, not as a confusing field error.
     let (body, digest) = bytes.split_at(bytes.len() - 32);
     if Sha256::digest(body).as_slice() != digest {
         return Err(ModelError::Checksum { path: path.into() });
     }
-    let c_body = Cursor {
+    let body = Cursor {
         bytes: body,
         at: c.at,
         path,
     };
-    let mut c = c_body;
+    Ok((body, word_hash))
+}
+
+/// Reads the JSON header (its length first) and checks its features and heads.
+fn read_header(c: &mut Cursor<'_>, word_hash: WordHash) -> Result<ModelHeader, ModelError> {
     let header_len = c.u64("header length")?;
     if header_len > MAX_HEADER_BYTES {
-        return Err(layout(format!("header length {header_len} is implausible")));
+        return Err(c.layout(format!("header length {header_len} is implausible")));
     }
     let header_bytes = c.take(header_len, "header")?;
-    let mut header: ModelHeader =
-        serde_json::from_slice(header_bytes).map_err(|e| ModelError::Header {
-            path: path.into(),
-            what: e.to_string(),
-        })?;
-    header.features.word_hash = word_hash;
     let bad_header = |what: String| ModelError::Header {
-        path: path.into(),
+        path: c.path.into(),
         what,
     };
+    let mut header: ModelHeader =
+        serde_json::from_slice(header_bytes).map_err(|e| bad_header(e.to_string()))?;
+    header.features.word_hash = word_hash;
     header.features.validate().map_err(bad_header)?;
     check_heads(&header.heads).map_err(bad_header)?;
-    let n = c.u64("feature count")?;
-    // Each feature costs at least 8 bytes (id + column weight): check before allocating.
-    let remaining = (body.len() - c.at) as u64;
-    if n.checked_mul(8).is_none_or(|b| b > remaining) {
-        return Err(layout(format!(
-            "{n} features cannot fit in the {remaining} bytes that remain"
-        )));
-    }
+    Ok(header)
+}
+
+/// Reads `n` feature ids, which must be strictly ascending buckets of `hash_bits` bits.
+fn read_feature_ids(c: &mut Cursor<'_>, n: u64, hash_bits: u32) -> Result<Vec<u32>, ModelError> {
     let ids_bytes = c.take(n * 4, "feature ids")?;
     let feature_ids: Vec<u32> = ids_bytes
         .chunks_exact(4)
         .map(|b| u32::from_le_bytes(b.try_into().expect("4 bytes")))
         .collect();
-    let limit = 1u64 << header.features.hash_bits;
+    let limit = 1u64 << hash_bits;
     if feature_ids.windows(2).any(|w| w[0] >= w[1])
         || feature_ids.iter().any(|&i| u64::from(i) >= limit)
     {
-        return Err(layout(
-            "feature ids are not strictly ascending hash buckets".into(),
-        ));
+        return Err(c.layout("feature ids are not strictly ascending hash buckets".into()));
     }
-    let column_weights = c.f32s(n, "column weights")?;
-    let mut heads = Vec::with_capacity(header.heads.len());
-    for h in &header.heads {
+    Ok(feature_ids)
+}
+
+/// Reads each head's weights (`n` per class) and biases, in the header's order.
+fn read_head_weights(
+    c: &mut Cursor<'_>,
+    n: u64,
+    specs: &[HeadSpec],
+) -> Result<Vec<HeadWeights>, ModelError> {
+    let mut heads = Vec::with_capacity(specs.len());
+    for h in specs {
         let k = h.classes.len() as u64;
         let weights = c.f32s(
             n.saturating_mul(k),
@@ -349,13 +373,7 @@ pub fn from_bytes(bytes: &[u8], path: &str) -> Result<Model, ModelError> {
         let bias = c.f32s(k, &format!("bias of head `{}`", h.name))?;
         heads.push(HeadWeights { weights, bias });
     }
-    if c.at != body.len() {
-        return Err(layout(format!(
-            "{} unexpected bytes after the weights",
-            body.len() - c.at
-        )));
-    }
-    Ok(Model::new(header, feature_ids, column_weights, heads))
+    Ok(heads)
 }
 
 #[cfg(test)]

@@ -43,6 +43,28 @@ pub enum Origin {
 /// Builds the body from `lines` (the article after its head, before its comments).
 pub fn assemble(lines: &[&Line], origin: Origin) -> Body {
     let mut body = Body::default();
+    let mut paragraphs = kept_paragraphs(lines, origin, &mut body);
+    if origin == Origin::Extracted {
+        if let Some(start) = related::list_start(&paragraphs) {
+            paragraphs.truncate(start);
+        }
+    }
+    // A "Source: X" line on its own at the end names where an aggregated text came from.
+    if let Some(last) = paragraphs.last() {
+        if let [only] = last.as_slice() {
+            if let Some(Meta::Source { outlet, .. }) = meta::classify(only) {
+                body.source = Some(outlet);
+                paragraphs.pop();
+            }
+        }
+    }
+    body.text = joined_text(paragraphs, origin);
+    body
+}
+
+/// The lines that are article text, in paragraphs (none empty), without boilerplate and
+/// footer; the notices met on the way go into `body`.
+fn kept_paragraphs<'a>(lines: &[&'a Line], origin: Origin, body: &mut Body) -> Vec<Vec<&'a str>> {
     let mut paragraphs: Vec<Vec<&str>> = vec![Vec::new()];
     let mut in_footer = false;
     for line in lines {
@@ -76,22 +98,13 @@ pub fn assemble(lines: &[&Line], origin: Origin) -> Body {
         }
     }
     paragraphs.retain(|p| !p.is_empty());
-    if origin == Origin::Extracted {
-        if let Some(start) = related::list_start(&paragraphs) {
-            paragraphs.truncate(start);
-        }
-    }
+    paragraphs
+}
 
-    // A "Source: X" line on its own at the end names where an aggregated text came from.
-    if let Some(last) = paragraphs.last() {
-        if let [only] = last.as_slice() {
-            if let Some(Meta::Source { outlet, .. }) = meta::classify(only) {
-                body.source = Some(outlet);
-                paragraphs.pop();
-            }
-        }
-    }
-
+/// The paragraphs as text, a blank line between them: a paragraph's lines joined by a space
+/// (extracted HTML) or a line break (saved text), a paragraph that a line wrap split from the
+/// one before joined back to it, a trailing "Read more" cut.
+fn joined_text(paragraphs: Vec<Vec<&str>>, origin: Origin) -> String {
     let mut joined: Vec<String> = Vec::new();
     for p in paragraphs {
         let text = p.join(if origin == Origin::Extracted {
@@ -110,8 +123,7 @@ pub fn assemble(lines: &[&Line], origin: Origin) -> Body {
     if let Some(last) = joined.last_mut() {
         *last = boilerplate::strip_read_more(last);
     }
-    body.text = joined.join("\n\n");
-    body
+    joined.join("\n\n")
 }
 
 /// Whether `next` is the rest of a sentence that a line wrap split from `prev`: `prev` stops

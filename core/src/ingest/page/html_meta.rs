@@ -250,6 +250,12 @@ fn is_article_type(t: &str) -> bool {
     t.ends_with("Article") || matches!(t, "BlogPosting" | "LiveBlogPosting" | "Report")
 }
 
+/// Where the fields read from a JSON-LD block say they came from.
+const JSON_LD: &str = "json-ld";
+
+/// A JSON object of a JSON-LD block.
+type JsonObject = serde_json::Map<String, Value>;
+
 /// Reads one JSON-LD block: the first article object's fields, and the `WebSite` name.
 fn json_ld(block: &str, meta: &mut PageMeta) {
     let block = block
@@ -264,72 +270,67 @@ fn json_ld(block: &str, meta: &mut PageMeta) {
     };
     let mut objects = Vec::new();
     collect_objects(&value, &mut objects, 0);
-    let types = |o: &serde_json::Map<String, Value>| -> Vec<String> {
-        match o.get("@type") {
-            Some(Value::String(s)) => vec![s.clone()],
-            Some(Value::Array(a)) => a
-                .iter()
-                .filter_map(|v| v.as_str().map(String::from))
-                .collect(),
-            _ => Vec::new(),
-        }
-    };
-    const SOURCE: &str = "json-ld";
-    if let Some(article) = objects
-        .iter()
-        .find(|o| types(o).iter().any(|t| is_article_type(t)))
-    {
-        if let Some(t) = article.get("headline").or_else(|| article.get("name")) {
-            meta.offer(Field::Title, &text(t), SOURCE);
-        }
-        if let Some(a) = article.get("author").or_else(|| article.get("creator")) {
-            let names = names(a);
-            if !names.is_empty() {
-                meta.offer(Field::Author, &names.join(", "), SOURCE);
-            }
-        }
-        if let Some(d) = article
-            .get("datePublished")
-            .or_else(|| article.get("dateCreated"))
-        {
-            meta.offer(Field::Date, &text(d), SOURCE);
-        }
-        if let Some(p) = article.get("publisher") {
-            if let Some(name) = names(p).first() {
-                meta.offer(Field::SiteName, name, SOURCE);
-            }
-        }
-        if let Some(u) = article
-            .get("url")
-            .or_else(|| article.get("mainEntityOfPage"))
-        {
-            let url = match u {
-                Value::Object(o) => o.get("@id").or_else(|| o.get("url")).map(text),
-                other => Some(text(other)),
-            };
-            if let Some(url) = url.filter(|u| looks_like_url(u)) {
-                meta.offer(Field::Url, &url, SOURCE);
-            }
-        }
-        if let Some(l) = article.get("inLanguage") {
-            let lang = match l {
-                Value::Object(o) => o
-                    .get("alternateName")
-                    .or_else(|| o.get("name"))
-                    .map(text)
-                    .unwrap_or_default(),
-                other => text(other),
-            };
-            meta.offer(Field::Language, &lang, SOURCE);
+    let has_type = |o: &JsonObject, wanted: fn(&str) -> bool| types_of(o).any(wanted);
+    if let Some(article) = objects.iter().find(|o| has_type(o, is_article_type)) {
+        offer_article_fields(article, meta);
+    }
+    if let Some(site) = objects.iter().find(|o| has_type(o, |t| t == "WebSite")) {
+        if let Some(name) = site.get("name") {
+            meta.offer(Field::SiteName, &text(name), JSON_LD);
         }
     }
-    if let Some(site) = objects
-        .iter()
-        .find(|o| types(o).iter().any(|t| t == "WebSite"))
-    {
-        if let Some(name) = site.get("name") {
-            meta.offer(Field::SiteName, &text(name), SOURCE);
+}
+
+/// The `@type`s of a JSON-LD object (one string or an array of them).
+fn types_of(o: &JsonObject) -> impl Iterator<Item = &str> {
+    let types: &[Value] = match o.get("@type") {
+        Some(Value::Array(a)) => a,
+        Some(one @ Value::String(_)) => std::slice::from_ref(one),
+        _ => &[],
+    };
+    types.iter().filter_map(Value::as_str)
+}
+
+/// Offers the fields of a schema.org article object: headline, author, date, publisher, URL and
+/// language, each under the names schema.org gives it.
+fn offer_article_fields(article: &JsonObject, meta: &mut PageMeta) {
+    let first = |keys: [&str; 2]| keys.iter().find_map(|k| article.get(*k));
+    if let Some(t) = first(["headline", "name"]) {
+        meta.offer(Field::Title, &text(t), JSON_LD);
+    }
+    if let Some(a) = first(["author", "creator"]) {
+        let names = names(a);
+        if !names.is_empty() {
+            meta.offer(Field::Author, &names.join(", "), JSON_LD);
         }
+    }
+    if let Some(d) = first(["datePublished", "dateCreated"]) {
+        meta.offer(Field::Date, &text(d), JSON_LD);
+    }
+    if let Some(p) = article.get("publisher") {
+        if let Some(name) = names(p).first() {
+            meta.offer(Field::SiteName, name, JSON_LD);
+        }
+    }
+    if let Some(u) = first(["url", "mainEntityOfPage"]) {
+        let url = match u {
+            Value::Object(o) => o.get("@id").or_else(|| o.get("url")).map(text),
+            other => Some(text(other)),
+        };
+        if let Some(url) = url.filter(|u| looks_like_url(u)) {
+            meta.offer(Field::Url, &url, JSON_LD);
+        }
+    }
+    if let Some(l) = article.get("inLanguage") {
+        let lang = match l {
+            Value::Object(o) => o
+                .get("alternateName")
+                .or_else(|| o.get("name"))
+                .map(text)
+                .unwrap_or_default(),
+            other => text(other),
+        };
+        meta.offer(Field::Language, &lang, JSON_LD);
     }
 }
 

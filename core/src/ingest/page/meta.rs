@@ -356,18 +356,53 @@ impl Head {
 /// Reads the head of one article's lines.
 pub fn parse_head(lines: &[Line]) -> Head {
     let mut head = Head::default();
-    // Headline-shaped lines before the metadata, with whether a menu line follows each.
-    let mut candidates: Vec<(usize, bool)> = Vec::new();
-    let mut seen_meta = false;
+    let scan = scan_head(lines, &mut head);
+    let mut body_start = scan.body_start;
+    if let Some(k) = title_candidate(&scan, lines) {
+        let candidates = &scan.candidates;
+        let (at, _) = candidates[k];
+        head.title = Some(lines[at].text.clone());
+        head.title_at = Some(at);
+        head.masthead = candidates[..k]
+            .iter()
+            .find(|&&(i, nav)| nav && outlet_name(&lines[i].text))
+            .map(|&(i, _)| lines[i].text.clone());
+        if scan.seen_meta {
+            head.returned = candidates[k + 1..].iter().map(|&(i, _)| i).collect();
+        } else {
+            // With no metadata there is no telling where the head ends: everything after the
+            // headline is text.
+            body_start = at + 1;
+        }
+    }
+    head.body_start = body_start;
+    head
+}
+
+/// What the walk over an article's first lines found besides the metadata it applied.
+struct HeadScan {
+    /// Headline-shaped lines before the metadata, with whether a menu line follows each.
+    candidates: Vec<(usize, bool)>,
+    seen_meta: bool,
+    /// The first line that is neither metadata, menu, boilerplate nor a headline candidate.
+    body_start: usize,
+}
+
+/// Walks the lines until the body starts, applying each metadata line to `head`.
+fn scan_head(lines: &[Line], head: &mut Head) -> HeadScan {
+    let mut scan = HeadScan {
+        candidates: Vec::new(),
+        seen_meta: false,
+        body_start: lines.len(),
+    };
     let mut after_taxonomy = false;
-    let mut body_start = lines.len();
     for (i, line) in lines.iter().enumerate() {
         if line.is_blank() {
             continue;
         }
         let t = line.text.as_str();
         if boilerplate::is_nav(t) {
-            if let Some(last) = candidates.last_mut() {
+            if let Some(last) = scan.candidates.last_mut() {
                 last.1 = true;
             }
             continue;
@@ -376,7 +411,7 @@ pub fn parse_head(lines: &[Line]) -> Head {
             after_taxonomy = m == Meta::Taxonomy;
             head.apply(m);
             head.meta_lines.push(i);
-            seen_meta = true;
+            scan.seen_meta = true;
             continue;
         }
         if after_taxonomy && taxonomy_continuation(lines, i) {
@@ -387,47 +422,35 @@ pub fn parse_head(lines: &[Line]) -> Head {
             continue;
         }
         if heading_like(line)
-            && (!seen_meta || candidates.is_empty())
-            && candidates.len() < MAX_CANDIDATES
+            && (!scan.seen_meta || scan.candidates.is_empty())
+            && scan.candidates.len() < MAX_CANDIDATES
         {
-            candidates.push((i, false));
+            scan.candidates.push((i, false));
             continue;
         }
-        body_start = i;
+        scan.body_start = i;
         break;
     }
+    scan
+}
 
+/// Which headline candidate is the title: one the markup marks as a heading, else the last
+/// before the metadata, else the first (the second when the first is a site name over a menu).
+fn title_candidate(scan: &HeadScan, lines: &[Line]) -> Option<usize> {
+    let candidates = &scan.candidates;
     let marked = candidates.iter().position(|&(i, _)| lines[i].heading);
-    let title_at = if candidates.is_empty() {
+    if candidates.is_empty() {
         None
-    } else if let Some(k) = marked {
-        Some(k)
-    } else if seen_meta {
+    } else if marked.is_some() {
+        marked
+    } else if scan.seen_meta {
         Some(candidates.len() - 1)
     } else if candidates[0].1 && candidates.len() >= 2 {
         // A short line over a menu is the site's name, the next line the headline.
         Some(1)
     } else {
         Some(0)
-    };
-    if let Some(k) = title_at {
-        let (at, _) = candidates[k];
-        head.title = Some(lines[at].text.clone());
-        head.title_at = Some(at);
-        head.masthead = candidates[..k]
-            .iter()
-            .find(|&&(i, nav)| nav && outlet_name(&lines[i].text))
-            .map(|&(i, _)| lines[i].text.clone());
-        if seen_meta {
-            head.returned = candidates[k + 1..].iter().map(|&(i, _)| i).collect();
-        } else {
-            // With no metadata there is no telling where the head ends: everything after the
-            // headline is text.
-            body_start = at + 1;
-        }
     }
-    head.body_start = body_start;
-    head
 }
 
 /// A short fragment after a topic line, followed by more metadata: the topic list wrapped

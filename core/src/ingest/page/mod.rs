@@ -64,52 +64,15 @@ pub struct PageHints {
 ///
 /// Never fails: a read error, an oversized or binary file, or a page without article text
 /// yields an error record naming the file.
-pub fn read(mut reader: impl Read, hints: &PageHints, max_bytes: usize) -> Vec<InputRecord> {
+pub fn read(reader: impl Read, hints: &PageHints, max_bytes: usize) -> Vec<InputRecord> {
     let file = &hints.file_name;
     let whole_file = || SourceRef::file(file.as_str());
-    let mut bytes = Vec::new();
-    let limit = (max_bytes as u64).saturating_add(1);
-    if let Err(e) = reader.by_ref().take(limit).read_to_end(&mut bytes) {
-        return vec![error_record(whole_file(), format!("read error: {e}"))];
-    }
-    if bytes.len() > max_bytes {
-        return vec![error_record(
-            whole_file(),
-            format!("page is over the limit of {max_bytes} bytes"),
-        )];
-    }
-    if bytes.contains(&0) {
-        return vec![error_record(
-            whole_file(),
-            "binary file (holds NUL bytes), not a page".into(),
-        )];
-    }
-    let decoded = encoding::decode(&bytes, hints.kind);
-    drop(bytes);
-    if decoded.text.contains('\0') {
-        return vec![error_record(
-            whole_file(),
-            "binary file (holds NUL bytes), not a page".into(),
-        )];
-    }
-    let warnings: Vec<String> = decoded.warning.into_iter().collect();
-    let (text, page) = match hints.kind {
-        PageKind::Html => {
-            let meta = html_meta::read(&decoded.text);
-            let extraction = engine::extract(&decoded.text);
-            let comments = extraction
-                .comments
-                .as_deref()
-                .map(|c| comments::from_section(&markup::lines(c, PageKind::Html)))
-                .unwrap_or_default();
-            let page = PageFacts {
-                meta: with_engine_meta(meta, &extraction),
-                comments,
-            };
-            (extraction.text, page)
-        }
-        PageKind::Text | PageKind::Markdown => (decoded.text, PageFacts::default()),
+    let decoded = match decoded_page(reader, hints.kind, max_bytes) {
+        Ok(decoded) => decoded,
+        Err(message) => return vec![error_record(whole_file(), message)],
     };
+    let warnings: Vec<String> = decoded.warning.into_iter().collect();
+    let (text, page) = article_text_and_facts(decoded.text, hints.kind);
     let lines = markup::lines(&text, hints.kind);
     let ranges = split::articles(&lines);
     if ranges.is_empty() {
@@ -148,6 +111,57 @@ pub fn read(mut reader: impl Read, hints: &PageHints, max_bytes: usize) -> Vec<I
             }
         })
         .collect()
+}
+
+/// The page's bytes, at most `max_bytes` of them, decoded to text; the message of an error
+/// record when they cannot be read, are too many or are binary (NUL bytes before or after
+/// decoding).
+fn decoded_page(
+    mut reader: impl Read,
+    kind: PageKind,
+    max_bytes: usize,
+) -> Result<encoding::Decoded, String> {
+    const BINARY: &str = "binary file (holds NUL bytes), not a page";
+    let mut bytes = Vec::new();
+    let limit = (max_bytes as u64).saturating_add(1);
+    if let Err(e) = reader.by_ref().take(limit).read_to_end(&mut bytes) {
+        return Err(format!("read error: {e}"));
+    }
+    if bytes.len() > max_bytes {
+        return Err(format!("page is over the limit of {max_bytes} bytes"));
+    }
+    if bytes.contains(&0) {
+        return Err(BINARY.into());
+    }
+    let decoded = encoding::decode(&bytes, kind);
+    drop(bytes);
+    if decoded.text.contains('\0') {
+        return Err(BINARY.into());
+    }
+    Ok(decoded)
+}
+
+/// The text the articles are cut from, and what the page says besides it: for HTML the
+/// extraction engine's article text with the page's metadata and comment section; plain text
+/// and Markdown are their own article text.
+fn article_text_and_facts(text: String, kind: PageKind) -> (String, PageFacts) {
+    match kind {
+        PageKind::Html => {
+            let meta = html_meta::read(&text);
+            let extraction = engine::extract(&text);
+            let comments = extraction
+                .comments
+                .as_deref()
+                .map(|c| comments::from_section(&markup::lines(c, PageKind::Html)))
+                .unwrap_or_default();
+            let page = PageFacts {
+                meta: with_engine_meta(meta, &extraction),
+                comments,
+            };
+            (extraction.text, page)
+        }
+        PageKind::Text | PageKind::Markdown => (text, PageFacts::default()),
+    }
 }
 
 /// What an HTML page says besides its article text: its metadata and its comment section.

@@ -251,7 +251,7 @@ fn is_article_type(t: &str) -> bool {
 }
 
 /// Where the fields read from a JSON-LD block say they came from.
-const JSON_LD: &str = "json-ld";
+const FROM_JSON_LD: &str = "json-ld";
 
 /// A JSON object of a JSON-LD block.
 type JsonObject = serde_json::Map<String, Value>;
@@ -276,7 +276,7 @@ fn json_ld(block: &str, meta: &mut PageMeta) {
     }
     if let Some(site) = objects.iter().find(|o| has_type(o, |t| t == "WebSite")) {
         if let Some(name) = site.get("name") {
-            meta.offer(Field::SiteName, &text(name), JSON_LD);
+            meta.offer(Field::SiteName, &text(name), FROM_JSON_LD);
         }
     }
 }
@@ -296,20 +296,20 @@ fn types_of(o: &JsonObject) -> impl Iterator<Item = &str> {
 fn offer_article_fields(article: &JsonObject, meta: &mut PageMeta) {
     let first = |keys: [&str; 2]| keys.iter().find_map(|k| article.get(*k));
     if let Some(t) = first(["headline", "name"]) {
-        meta.offer(Field::Title, &text(t), JSON_LD);
+        meta.offer(Field::Title, &text(t), FROM_JSON_LD);
     }
     if let Some(a) = first(["author", "creator"]) {
         let names = names(a);
         if !names.is_empty() {
-            meta.offer(Field::Author, &names.join(", "), JSON_LD);
+            meta.offer(Field::Author, &names.join(", "), FROM_JSON_LD);
         }
     }
     if let Some(d) = first(["datePublished", "dateCreated"]) {
-        meta.offer(Field::Date, &text(d), JSON_LD);
+        meta.offer(Field::Date, &text(d), FROM_JSON_LD);
     }
     if let Some(p) = article.get("publisher") {
         if let Some(name) = names(p).first() {
-            meta.offer(Field::SiteName, name, JSON_LD);
+            meta.offer(Field::SiteName, name, FROM_JSON_LD);
         }
     }
     if let Some(u) = first(["url", "mainEntityOfPage"]) {
@@ -318,7 +318,7 @@ fn offer_article_fields(article: &JsonObject, meta: &mut PageMeta) {
             other => Some(text(other)),
         };
         if let Some(url) = url.filter(|u| looks_like_url(u)) {
-            meta.offer(Field::Url, &url, JSON_LD);
+            meta.offer(Field::Url, &url, FROM_JSON_LD);
         }
     }
     if let Some(l) = article.get("inLanguage") {
@@ -330,7 +330,7 @@ fn offer_article_fields(article: &JsonObject, meta: &mut PageMeta) {
                 .unwrap_or_default(),
             other => text(other),
         };
-        meta.offer(Field::Language, &lang, JSON_LD);
+        meta.offer(Field::Language, &lang, FROM_JSON_LD);
     }
 }
 

@@ -16,8 +16,8 @@
 #   --quick  a 2,000-row training sample per task, a 3 MB speed body, one run per timing (meant
 #            to take under 5 minutes and prove the harness works). Without it: full training
 #            data, a 50 MB speed body, median of 7 runs for slant (each round its one-core run,
-#            then its all-core run) and of 3 for sk-word and fastText on one core (about an hour for every task on the 2-core machine; RESULTS.md says what was
-#            reduced to fit that).
+#            then its all-core run) and of 3 for sk-word and fastText on one core (20–30 min
+#            for every task on the 2-core machine; RESULTS.md says what was reduced to fit).
 #   --out    where the report goes (default benches/RESULTS.md; CI writes its quick run under
 #            target/ so the committed full run stays as it is)
 #

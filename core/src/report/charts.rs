@@ -380,17 +380,7 @@ fn stacked(
     shares: &[Vec<Share>],
 ) -> Result<Chart, ReportError> {
     let n = rows.len();
-    let labels: Vec<String> =
-        shares
-            .iter()
-            .flatten()
-            .map(|s| s.label.clone())
-            .fold(Vec::new(), |mut acc, l| {
-                if !acc.contains(&l) {
-                    acc.push(l);
-                }
-                acc
-            });
+    let labels = labels_in_order(shares);
     let height = height_for(n, 30);
     let mut svg = String::new();
     {
@@ -429,22 +419,7 @@ fn stacked(
             }
         }
         draw_row_labels(&upper, rows, |y| chart.backend_coord(&(0.0, y)))?;
-        let style = TextStyle::from((FONT, 13).into_font())
-            .color(&INK)
-            .pos(Pos::new(HPos::Left, VPos::Center));
-        let mut x = label_width(rows) as i32 + 12;
-        for (k, label) in labels.iter().enumerate() {
-            legend
-                .draw(&Rectangle::new(
-                    [(x, 10), (x + 14, 24)],
-                    label_colour(label, k).filled(),
-                ))
-                .map_err(chart_error)?;
-            legend
-                .draw(&Text::new(label.clone(), (x + 20, 17), style.clone()))
-                .map_err(chart_error)?;
-            x += 40 + 8 * label.chars().count() as i32;
-        }
+        draw_legend(&legend, &labels, label_width(rows) as i32 + 12)?;
         root.present().map_err(chart_error)?;
     }
     Ok(Chart {
@@ -452,6 +427,41 @@ fn stacked(
         title: title.into(),
         svg,
     })
+}
+
+/// The labels of `shares` in the order they first appear (the bars' colours follow it).
+fn labels_in_order(shares: &[Vec<Share>]) -> Vec<String> {
+    let mut labels: Vec<String> = Vec::new();
+    for share in shares.iter().flatten() {
+        if !labels.contains(&share.label) {
+            labels.push(share.label.clone());
+        }
+    }
+    labels
+}
+
+/// A swatch of each label's colour and its name, left to right from `x`.
+fn draw_legend<DB: DrawingBackend>(
+    legend: &DrawingArea<DB, Shift>,
+    labels: &[String],
+    mut x: i32,
+) -> Result<(), ReportError> {
+    let style = TextStyle::from((FONT, 13).into_font())
+        .color(&INK)
+        .pos(Pos::new(HPos::Left, VPos::Center));
+    for (k, label) in labels.iter().enumerate() {
+        legend
+            .draw(&Rectangle::new(
+                [(x, 10), (x + 14, 24)],
+                label_colour(label, k).filled(),
+            ))
+            .map_err(chart_error)?;
+        legend
+            .draw(&Text::new(label.clone(), (x + 20, 17), style.clone()))
+            .map_err(chart_error)?;
+        x += 40 + 8 * label.chars().count() as i32;
+    }
+    Ok(())
 }
 
 /// Tone per month: a line through the monthly means with each month's interval.

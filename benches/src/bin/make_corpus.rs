@@ -5,7 +5,8 @@
 //!     make_corpus OUT.jsonl|OUT.parquet MEGABYTES
 //!
 //! Parquet files get row groups of [`ROW_GROUP_ROWS`] rows, as a data lake's writers (Spark,
-//! pyarrow) cut them, with `comments` as a list of `{id, text}` structs.
+//! pyarrow) cut them, with `comments` as a list of `{id, text}` structs; the environment's
+//! `ROW_GROUP_ROWS` sets another count (to see whether memory follows the groups' size).
 
 use std::fs::File;
 use std::io::{BufWriter, Cursor, Write};
@@ -17,8 +18,17 @@ use arrow_schema::{DataType, Field, Fields, Schema};
 use parquet::arrow::ArrowWriter;
 use parquet::file::properties::WriterProperties;
 
-/// Rows per Parquet row group.
+/// Rows per Parquet row group unless the environment's `ROW_GROUP_ROWS` says otherwise.
 const ROW_GROUP_ROWS: usize = 10_000;
+
+/// The rows per row group: `ROW_GROUP_ROWS` from the environment when it is a positive count.
+fn row_group_rows() -> usize {
+    std::env::var("ROW_GROUP_ROWS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .filter(|&n| n > 0)
+        .unwrap_or(ROW_GROUP_ROWS)
+}
 /// Comments per article.
 const COMMENTS_PER_ARTICLE: usize = 5;
 /// Articles converted to Arrow at a time.
@@ -105,7 +115,7 @@ fn write_parquet(
 ) -> Result<(), Box<dyn std::error::Error>> {
     let schema = schema();
     let properties = WriterProperties::builder()
-        .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
+        .set_max_row_group_row_count(Some(row_group_rows()))
         .build();
     let mut writer = ArrowWriter::try_new(File::create(path)?, schema.clone(), Some(properties))?;
     let mut lines = lines.peekable();

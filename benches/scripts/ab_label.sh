@@ -33,12 +33,13 @@ source benches/scripts/corpus.sh   # sets input, bytes
 # "name setting seconds MiB cpu_seconds" (user + system time of the whole process).
 run() {
     local name=$1 binary=$2 setting=$3 threads=$cores cpus="0-$((cores - 1))"
-    local plugins=${PLUGINS_B:-target/release} config=${CONFIG_B:-$config}
-    [[ $name == A ]] && plugins=${PLUGINS_A:-target/release} config=${CONFIG_A:-$config}
+    # Each build's config falls back to CONFIG (`$config`), never to the other build's.
+    local plugins=${PLUGINS_B:-target/release} run_config=${CONFIG_B:-$config}
+    [[ $name == A ]] && plugins=${PLUGINS_A:-target/release} run_config=${CONFIG_A:-$config}
     [[ $setting == one ]] && { threads=1; cpus=0; }
     RAYON_NUM_THREADS=$threads /usr/bin/time -f '%e %M %U %S' -o "$work/time.txt" \
         taskset -c "$cpus" "$binary" --quiet --plugin-dir "$plugins" label \
-        --config "$config" "$input" -o "$work/out-$name-$setting.jsonl" 2>"$work/stderr.txt" \
+        --config "$run_config" "$input" -o "$work/out-$name-$setting.jsonl" 2>"$work/stderr.txt" \
         || { cat "$work/stderr.txt" >&2; exit 1; }
     read -r seconds kib user system <"$work/time.txt"
     echo "$name $setting $seconds $((kib / 1024)) $(awk -v u="$user" -v s="$system" 'BEGIN { print u + s }')"

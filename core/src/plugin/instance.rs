@@ -8,6 +8,7 @@ use std::ffi::c_void;
 use std::sync::Arc;
 
 use super::loader::{error_text, rstr, Plugin};
+use super::token_density::TokenDensity;
 use super::{watchdog, PluginError};
 
 const ERROR_CAPACITY: usize = 4096;
@@ -58,6 +59,8 @@ pub struct StageInstance {
     plugin: Plugin,
     state: *mut c_void,
     description: serde_json::Value,
+    /// What this stage's tokenize calls wrote per byte of text, to size the next call's buffers.
+    token_density: TokenDensity,
 }
 
 // SAFETY: the SDK's `Stage` trait requires `Send + Sync` of every stage state, and all calls
@@ -160,6 +163,7 @@ impl StageInstance {
             plugin: plugin.clone(),
             state,
             description: serde_json::Value::Null,
+            token_density: TokenDensity::default(),
         };
         instance.description = instance.fetch_description()?;
         Ok(instance)
@@ -242,10 +246,9 @@ impl StageInstance {
         })?;
         let docs: Vec<RStr> = texts.iter().map(|t| rstr(t)).collect();
         let total: usize = texts.iter().map(|t| t.len()).sum();
-        // Text averages one token per 5-7 bytes and terms are rarely longer than their words,
-        // so these first guesses rarely need the retry (which re-tokenizes the batch).
-        let mut token_cap = total / 4 + texts.len() + 16;
-        let mut term_cap = total + total / 4 + 64;
+        // Sized from the densest batch seen so far, with a margin, so that the retry (which
+        // re-tokenizes the batch) is rare without holding room no batch uses.
+        let (mut token_cap, mut term_cap) = self.token_density.buffer_sizes(total, texts.len());
         let (max_tokens, max_terms) = token_buffer_limits(total, texts.len());
         for _ in 0..3 {
             let mut tokens = vec![Token::default(); token_cap];
@@ -295,7 +298,11 @@ impl StageInstance {
             }
             tokens.truncate(out.tokens_written);
             terms.truncate(out.terms_written);
-            return self.validate_tokens(texts, tokens, terms, counts, sentences);
+            let batch = self.validate_tokens(texts, tokens, terms, counts, sentences)?;
+            // Only a batch that passed validation teaches the next batches' sizes.
+            self.token_density
+                .observe(total, out.tokens_written, out.terms_written);
+            return Ok(batch);
         }
         Err(call_error(
             &self.plugin,
@@ -569,6 +576,30 @@ mod tests {
         assert!(batch.doc_tokens(1).is_empty());
         let second: Vec<&str> = batch.doc_tokens(2).iter().map(|t| batch.term(t)).collect();
         assert_eq!(second, ["two", "words"]);
+    }
+
+    #[test]
+    fn a_denser_batch_than_any_before_is_tokenized_whole() {
+        let stage = instance(&WORDS, "words.so");
+        // Long words: the buffers of the next batches are sized for a token per ~20 bytes.
+        let sparse = "internationalization ".repeat(4000);
+        let batch = stage.tokenize(&[sparse.as_str()]).unwrap();
+        assert_eq!(batch.doc_tokens(0).len(), 4000);
+        // One-letter words, ten times as dense: the call asks for more room and gets it.
+        let dense = "a b c d e f g h i j ".repeat(4000);
+        let batch = stage.tokenize(&[dense.as_str(), "two words"]).unwrap();
+        assert_eq!(batch.doc_tokens(0).len(), 40_000);
+        let second: Vec<&str> = batch.doc_tokens(1).iter().map(|t| batch.term(t)).collect();
+        assert_eq!(second, ["two", "words"]);
+        // And the sparse text again, now with room to spare.
+        assert_eq!(
+            stage
+                .tokenize(&[sparse.as_str()])
+                .unwrap()
+                .doc_tokens(0)
+                .len(),
+            4000
+        );
     }
 
     #[test]

@@ -7,6 +7,7 @@
 
 mod instance;
 mod loader;
+mod token_density;
 pub mod watchdog;
 
 use std::path::{Path, PathBuf};

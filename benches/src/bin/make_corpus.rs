@@ -21,14 +21,20 @@ use parquet::file::properties::WriterProperties;
 /// Rows per Parquet row group unless the environment's `ROW_GROUP_ROWS` says otherwise.
 const ROW_GROUP_ROWS: usize = 10_000;
 
-/// The rows per row group: `ROW_GROUP_ROWS` from the environment when it is a positive count.
-fn row_group_rows() -> usize {
-    std::env::var("ROW_GROUP_ROWS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .filter(|&n| n > 0)
-        .unwrap_or(ROW_GROUP_ROWS)
+/// The rows per row group: `ROW_GROUP_ROWS` from the environment when set, else the default.
+/// A value that is not a positive count is refused rather than ignored, so that a mistyped
+/// setting cannot pass for a measurement of it.
+fn row_group_rows() -> Result<usize, String> {
+    match std::env::var("ROW_GROUP_ROWS") {
+        Err(_) => Ok(ROW_GROUP_ROWS),
+        Ok(value) => value
+            .parse()
+            .ok()
+            .filter(|&n: &usize| n > 0)
+            .ok_or_else(|| format!("ROW_GROUP_ROWS={value:?} is not a positive count of rows")),
+    }
 }
+
 /// Comments per article.
 const COMMENTS_PER_ARTICLE: usize = 5;
 /// Articles converted to Arrow at a time.
@@ -115,7 +121,7 @@ fn write_parquet(
 ) -> Result<(), Box<dyn std::error::Error>> {
     let schema = schema();
     let properties = WriterProperties::builder()
-        .set_max_row_group_row_count(Some(row_group_rows()))
+        .set_max_row_group_row_count(Some(row_group_rows()?))
         .build();
     let mut writer = ArrowWriter::try_new(File::create(path)?, schema.clone(), Some(properties))?;
     let mut lines = lines.peekable();

@@ -20,7 +20,7 @@ use slant::output::{serialize_run, Column, OutputFormat, RecordWriter, Serialize
 use slant::pipeline::error_record;
 use slant::serve::featurize::{DocInput, BATCH};
 use slant::serve::prediction::Prediction;
-use slant::serve::records::{self, RecordInPlace};
+use slant::serve::records::{self, BatchInPlace, RecordInPlace};
 use slant::serve::scorer::{Scored, Scorer};
 use slant::train::progress::Progress;
 
@@ -155,8 +155,8 @@ fn score_inputs(
     let mut next = 0;
     rayon::in_place_scope(|pool| {
         for input in &args.inputs {
-            let reader = match records::read_in_place(input) {
-                Ok(reader) => reader,
+            let batches = match batches_of(input) {
+                Ok(batches) => batches,
                 Err(message) => {
                     // `message` names the file already; keep the error-record shape of `label`.
                     let source = SourceRef::file(input.display().to_string());
@@ -170,7 +170,7 @@ fn score_inputs(
                     continue;
                 }
             };
-            for batch in batches_of(input, reader) {
+            for batch in batches {
                 if slots.recv().is_err() {
                     return;
                 }
@@ -178,7 +178,7 @@ fn score_inputs(
                 let (i, done) = (next, done.clone());
                 pool.spawn(move |_| {
                     let scored = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                        score_batch(scorer, args, format, batch)
+                        score_batch(scorer, args, format, batch.into_records())
                     }));
                     // A send fails only once the writer has stopped: nothing waits for it.
                     let _ = done.send((i, Finished::Batch(scored)));
@@ -192,30 +192,32 @@ fn score_inputs(
 /// The records of `input` in batches of [`BATCH`], in order. A regular file is read here,
 /// batch by batch: it cannot pause, and handing its records one by one to this thread from a
 /// reading thread of their own took a channel operation and a copy per record (5–9 % of a
-/// run, on one core and on two: `benches/PROFILE.md`). Stdin or a pipe is read ahead on a thread, in chunks that
-/// also end when the input pauses, so `predict -` answers a pipe as lines come.
-fn batches_of(
-    input: &Path,
-    records: Box<dyn Iterator<Item = RecordInPlace> + Send>,
-) -> Box<dyn Iterator<Item = Vec<RecordInPlace>>> {
+/// run, on one core and on two: `benches/PROFILE.md`). A JSON Lines file's lines are parsed by
+/// the task that scores them, not here: parsing on this one thread was 12 % of a fast model's
+/// two-core run (`benches/PROFILE.md`, "Two cores over a longer run"). Stdin or a pipe is read
+/// ahead on a thread, in chunks that also end when the input pauses, so `predict -` answers a
+/// pipe as lines come.
+///
+/// # Errors
+/// The input cannot be opened, or is of a type `predict` does not read.
+fn batches_of(input: &Path) -> Result<Box<dyn Iterator<Item = BatchInPlace>>, String> {
     if is_regular_file(input) {
-        return Box::new(in_batches(records));
+        let batches = records::read_batches_in_place(input, BATCH)?;
+        return Ok(Box::new(batches));
     }
     let limits = WindowLimits {
         items: CHUNK,
         bytes: usize::MAX,
         idle: read_ahead::DEFAULT_IDLE,
     };
-    let chunks = ReadAhead::new(records, limits, |_: &RecordInPlace| 0);
-    Box::new(chunks.flat_map(|chunk| in_batches(chunk.into_iter())))
-}
-
-/// `records` in consecutive batches of at most [`BATCH`].
-fn in_batches<T>(mut records: impl Iterator<Item = T>) -> impl Iterator<Item = Vec<T>> {
-    std::iter::from_fn(move || {
-        let batch: Vec<T> = records.by_ref().take(BATCH).collect();
-        (!batch.is_empty()).then_some(batch)
-    })
+    let chunks = ReadAhead::new(
+        records::read_in_place(input)?,
+        limits,
+        |_: &RecordInPlace| 0,
+    );
+    Ok(Box::new(chunks.flat_map(|chunk| {
+        records::in_batches(chunk.into_iter(), BATCH).map(BatchInPlace::Read)
+    })))
 }
 
 /// Whether `path` is a regular file (not stdin, a pipe or a device).

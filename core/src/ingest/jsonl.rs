@@ -2,6 +2,7 @@
 //! record (an object or an error naming the line). An empty file yields one error record.
 
 use std::io::BufRead;
+use std::ops::Range;
 use std::sync::Arc;
 
 use serde_json::{Map, Value};
@@ -39,61 +40,158 @@ fn objects_as<F>(
     max_record_bytes: usize,
     parse: fn(&[u8]) -> Result<F, String>,
 ) -> impl Iterator<Item = RawRecord<F>> + Send {
-    let name: Arc<str> = name.into();
-    let mut any_line = false;
-    let mut lines = LimitedLines::new(reader, max_record_bytes);
-    let mut finished = false;
-    std::iter::from_fn(move || loop {
-        if finished {
-            return None;
-        }
-        let next = lines.next_with(|line_no, line| {
-            record_of_line(&name, line_no, line, max_record_bytes, parse)
-        });
-        match next {
-            None => {
-                finished = true;
-                return (!any_line).then(|| {
-                    RawRecord::error(SourceRef::file(Arc::clone(&name)), "file is empty")
-                });
-            }
-            // A blank line.
-            Some(None) => continue,
-            // A failed line stands for the file as much as a good one: no "empty" record after it.
-            Some(Some(record)) => {
-                any_line = true;
-                return Some(record);
-            }
-        }
+    let mut lines = RecordLines::new(reader, name, max_record_bytes);
+    std::iter::from_fn(move || {
+        lines.next_with(|source, line| RawRecord {
+            source,
+            fields: line.and_then(parse),
+        })
     })
 }
 
-/// The record of line `line_no` of file `name`, or `None` for a blank line.
-fn record_of_line<F>(
-    name: &Arc<str>,
-    line_no: u64,
+/// Up to a batch of a JSON Lines file's records, read but not parsed: the bytes of their lines
+/// in one buffer. A reading thread that hands batches to others only finds where lines end
+/// ([`line_batches`]); [`LineBatch::into_records_in_place`] parses them where they are used.
+#[derive(Debug)]
+pub struct LineBatch {
+    text: Vec<u8>,
+    /// Each record's place, and where its line lies in `text` (or why it cannot be read).
+    lines: Vec<(SourceRef, Result<Range<usize>, String>)>,
+}
+
+impl LineBatch {
+    /// The records in the batch.
+    pub fn len(&self) -> usize {
+        self.lines.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.lines.is_empty()
+    }
+
+    /// The batch's records, each object's fields held in place: those [`objects_in_place`]
+    /// gives for the same lines.
+    pub fn into_records_in_place(self) -> Vec<RawRecord<RecordFields>> {
+        let text = self.text;
+        self.lines
+            .into_iter()
+            .map(|(source, line)| RawRecord {
+                source,
+                fields: line.and_then(|range| fields_in_place(&text[range])),
+            })
+            .collect()
+    }
+}
+
+/// Reads `reader` (named `name` in records) as JSON Lines, in batches of up to `batch` records
+/// whose lines are parsed later ([`LineBatch`]); the same records as [`objects_in_place`], in
+/// the same order.
+pub fn line_batches(
+    reader: impl BufRead + Send,
+    name: String,
+    max_record_bytes: usize,
+    batch: usize,
+) -> impl Iterator<Item = LineBatch> + Send {
+    let mut lines = RecordLines::new(reader, name, max_record_bytes);
+    let batch = batch.max(1);
+    // The previous batch's text length: the next one's is much the same.
+    let mut text_len = 0;
+    std::iter::from_fn(move || {
+        let mut out = LineBatch {
+            text: Vec::with_capacity(text_len),
+            lines: Vec::with_capacity(batch),
+        };
+        while out.lines.len() < batch {
+            let read = lines.next_with(|source, line| {
+                let line = line.map(|bytes| {
+                    let start = out.text.len();
+                    out.text.extend_from_slice(bytes);
+                    start..out.text.len()
+                });
+                out.lines.push((source, line));
+            });
+            if read.is_none() {
+                break;
+            }
+        }
+        text_len = out.text.len();
+        (!out.is_empty()).then_some(out)
+    })
+}
+
+/// The record-bearing lines of a JSON Lines file: blank lines skipped, a line over the limit or
+/// a read error an error naming the line, and an empty file one error naming the file.
+struct RecordLines<R> {
+    lines: LimitedLines<R>,
+    name: Arc<str>,
+    max_record_bytes: usize,
+    any_line: bool,
+    finished: bool,
+}
+
+impl<R: BufRead> RecordLines<R> {
+    fn new(reader: R, name: String, max_record_bytes: usize) -> RecordLines<R> {
+        RecordLines {
+            lines: LimitedLines::new(reader, max_record_bytes),
+            name: name.into(),
+            max_record_bytes,
+            any_line: false,
+            finished: false,
+        }
+    }
+
+    /// Calls `f` with the next record's place and its line's bytes (or why it has none), and
+    /// returns what it returns; `None` at the end.
+    fn next_with<T>(&mut self, f: impl FnOnce(SourceRef, Result<&[u8], String>) -> T) -> Option<T> {
+        // Called once: for the first line that is not blank, or for an empty file.
+        let mut f = Some(f);
+        loop {
+            if self.finished {
+                return None;
+            }
+            let (name, max_record_bytes) = (&self.name, self.max_record_bytes);
+            let next = self.lines.next_with(|line_no, line| {
+                let line = record_line(line, max_record_bytes)?;
+                let source = SourceRef::line(Arc::clone(name), line_no);
+                Some(f.take().map(|f| f(source, line)))
+            });
+            match next {
+                None => {
+                    self.finished = true;
+                    if self.any_line {
+                        return None;
+                    }
+                    let file = SourceRef::file(Arc::clone(&self.name));
+                    return f.take().map(|f| f(file, Err("file is empty".into())));
+                }
+                // A blank line.
+                Some(None) => continue,
+                // A failed line stands for the file as much as a good one: no "empty" record
+                // after it.
+                Some(Some(out)) => {
+                    self.any_line = true;
+                    return out;
+                }
+            }
+        }
+    }
+}
+
+/// A line's bytes, why it cannot be read, or `None` for a blank line.
+fn record_line(
     line: std::io::Result<LineRef<'_>>,
     max_record_bytes: usize,
-    parse: fn(&[u8]) -> Result<F, String>,
-) -> Option<RawRecord<F>> {
-    let source = SourceRef::line(Arc::clone(name), line_no);
+) -> Option<Result<&[u8], String>> {
     let bytes = match line {
-        Err(e) => return Some(RawRecord::error(source, format!("read error: {e}"))),
+        Err(e) => return Some(Err(format!("read error: {e}"))),
         Ok(LineRef::TooLong(len)) => {
-            return Some(RawRecord::error(
-                source,
-                format!("line is {len} bytes, over the limit of {max_record_bytes} bytes"),
-            ))
+            return Some(Err(format!(
+                "line is {len} bytes, over the limit of {max_record_bytes} bytes"
+            )))
         }
         Ok(LineRef::Bytes(b)) => b,
     };
-    if bytes.iter().all(u8::is_ascii_whitespace) {
-        return None;
-    }
-    Some(RawRecord {
-        fields: parse(bytes),
-        source,
-    })
+    (!bytes.iter().all(u8::is_ascii_whitespace)).then_some(Ok(bytes))
 }
 
 /// Reads `reader` (named `name` in records) as JSON Lines of articles.
@@ -219,6 +317,49 @@ mod tests {
             .unwrap_err()
             .contains("expected a JSON object"));
         assert_eq!(out[4], Ok("k@x.jsonl:6".into()));
+    }
+
+    /// A record in place as text: where it came from and its fields (or its error).
+    fn shown(record: RawRecord<RecordFields>) -> String {
+        format!("{} {:?}", record.source, record.fields)
+    }
+
+    /// Batches of unparsed lines give the records `objects_in_place` gives, in order, whatever
+    /// the batch size: blank lines skipped, each error naming its line, an empty file one error.
+    #[test]
+    fn line_batches_give_the_records_read_in_place() {
+        let long = format!("{{\"body\":\"{}\"}}", "x".repeat(100));
+        let data = [
+            b"{\"body\":\"a\"}\n\n   \n{bad\n\xff\xfe\n[1]\n{\"id\":\"k\",\"text\":\"b\"}\n"
+                .to_vec(),
+            long.into_bytes(),
+            b"\n{\"body\":\"last\"}".to_vec(),
+        ]
+        .concat();
+        let expected: Vec<String> = objects_in_place(&data[..], "x.jsonl".into(), 64)
+            .map(shown)
+            .collect();
+        assert_eq!(expected.len(), 7);
+        assert!(expected[5].starts_with("x.jsonl:8 Err(\"line is 111 bytes, over the limit"));
+        for batch in [1, 2, 3, 512] {
+            let batches: Vec<LineBatch> =
+                line_batches(&data[..], "x.jsonl".into(), 64, batch).collect();
+            assert_eq!(batches.len(), expected.len().div_ceil(batch));
+            assert!(batches.iter().all(|b| !b.is_empty() && b.len() <= batch));
+            let got: Vec<String> = batches
+                .into_iter()
+                .flat_map(LineBatch::into_records_in_place)
+                .map(shown)
+                .collect();
+            assert_eq!(got, expected, "batches of {batch}");
+        }
+        for empty in [&b""[..], b"\n  \n"] {
+            let got: Vec<String> = line_batches(empty, "x.jsonl".into(), 64, 4)
+                .flat_map(LineBatch::into_records_in_place)
+                .map(shown)
+                .collect();
+            assert_eq!(got, ["x.jsonl Err(\"file is empty\")"]);
+        }
     }
 
     #[test]

@@ -11,6 +11,7 @@ use serde_json::{Map, Value};
 
 pub use crate::ingest::fields::text_in;
 use crate::ingest::fields::RecordFields;
+use crate::ingest::jsonl::LineBatch;
 use crate::ingest::{self, Format, RawRecord, DEFAULT_MAX_RECORD_BYTES};
 
 /// One record: where it came from and its fields (or why it could not be read).
@@ -45,15 +46,86 @@ pub fn read_in_place(
 ) -> Result<Box<dyn Iterator<Item = RecordInPlace> + Send>, String> {
     let (name, format, reader) = open(path)?;
     Ok(match format {
-        Format::Csv => Box::new(ingest::csv::rows(reader, name).map(|r| RawRecord {
-            source: r.source,
-            fields: r.fields.map(RecordFields::Map),
-        })),
+        Format::Csv => Box::new(csv_rows_in_place(reader, name)),
         _ => Box::new(ingest::jsonl::objects_in_place(
             reader,
             name,
             DEFAULT_MAX_RECORD_BYTES,
         )),
+    })
+}
+
+/// The rows of a CSV file as records in place (a CSV row is a map already).
+fn csv_rows_in_place(
+    reader: impl std::io::BufRead + Send,
+    name: String,
+) -> impl Iterator<Item = RecordInPlace> + Send {
+    ingest::csv::rows(reader, name).map(|r| RawRecord {
+        source: r.source,
+        fields: r.fields.map(RecordFields::Map),
+    })
+}
+
+/// A batch of records as [`read_batches_in_place`] hands it over.
+pub enum BatchInPlace {
+    /// Records already read (CSV rows, or records read ahead from a pipe).
+    Read(Vec<RecordInPlace>),
+    /// Lines of JSON Lines, their objects parsed by [`BatchInPlace::into_records`].
+    Lines(LineBatch),
+}
+
+impl BatchInPlace {
+    /// The records in the batch.
+    pub fn len(&self) -> usize {
+        match self {
+            BatchInPlace::Read(records) => records.len(),
+            BatchInPlace::Lines(lines) => lines.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The batch's records, as [`read_in_place`] gives them.
+    pub fn into_records(self) -> Vec<RecordInPlace> {
+        match self {
+            BatchInPlace::Read(records) => records,
+            BatchInPlace::Lines(lines) => lines.into_records_in_place(),
+        }
+    }
+}
+
+/// [`read_in_place`] in batches of up to `batch` records, for a reading thread that hands each
+/// batch to another: a JSON Lines file's lines are handed over unparsed, so that their objects
+/// are parsed by the thread that uses them (by [`BatchInPlace::into_records`]).
+///
+/// # Errors
+/// As [`read`].
+pub fn read_batches_in_place(
+    path: &Path,
+    batch: usize,
+) -> Result<Box<dyn Iterator<Item = BatchInPlace> + Send>, String> {
+    let (name, format, reader) = open(path)?;
+    Ok(match format {
+        Format::Csv => {
+            Box::new(in_batches(csv_rows_in_place(reader, name), batch).map(BatchInPlace::Read))
+        }
+        _ => Box::new(
+            ingest::jsonl::line_batches(reader, name, DEFAULT_MAX_RECORD_BYTES, batch)
+                .map(BatchInPlace::Lines),
+        ),
+    })
+}
+
+/// `records` in consecutive batches of at most `batch` (at least one each).
+pub fn in_batches<T>(
+    mut records: impl Iterator<Item = T>,
+    batch: usize,
+) -> impl Iterator<Item = Vec<T>> {
+    std::iter::from_fn(move || {
+        let taken: Vec<T> = records.by_ref().take(batch.max(1)).collect();
+        (!taken.is_empty()).then_some(taken)
     })
 }
 

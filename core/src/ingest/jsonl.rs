@@ -1,5 +1,7 @@
 //! JSON Lines reader: one object per line; blank lines are skipped; every other line yields one
 //! record (an object or an error naming the line). An empty file yields one error record.
+//! [`line_batches`] gives the same records as lines not yet parsed, in batches, for a reader that
+//! hands them to other threads to parse.
 
 use std::io::BufRead;
 use std::ops::Range;

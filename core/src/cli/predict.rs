@@ -193,10 +193,10 @@ fn score_inputs(
 /// batch by batch: it cannot pause, and handing its records one by one to this thread from a
 /// reading thread of their own took a channel operation and a copy per record (5–9 % of a
 /// run, on one core and on two: `benches/PROFILE.md`). A JSON Lines file's lines are parsed by
-/// the task that scores them, not here: parsing on this one thread was 12 % of a fast model's
-/// two-core run (`benches/PROFILE.md`, "Two cores over a longer run"). Stdin or a pipe is read
-/// ahead on a thread, in chunks that also end when the input pauses, so `predict -` answers a
-/// pipe as lines come.
+/// the task that scores them, not here: this one thread, parsing them, took 12 % of a fast
+/// model's two-core samples (`benches/PROFILE.md`, "Two cores over a longer run"). Stdin or a
+/// pipe is read ahead on a thread, in chunks that also end when the input pauses, so
+/// `predict -` answers a pipe as lines come.
 ///
 /// # Errors
 /// The input cannot be opened, or is of a type `predict` does not read.

@@ -12,11 +12,14 @@
 #
 #   A=/tmp/slant-before B=target/release/slant bash benches/scripts/ab_label.sh
 #   A=/tmp/before/slant PLUGINS_A=/tmp/before B=target/release/slant bash benches/scripts/ab_label.sh
+#   FORMAT=parquet OUTPUT=parquet A=… B=… bash benches/scripts/ab_label.sh   # Parquet in and out
 #
 # Environment: A and B (required: the two binaries; relative paths are taken from the repository
 # root), PLUGINS_A and PLUGINS_B (default target/release), MB (default 50), REPEATS (default 9), CONFIG (default seeds/slant.toml), WORK (default
 # target/ab-label). CONFIG_A / CONFIG_B give each build its own config (default CONFIG), e.g.
-# one whose models are of another model format: the outputs then differ, as they should.
+# one whose models are of another model format: the outputs then differ, as they should. FORMAT
+# (the corpus's format: jsonl, the default, or parquet) and OUTPUT (the output's: jsonl, the
+# default, or parquet) measure the columnar reader and writer.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source benches/scripts/ab_rounds.sh
@@ -27,6 +30,8 @@ repeats=${REPEATS:-9}
 config=${CONFIG:-seeds/slant.toml}
 work=${WORK:-target/ab-label}
 cores=$(nproc)
+format=${FORMAT:-jsonl}
+ext=${OUTPUT:-jsonl}
 source benches/scripts/corpus.sh   # sets input, bytes
 
 # One run of build `$1` (name A or B), binary `$2`, in setting `$3` ("one" or "all"); prints
@@ -39,7 +44,7 @@ run() {
     [[ $setting == one ]] && { threads=1; cpus=0; }
     RAYON_NUM_THREADS=$threads /usr/bin/time -f '%e %M %U %S' -o "$work/time.txt" \
         taskset -c "$cpus" "$binary" --quiet --plugin-dir "$plugins" label \
-        --config "$run_config" "$input" -o "$work/out-$name-$setting.jsonl" 2>"$work/stderr.txt" \
+        --config "$run_config" "$input" -o "$work/out-$name-$setting.$ext" 2>"$work/stderr.txt" \
         || { cat "$work/stderr.txt" >&2; exit 1; }
     read -r seconds kib user system <"$work/time.txt"
     echo "$name $setting $seconds $((kib / 1024)) $(awk -v u="$user" -v s="$system" 'BEGIN { print u + s }')"

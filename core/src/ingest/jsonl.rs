@@ -207,7 +207,7 @@ pub fn read(
 
 /// One line's article fields, read in place; a line that is not one JSON object is parsed as
 /// [`objects`] parses it, for the same error.
-fn parse_article(bytes: &[u8]) -> Result<ArticleFields, String> {
+pub(super) fn parse_article(bytes: &[u8]) -> Result<ArticleFields, String> {
     let in_place = std::str::from_utf8(bytes)
         .ok()
         .and_then(article_line::article_fields);

@@ -223,7 +223,10 @@ impl RecordWriter {
     /// The record cannot be represented as JSON, or the underlying write fails.
     pub fn write_serialized<T: serde::Serialize>(&mut self, record: &T) -> Result<(), OutputError> {
         if self.format != OutputFormat::Jsonl {
-            let value = serde_json::to_value(record).map_err(|e| self.io_error(e.into()))?;
+            let mut value = serde_json::to_value(record).map_err(|e| self.io_error(e.into()))?;
+            if self.format == OutputFormat::Parquet {
+                parquet::flatten_extra(&mut value);
+            }
             return self.write(&value);
         }
         self.file_buf.clear();

@@ -495,7 +495,7 @@ pub fn round4(x: f64) -> f64 {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     #[test]
@@ -530,7 +530,8 @@ mod tests {
         assert!(serde_json::from_str::<Scores>(r#"{"a":"x"}"#).is_err());
     }
 
-    fn article() -> LabeledArticle {
+    /// An article with a stage result on its body and on its one comment.
+    pub(crate) fn article() -> LabeledArticle {
         let mut stages = IndexMap::new();
         stages.insert(
             "sentiment".to_string(),

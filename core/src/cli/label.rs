@@ -424,7 +424,7 @@ fn write_labeled(
                     return Ok(false);
                 }
             }
-            match writer_cell.borrow_mut().write_serialized(&record) {
+            match writer_cell.borrow_mut().write_record(&record) {
                 Ok(()) => Ok(true),
                 Err(e) if RecordWriter::is_closed_pipe(&e) => {
                     written.pipe_closed = true;

@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
+use crate::labeled::OutputRecord;
 use paced::PacedFile;
 
 /// Bytes of output gathered before one `write` call to a file.
@@ -216,22 +217,32 @@ impl RecordWriter {
         Ok(self.parquet.as_mut().expect("started above"))
     }
 
-    /// Writes one typed record: JSON Lines straight from the record (no intermediate JSON value,
-    /// which cost as much as labeling a comment), other formats through [`RecordWriter::write`].
+    /// Writes one output record: JSON Lines and Parquet straight from the record's JSON text
+    /// (no intermediate JSON value, which cost as much as labeling a comment), other formats
+    /// through [`RecordWriter::write`].
     ///
     /// # Errors
     /// The record cannot be represented as JSON, or the underlying write fails.
-    pub fn write_serialized<T: serde::Serialize>(&mut self, record: &T) -> Result<(), OutputError> {
-        if self.format != OutputFormat::Jsonl {
-            let mut value = serde_json::to_value(record).map_err(|e| self.io_error(e.into()))?;
-            if self.format == OutputFormat::Parquet {
-                parquet::flatten_extra(&mut value);
-            }
-            return self.write(&value);
-        }
+    pub fn write_record(&mut self, record: &OutputRecord) -> Result<(), OutputError> {
         self.file_buf.clear();
-        self.push_json_line(record)?;
-        self.write_buffered()
+        match self.format {
+            OutputFormat::Jsonl => {
+                self.push_json_line(record)?;
+                self.write_buffered()
+            }
+            OutputFormat::Parquet => {
+                let mut row = std::mem::take(&mut self.file_buf);
+                let written = parquet::row_json(record, &mut row)
+                    .map_err(|e| self.io_error(e.into()))
+                    .and_then(|()| Ok(self.parquet_sink()?.write_json(&row)?));
+                self.file_buf = row;
+                written
+            }
+            OutputFormat::Csv | OutputFormat::Table => {
+                let value = serde_json::to_value(record).map_err(|e| self.io_error(e.into()))?;
+                self.write(&value)
+            }
+        }
     }
 
     /// Appends `record` as one JSON line to the record buffer.

@@ -395,6 +395,26 @@ impl ParquetSink {
         Ok(())
     }
 
+    /// Adds one record given as the JSON text of its row ([`row_json`]).
+    ///
+    /// # Errors
+    /// The text is not one row of the schema, or writing fails.
+    pub fn write_json(&mut self, row: &[u8]) -> Result<(), ParquetOutputError> {
+        // The decoder holds fewer than a batch of rows here (a full batch is written below), so
+        // it takes a whole row.
+        let read = self
+            .decoder
+            .decode(row)
+            .map_err(|e| self.error(format!("a record does not fit the Parquet schema: {e}")))?;
+        if read != row.len() {
+            return Err(self.error("a record was not read whole"));
+        }
+        if self.decoder.len() >= ROWS_PER_BATCH {
+            self.write_rows()?;
+        }
+        Ok(())
+    }
+
     fn error(&self, message: impl std::fmt::Display) -> ParquetOutputError {
         ParquetOutputError::File {
             path: self.path.clone(),
@@ -449,6 +469,34 @@ pub fn read_labeled(
             Err(e) => vec![Err(e)],
         }
     }))
+}
+
+/// Writes the JSON text of `record`'s row into `buf` (after what it holds): its JSON form with
+/// `extra` (input fields of any shape) as JSON text, the form [`ParquetSink::write_json`] reads.
+///
+/// # Errors
+/// The record cannot be represented as JSON, or `extra` is not its last field.
+pub fn row_json(record: &OutputRecord, buf: &mut Vec<u8>) -> Result<(), serde_json::Error> {
+    let start = buf.len();
+    serde_json::to_writer(&mut *buf, record)?;
+    let extra = match record {
+        OutputRecord::Article(article) if !article.extra.is_empty() => &article.extra,
+        _ => return Ok(()),
+    };
+    // `extra` is an article's last field: its object ends the record's text, and is replaced
+    // there by the same object as a string.
+    let text = serde_json::to_string(extra)?;
+    let tail = format!("\"extra\":{text}}}");
+    if !buf[start..].ends_with(tail.as_bytes()) {
+        return Err(serde::ser::Error::custom(
+            "`extra` is not the last field of the record's JSON form",
+        ));
+    }
+    buf.truncate(buf.len() - tail.len());
+    buf.extend_from_slice(b"\"extra\":");
+    serde_json::to_writer(&mut *buf, &text)?;
+    buf.push(b'}');
+    Ok(())
 }
 
 /// Turns the record's `extra` (input fields of any shape) into its column's form: JSON text.
@@ -513,4 +561,53 @@ fn batch_records(batch: &RecordBatch) -> Result<Vec<OutputRecord>, String> {
                 .map_err(|e| format!("not a labeled record: {e}"))
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::labeled::{tests::article, ErrorRecord};
+
+    /// What [`ParquetSink::write`] decodes for a JSON value: the value, `extra` flattened.
+    fn flattened(record: &OutputRecord) -> String {
+        let mut value = serde_json::to_value(record).unwrap();
+        flatten_extra(&mut value);
+        value.to_string()
+    }
+
+    #[test]
+    fn a_rows_json_text_is_the_record_with_extra_as_text() {
+        let mut with_extra = article();
+        with_extra.extra.insert("lang".into(), "en".into());
+        with_extra.extra.insert(
+            "tags".into(),
+            serde_json::json!({"a": [1, "two"], "b": null}),
+        );
+        let records = [
+            OutputRecord::Article(Box::new(article())),
+            OutputRecord::Article(Box::new(with_extra)),
+            OutputRecord::Error(ErrorRecord {
+                id: Some("x".into()),
+                source: crate::article::SourceRef::record("in.parquet", 3),
+                error: "no `body` field".into(),
+            }),
+        ];
+        let mut buf = b"kept".to_vec();
+        for record in &records {
+            buf.truncate(4);
+            row_json(record, &mut buf).unwrap();
+            assert_eq!(&buf[..4], b"kept", "appended after what the buffer held");
+            let row: Value = serde_json::from_slice(&buf[4..]).unwrap();
+            assert_eq!(row.to_string(), flattened(record));
+        }
+        let row: Value = serde_json::from_slice(&buf[4..]).unwrap();
+        assert!(row.get("extra").is_none(), "an error record has no extra");
+        buf.clear();
+        row_json(&records[1], &mut buf).unwrap();
+        let row: Value = serde_json::from_slice(&buf).unwrap();
+        assert_eq!(
+            row["extra"],
+            r#"{"lang":"en","tags":{"a":[1,"two"],"b":null}}"#
+        );
+    }
 }

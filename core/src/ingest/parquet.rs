@@ -204,16 +204,21 @@ impl Rows {
                 return false;
             }
         };
-        // The article's text columns are read from their arrays; the other columns of each row
-        // as the same line in a JSON Lines file would be: in place, without a map of its fields
-        // (the map and its removals were about half of this thread's time).
-        let (texts, rest) = match text_columns(&batch) {
-            Ok(split) => split,
+        match self.push_rows(&batch) {
+            Ok(()) => true,
             Err(e) => {
                 self.fail(format!("a row cannot be read: {e}"));
-                return false;
+                false
             }
-        };
+        }
+    }
+
+    /// Reads the rows of `batch` into `pending`: the article's text columns from their arrays,
+    /// the other columns of each row as the same line in a JSON Lines file would be read (in
+    /// place, without a map of its fields: the map and its removals were about half of this
+    /// thread's time).
+    fn push_rows(&mut self, batch: &RecordBatch) -> Result<(), String> {
+        let (texts, rest) = text_columns(batch).map_err(|e| e.to_string())?;
         let mut row = 0;
         let mut read_row = |fields: Result<ArticleFields, String>| {
             let fields = fields.map(|mut fields| {
@@ -228,7 +233,7 @@ impl Rows {
             self.pending
                 .push_back(RawRecord { source, fields }.into_article());
         };
-        let read = match rest {
+        match rest {
             Some(rest) => for_each_json_row(&rest, |line| {
                 read_row(jsonl::parse_article(line));
                 Ok(())
@@ -236,13 +241,6 @@ impl Rows {
             None => {
                 (0..batch.num_rows()).for_each(|_| read_row(Ok(ArticleFields::default())));
                 Ok(())
-            }
-        };
-        match read {
-            Ok(()) => true,
-            Err(e) => {
-                self.fail(format!("a row cannot be read: {e}"));
-                false
             }
         }
     }

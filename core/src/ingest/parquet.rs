@@ -197,14 +197,10 @@ impl Rows {
                 return false;
             }
         };
-        let batch = match renamed(batch, &self.columns) {
-            Ok(batch) => batch,
-            Err(e) => {
-                self.fail(format!("a row cannot be read: {e}"));
-                return false;
-            }
-        };
-        match self.push_rows(&batch) {
+        let read = renamed(batch, &self.columns)
+            .map_err(|e| e.to_string())
+            .and_then(|batch| self.push_rows(&batch));
+        match read {
             Ok(()) => true,
             Err(e) => {
                 self.fail(format!("a row cannot be read: {e}"));

@@ -40,14 +40,39 @@ impl TextCounts {
     /// The letters of @-handles, #-hashtags and web addresses count as letters but not as
     /// words: they are names, not language, and a tweet of three handles and six English words
     /// should not fall to the detector because `user` is no function word. The pieces are
-    /// those of `split_whitespace`.
+    /// those of `split_whitespace`. (The check itself counts [`for_verdict`](Self::for_verdict);
+    /// the tests measure shares with this full count.)
+    #[cfg(test)]
     pub(super) fn of(text: &str, function_words: &FunctionWords) -> TextCounts {
+        TextCounts::count(text, function_words, |_| usize::MAX)
+    }
+
+    /// The counts `of` gives, with the function words of plain ASCII prose looked up only until
+    /// [`clearly_expected`](Self::clearly_expected) can no longer change its answer (its share
+    /// of the text's words is reached): `function_words` may then fall short of the text's
+    /// count, every other count and that answer are the same. Looking words up is most of the
+    /// check's time, and an English text passes the share about two thirds of the way in.
+    pub(super) fn for_verdict(text: &str, function_words: &FunctionWords) -> TextCounts {
+        TextCounts::count(text, function_words, |counts| {
+            counts.function_words_deciding(function_words)
+        })
+    }
+
+    /// Counts `text`, looking the words of plain ASCII prose up until as many function words as
+    /// `enough` says, given the other counts, are found.
+    fn count(
+        text: &str,
+        function_words: &FunctionWords,
+        enough: impl FnOnce(&TextCounts) -> usize,
+    ) -> TextCounts {
         BLOCKS.with(|blocks| {
             let mut blocks = blocks.borrow_mut();
             classify(text.as_bytes(), &mut blocks);
             let mut counts = TextCounts::default();
             counts.add_odd_pieces(text, &mut blocks, function_words);
-            counts.add_plain_blocks(text.as_bytes(), &blocks, function_words);
+            counts.add_plain_blocks(&blocks);
+            let enough = enough(&counts);
+            counts.add_plain_function_words(text.as_bytes(), &blocks, function_words, enough);
             if blocks.capacity() > BLOCKS_KEPT {
                 *blocks = Vec::new();
             }
@@ -78,18 +103,31 @@ impl TextCounts {
         }
     }
 
-    /// Counts what is left in `blocks`: pieces of ASCII bytes, none a handle or an address.
-    fn add_plain_blocks(&mut self, bytes: &[u8], blocks: &[Block], function_words: &FunctionWords) {
-        // 1 when the byte before the block is a letter (a word of the block began before it).
-        let mut letter_before = 0u64;
-        for (index, block) in blocks.iter().enumerate() {
+    /// Counts the visible characters, letters and words left in `blocks`: pieces of ASCII
+    /// bytes, none a handle or an address.
+    fn add_plain_blocks(&mut self, blocks: &[Block]) {
+        for (block, word_starts) in blocks.iter().zip(word_starts(blocks)) {
             self.visible += (!block.space).count_ones() as usize;
             self.letters += block.letter.count_ones() as usize;
-            let mut word_starts = block.letter & !(block.letter << 1 | letter_before);
-            letter_before = block.letter >> 63;
             self.words += word_starts.count_ones() as usize;
+        }
+    }
+
+    /// Counts the function words among the words left in `blocks`, stopping after the block
+    /// where the count reaches `enough`.
+    fn add_plain_function_words(
+        &mut self,
+        bytes: &[u8],
+        blocks: &[Block],
+        function_words: &FunctionWords,
+        enough: usize,
+    ) {
+        for (index, mut word_starts) in word_starts(blocks).enumerate() {
+            if self.function_words >= enough {
+                return;
+            }
             let next_letters = blocks.get(index + 1).map_or(0, |next| next.letter);
-            let not_letters = !(u128::from(block.letter) | u128::from(next_letters) << 64);
+            let not_letters = !(u128::from(blocks[index].letter) | u128::from(next_letters) << 64);
             while word_starts != 0 {
                 let start = word_starts.trailing_zeros();
                 word_starts &= word_starts - 1;
@@ -100,6 +138,17 @@ impl TextCounts {
                     usize::from(is_function_word_at(bytes, at, len, function_words));
             }
         }
+    }
+
+    /// The function words at and beyond which [`clearly_expected`](Self::clearly_expected)
+    /// says yes, given the text's words: none when the share cannot decide (too few words, or
+    /// a language without a list).
+    fn function_words_deciding(&self, function_words: &FunctionWords) -> usize {
+        if self.words < FAST_PATH_MIN_WORDS || function_words.is_empty() {
+            return 0;
+        }
+        // A whole number of function words reaches a share exactly when it reaches its ceiling.
+        (FAST_PATH_MIN_SHARE * self.words as f64).ceil() as usize
     }
 
     /// Counts one piece (no ASCII whitespace in it) the way its bytes need.
@@ -247,6 +296,17 @@ fn blank(blocks: &mut [Block], start: usize, end: usize) {
     }
 }
 
+/// Each block's word starts: its letters that follow no letter (the letter before a block
+/// is the last byte of the one before it).
+fn word_starts(blocks: &[Block]) -> impl Iterator<Item = u64> + '_ {
+    let mut letter_before = 0u64;
+    blocks.iter().map(move |block| {
+        let starts = block.letter & !(block.letter << 1 | letter_before);
+        letter_before = block.letter >> 63;
+        starts
+    })
+}
+
 /// Whether the run of ASCII letters at `at` (`len` bytes, when that is 64 or less) is a
 /// function word.
 #[inline]
@@ -323,85 +383,88 @@ mod tests {
         ]
     }
 
+    /// Pieces of text to build test texts from: words, function words, odd bytes and the
+    /// edges of the 16-byte key and the 64-byte blocks.
+    const PIECES: &[&str] = &[
+        "the",
+        "The",
+        "THE",
+        "of",
+        "And",
+        "yourselves",
+        "YOURSELVES",
+        "themselvesandmore",
+        "\u{b}",
+        "\u{c}",
+        "\u{85}",
+        "\u{2003}",
+        "the\u{a0}war",
+        "ftp://x",
+        "a://",
+        "www.",
+        "@",
+        "#",
+        "war",
+        "Syria",
+        "don't",
+        "it's",
+        "x",
+        "a1b",
+        "@user",
+        "#tag",
+        "www.example.org",
+        "https://a.b/c",
+        "naïve",
+        "ÉTÉ",
+        "über",
+        "1234",
+        "!!",
+        "--",
+        "\u{a0}",
+        "\t",
+        "\n",
+        " ",
+        " ",
+        " ",
+        ",",
+        ".",
+        "(",
+        ")",
+        "aaaaaaaaaaaaaaaab",
+        "of2",
+        "İs",
+        // Around the 16-byte key.
+        "fifteen-letters",
+        "@sixteen_letters",
+        "www.seventeen.xy",
+        "a://fifteenbytes",
+        "Notwithstanding",
+        "THEMSELVESOURSEL",
+        "café-fifteen",
+        "sixteenletterss",
+        "a",
+        "w",
+        "ww",
+        ":",
+        "/",
+        "//",
+        "x@y",
+        "a#b",
+        // Across the 64-byte blocks.
+        "thethethethethethethethethethethethethethethethethethethethethethethethethethe",
+        "https://example.com/a-very-long-address/that/runs/over/a/block/boundary/and/on",
+        "@a_handle_long_enough_to_cross_a_block_boundary_whereever_it_starts_in_one",
+        "Ünïcödé-wörds-ünd-möre-Ünïcödé-wörds-ünd-möre-Ünïcödé-wörds-ünd-möre-Ünï",
+    ];
+
     #[test]
     fn the_blocks_count_like_the_general_loop() {
         let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(7);
-        let pieces = [
-            "the",
-            "The",
-            "THE",
-            "of",
-            "And",
-            "yourselves",
-            "YOURSELVES",
-            "themselvesandmore",
-            "\u{b}",
-            "\u{c}",
-            "\u{85}",
-            "\u{2003}",
-            "the\u{a0}war",
-            "ftp://x",
-            "a://",
-            "www.",
-            "@",
-            "#",
-            "war",
-            "Syria",
-            "don't",
-            "it's",
-            "x",
-            "a1b",
-            "@user",
-            "#tag",
-            "www.example.org",
-            "https://a.b/c",
-            "naïve",
-            "ÉTÉ",
-            "über",
-            "1234",
-            "!!",
-            "--",
-            "\u{a0}",
-            "\t",
-            "\n",
-            " ",
-            " ",
-            " ",
-            ",",
-            ".",
-            "(",
-            ")",
-            "aaaaaaaaaaaaaaaab",
-            "of2",
-            "İs",
-            // Around the 16-byte key.
-            "fifteen-letters",
-            "@sixteen_letters",
-            "www.seventeen.xy",
-            "a://fifteenbytes",
-            "Notwithstanding",
-            "THEMSELVESOURSEL",
-            "café-fifteen",
-            "sixteenletterss",
-            "a",
-            "w",
-            "ww",
-            ":",
-            "/",
-            "//",
-            "x@y",
-            "a#b",
-            // Across the 64-byte blocks.
-            "thethethethethethethethethethethethethethethethethethethethethethethethethethe",
-            "https://example.com/a-very-long-address/that/runs/over/a/block/boundary/and/on",
-            "@a_handle_long_enough_to_cross_a_block_boundary_whereever_it_starts_in_one",
-            "Ünïcödé-wörds-ünd-möre-Ünïcödé-wörds-ünd-möre-Ünïcödé-wörds-ünd-möre-Ünï",
-        ];
         let english = FunctionWords::of(Some(whatlang::Lang::Eng));
         for _ in 0..20_000 {
             let n = rng.random_range(0..100);
             let text: String = (0..n)
-                .map(|_| pieces[rng.random_range(0..pieces.len())])
+                .map(|_| PIECES[rng.random_range(0..PIECES.len())])
                 .collect();
             let counts = TextCounts::of(&text, &english);
             let got = [
@@ -412,5 +475,54 @@ mod tests {
             ];
             assert_eq!(got, reference_counts(&text, &english), "{text:?}");
         }
+    }
+
+    #[test]
+    fn counting_for_the_verdict_decides_as_counting_everything() {
+        let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(11);
+        let english = FunctionWords::of(Some(whatlang::Lang::Eng));
+        let function_words = ["the", "of", "And", "it's", "THE"];
+        let (mut expected, mut not_expected, mut stopped_short) = (0, 0, 0);
+        for _ in 0..20_000 {
+            // A share of function words from none to most, so that texts fall on both sides.
+            let share = rng.random_range(0.0..0.8);
+            let n = rng.random_range(0..120);
+            let text: String = (0..n)
+                .map(|_| match rng.random_bool(share) {
+                    true => function_words[rng.random_range(0..function_words.len())],
+                    false => PIECES[rng.random_range(0..PIECES.len())],
+                })
+                .map(|piece| format!("{piece} "))
+                .collect();
+            let all = TextCounts::of(&text, &english);
+            let verdict = TextCounts::for_verdict(&text, &english);
+            assert_eq!(
+                [verdict.letters, verdict.visible, verdict.words],
+                [all.letters, all.visible, all.words],
+                "{text:?}"
+            );
+            assert!(verdict.function_words <= all.function_words, "{text:?}");
+            stopped_short += usize::from(verdict.function_words < all.function_words);
+            assert_eq!(
+                verdict.clearly_expected(),
+                all.clearly_expected(),
+                "{text:?}"
+            );
+            match all.clearly_expected() {
+                true => expected += 1,
+                false => not_expected += 1,
+            }
+        }
+        assert!(
+            expected > 1000 && not_expected > 1000,
+            "{expected} / {not_expected}"
+        );
+        assert!(stopped_short > 1000, "{stopped_short}");
+        // Without a list, no word is looked up.
+        let none = FunctionWords::of(None);
+        assert_eq!(
+            TextCounts::for_verdict("the of and the of and the of", &none).function_words,
+            0
+        );
     }
 }

@@ -40,6 +40,11 @@ impl FunctionWords {
         }
     }
 
+    /// Whether the list is empty (the language has none).
+    pub(super) fn is_empty(&self) -> bool {
+        self.words.is_empty()
+    }
+
     /// Whether the ASCII `word` lower-cased is a function word ([`contains`](Self::contains)
     /// without a string).
     pub(super) fn contains_ascii(&self, word: &[u8]) -> bool {

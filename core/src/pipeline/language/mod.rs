@@ -89,12 +89,13 @@ impl LanguageCheck {
     /// Whether [`check`](Self::check) judges `text` by its function words alone, without the
     /// detector (it is then in the expected language).
     pub fn skips_detector(&self, text: &str) -> bool {
-        self.expected.is_some() && TextCounts::of(text, &self.function_words).clearly_expected()
+        self.expected.is_some()
+            && TextCounts::for_verdict(text, &self.function_words).clearly_expected()
     }
 
     /// Judges one text.
     pub fn check(&self, text: &str) -> Verdict {
-        let counts = TextCounts::of(text, &self.function_words);
+        let counts = TextCounts::for_verdict(text, &self.function_words);
         let TextCounts {
             letters, visible, ..
         } = counts;

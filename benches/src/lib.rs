@@ -5,6 +5,8 @@
 //! - comments: OLID train tweets (`../shared/data/olid_offensive`) when present, else the sample
 //!   comments repeated;
 //! - articles with comments (the news bodies, comments dealt out in turn) for the full pipeline;
+//! - distinct articles with comments: every text once (FNC-1 and PTC news bodies, comments from
+//!   ten comment and tweet corpora), for speed on text the memos have not seen;
 //! - [`CLASSIFIERS`]: the classifier stages benchmarked one by one through the plugin ABI.
 
 use std::collections::BTreeSet;
@@ -185,6 +187,81 @@ pub fn articles_with_comments(per_article: usize) -> Vec<slant::article::Article
             ..Default::default()
         })
         .collect()
+}
+
+/// The news corpora whose distinct texts [`distinct_articles_with_comments`] takes as bodies
+/// (path under `../shared/data`, field).
+const DISTINCT_BODIES: [(&str, &str); 2] = [
+    ("fnc1/train.jsonl.gz", "body"),
+    ("ptc_propaganda/train.jsonl.gz", "text"),
+];
+
+/// The corpora whose distinct texts it takes as comments, one from each in turn.
+const DISTINCT_COMMENTS: [(&str, &str); 10] = [
+    ("olid_offensive/train.jsonl.gz", "text"),
+    ("hateval2019_en/train.jsonl.gz", "text"),
+    ("davidson_hate_offensive/all.jsonl.gz", "text"),
+    ("toxic_spans/train.jsonl.gz", "text"),
+    ("stormfront_hate/train.jsonl.gz", "text"),
+    ("sfu_ctc/train.jsonl.gz", "text"),
+    ("youtube_toxic/train.jsonl.gz", "text"),
+    ("ethos/train.jsonl.gz", "text"),
+    ("convabuse/train.jsonl.gz", "text"),
+    ("arc_stance/train.jsonl.gz", "body"),
+];
+
+/// News articles with comments in which no text occurs twice: the distinct bodies of the news
+/// corpora, each with `per_article` comments taken one corpus at a time (so that the mix is not
+/// one corpus's), no comment used twice; the articles end where the bodies or the comments do.
+/// The corpus of [`articles_with_comments`] repeats its bodies under fresh ids, so its per-word
+/// memos hit more often than on a stream of new articles: this one measures the other end.
+/// Empty without `../shared/data`.
+pub fn distinct_articles_with_comments(per_article: usize) -> Vec<slant::article::Article> {
+    let mut seen = BTreeSet::new();
+    let mut distinct = |texts: Vec<String>| -> Vec<String> {
+        texts
+            .into_iter()
+            .filter(|t| seen.insert(t.clone()))
+            .collect()
+    };
+    let bodies: Vec<String> = DISTINCT_BODIES
+        .iter()
+        .flat_map(|(path, field)| distinct(jsonl_field(&shared_data().join(path), field)))
+        .collect();
+    let mut by_corpus: Vec<std::vec::IntoIter<String>> = DISTINCT_COMMENTS
+        .iter()
+        .map(|(path, field)| distinct(jsonl_field(&shared_data().join(path), field)).into_iter())
+        .collect();
+    let mut comments = std::iter::from_fn(|| {
+        let corpora = by_corpus.len();
+        (0..corpora).find_map(|_| {
+            let next = by_corpus.first_mut()?.next();
+            by_corpus.rotate_left(1);
+            next
+        })
+    });
+    let mut articles = Vec::new();
+    for (i, body) in bodies.into_iter().enumerate() {
+        let texts: Vec<String> = comments.by_ref().take(per_article).collect();
+        if texts.len() < per_article {
+            break;
+        }
+        articles.push(slant::article::Article {
+            id: format!("distinct-{i}"),
+            body,
+            comments: texts
+                .into_iter()
+                .enumerate()
+                .map(|(c, text)| slant::article::Comment {
+                    id: format!("distinct-{i}-{c}"),
+                    text,
+                    ..Default::default()
+                })
+                .collect(),
+            ..Default::default()
+        });
+    }
+    articles
 }
 
 /// Bytes of text in `articles` (bodies and comments).

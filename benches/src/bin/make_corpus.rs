@@ -4,6 +4,10 @@
 //!
 //!     make_corpus OUT.jsonl|OUT.parquet MEGABYTES
 //!
+//! With `DISTINCT=1` in the environment the articles are those of
+//! [`slant_benches::distinct_articles_with_comments`] instead, each once: no text repeats, and the
+//! file ends where the distinct texts do if that comes before the size (it says so).
+//!
 //! Parquet files get row groups of [`ROW_GROUP_ROWS`] rows, as a data lake's writers (Spark,
 //! pyarrow) cut them, with `comments` as a list of `{id, text}` structs; the environment's
 //! `ROW_GROUP_ROWS` sets another count (to see whether memory follows the groups' size).
@@ -47,7 +51,11 @@ fn main() {
         eprintln!("usage: make_corpus OUT.jsonl|OUT.parquet MEGABYTES");
         std::process::exit(2);
     };
-    let lines = article_lines(megabytes);
+    let articles = articles().unwrap_or_else(|e| {
+        eprintln!("make_corpus: {e}");
+        std::process::exit(2);
+    });
+    let lines = article_lines(articles, megabytes);
     let written = if out.ends_with(".parquet") {
         write_parquet(Path::new(out), lines)
     } else {
@@ -59,14 +67,35 @@ fn main() {
     }
 }
 
-/// JSON lines of articles, fresh ids, until `megabytes` of lines have been produced.
-fn article_lines(megabytes: u64) -> impl Iterator<Item = String> {
+/// The articles to write, in turn: the benchmark articles repeated without end, or with
+/// `DISTINCT=1` the distinct ones once (an error when there are none: `../shared/data` is
+/// missing).
+fn articles() -> Result<Box<dyn Iterator<Item = slant::article::Article>>, String> {
+    if std::env::var("DISTINCT").is_ok_and(|v| v == "1") {
+        let articles = slant_benches::distinct_articles_with_comments(COMMENTS_PER_ARTICLE);
+        if articles.is_empty() {
+            return Err("DISTINCT=1 needs the corpora of ../shared/data".into());
+        }
+        eprintln!(
+            "make_corpus: {} distinct articles, {:.1} MB of text",
+            articles.len(),
+            slant_benches::article_bytes(&articles) as f64 / 1e6
+        );
+        return Ok(Box::new(articles.into_iter()));
+    }
     let articles = slant_benches::articles_with_comments(COMMENTS_PER_ARTICLE);
+    Ok(Box::new(articles.into_iter().cycle()))
+}
+
+/// JSON lines of `articles`, fresh ids, until `megabytes` of lines have been produced or the
+/// articles end.
+fn article_lines(
+    articles: impl Iterator<Item = slant::article::Article>,
+    megabytes: u64,
+) -> impl Iterator<Item = String> {
     let budget = megabytes * 1_000_000;
     let mut written = 0u64;
     articles
-        .into_iter()
-        .cycle()
         .enumerate()
         .map(|(n, article)| {
             serde_json::json!({

@@ -230,6 +230,9 @@ impl RecordWriter {
                 self.push_json_line(record)?;
                 self.write_buffered()
             }
+            OutputFormat::Parquet if !parquet::has_extra(record) => {
+                Ok(self.parquet_sink()?.write_serialize(record)?)
+            }
             OutputFormat::Parquet => {
                 let mut row = std::mem::take(&mut self.file_buf);
                 let written = parquet::row_json(record, &mut row)

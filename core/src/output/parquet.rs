@@ -395,6 +395,21 @@ impl ParquetSink {
         Ok(())
     }
 
+    /// Adds one record whose JSON form is its row as it is (no `extra` to turn into text:
+    /// [`has_extra`]), serialized straight into the decoder's tape.
+    ///
+    /// # Errors
+    /// The record does not fit the schema, or writing fails.
+    pub fn write_serialize(&mut self, record: &OutputRecord) -> Result<(), ParquetOutputError> {
+        self.decoder
+            .serialize(std::slice::from_ref(record))
+            .map_err(|e| self.error(format!("a record does not fit the Parquet schema: {e}")))?;
+        if self.decoder.len() >= ROWS_PER_BATCH {
+            self.write_rows()?;
+        }
+        Ok(())
+    }
+
     /// Adds one record given as the JSON text of its row ([`row_json`]).
     ///
     /// # Errors
@@ -469,6 +484,11 @@ pub fn read_labeled(
             Err(e) => vec![Err(e)],
         }
     }))
+}
+
+/// Whether `record` has input fields of its own (`extra`), which its row holds as JSON text.
+pub fn has_extra(record: &OutputRecord) -> bool {
+    matches!(record, OutputRecord::Article(article) if !article.extra.is_empty())
 }
 
 /// Writes the JSON text of `record`'s row into `buf` (after what it holds): its JSON form with
@@ -609,5 +629,56 @@ mod tests {
             row["extra"],
             r#"{"lang":"en","tags":{"a":[1,"two"],"b":null}}"#
         );
+    }
+
+    /// A stage's columns with every part off but those named.
+    fn stage(name: &str, filter: bool, comments: bool) -> StageColumns {
+        StageColumns {
+            name: name.into(),
+            filter,
+            sentences: false,
+            comments,
+            targets: false,
+            mention_list: false,
+            claims: false,
+            explain: false,
+        }
+    }
+
+    #[test]
+    fn a_record_without_extra_serialized_is_its_rows_json_text_decoded() {
+        let schema = Arc::new(labeled_schema(&[
+            stage("sentiment", false, false),
+            stage("toxicity", true, true),
+        ]));
+        let decoder = || {
+            arrow_json::ReaderBuilder::new(schema.clone())
+                .with_strict_mode(true)
+                .build_decoder()
+                .unwrap()
+        };
+        let records = [
+            OutputRecord::Article(Box::new(article())),
+            OutputRecord::Error(ErrorRecord {
+                id: None,
+                source: crate::article::SourceRef::line("in.jsonl", 7),
+                error: "not JSON".into(),
+            }),
+        ];
+        let (mut serialized, mut decoded) = (decoder(), decoder());
+        for record in &records {
+            assert!(!has_extra(record));
+            serialized.serialize(std::slice::from_ref(record)).unwrap();
+            let mut row = Vec::new();
+            row_json(record, &mut row).unwrap();
+            assert_eq!(decoded.decode(&row).unwrap(), row.len());
+        }
+        let serialized = serialized.flush().unwrap().unwrap();
+        let decoded = decoded.flush().unwrap().unwrap();
+        assert_eq!(serialized.num_rows(), 2);
+        assert_eq!(serialized, decoded);
+        let mut with_extra = article();
+        with_extra.extra.insert("lang".into(), "en".into());
+        assert!(has_extra(&OutputRecord::Article(Box::new(with_extra))));
     }
 }

@@ -2,7 +2,7 @@
 # generator, and writes `$work/corpus-${mb}MB.jsonl` (articles with reader comments, from
 # `make_corpus`; `.parquet` when `format` is set to parquet) unless it is already there; with
 # DISTINCT=1 in the environment, `$work/corpus-distinct-${mb}MB.jsonl`, in which no text repeats
-# (it ends where the distinct texts of ../shared/data do, about 7 MB). Sets
+# (it ends where the distinct texts of ../shared/data do, at 8.3 MB). Sets
 # `input` and `bytes` (its size), and defines `config_before`.
 # Needs `work` and `mb` set, and the repository root as the current folder.
 mkdir -p "$work"

@@ -6,7 +6,8 @@
 //!
 //! With `DISTINCT=1` in the environment the articles are those of
 //! [`slant_benches::distinct_articles_with_comments`] instead, each once: no text repeats, and the
-//! file ends where the distinct texts do if that comes before the size (it says so).
+//! file ends where the distinct texts do if that comes before the size (it prints how many
+//! articles and megabytes of text there are).
 //!
 //! Parquet files get row groups of [`ROW_GROUP_ROWS`] rows, as a data lake's writers (Spark,
 //! pyarrow) cut them, with `comments` as a list of `{id, text}` structs; the environment's

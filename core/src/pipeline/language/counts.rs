@@ -140,9 +140,10 @@ impl TextCounts {
         }
     }
 
-    /// The function words at and beyond which [`clearly_expected`](Self::clearly_expected)
-    /// says yes, given the text's words: none when the share cannot decide (too few words, or
-    /// a language without a list).
+    /// How many function words the lookups must find before the answer of
+    /// [`clearly_expected`](Self::clearly_expected) can no longer change: its share of the
+    /// text's words, or none when that answer cannot be yes (too few words, or a language
+    /// without a list).
     fn function_words_deciding(&self, function_words: &FunctionWords) -> usize {
         if self.words < FAST_PATH_MIN_WORDS || function_words.is_empty() {
             return 0;

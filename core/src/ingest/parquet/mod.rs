@@ -2,34 +2,32 @@
 //! (a Parquet file row group by row group), so memory stays bounded however large the file.
 //!
 //! Each row is read as its line in a JSON Lines file would be: the article's text fields
-//! (`body`, `text`, `id`, the metadata) from their string columns as they are, every other
-//! column from the row's JSON text (an object, null cells left out) by `jsonl::parse_article`:
-//! the same field names, unknown columns kept in `extra`. `--text-column`, `--id-column` and `--outlet-column` name the
-//! columns that hold the body, the id and the outlet when the file calls them something else
-//! (they are renamed in the batch's schema before its rows are written as JSON). Records are
-//! located as `<file>#<row>` (1-based). A file that cannot be opened, is not Parquet / Arrow, or
-//! lacks a named column (or has it with a non-text type) yields one error record naming the
-//! column; a decoding error part-way yields one error record naming the first row not read.
+//! (`body`, `text`, `id`, the metadata) from their string columns as they are, `comments` from
+//! its arrays when it is a list of structs of text fields ([`columns`]), every other column
+//! from the row's JSON text (an object, null cells left out) by `jsonl::parse_article`: the
+//! same field names, unknown columns kept in `extra`. `--text-column`, `--id-column` and
+//! `--outlet-column` name the columns that hold the body, the id and the outlet when the file
+//! calls them something else (they are renamed in the batch's schema first). Records are located
+//! as `<file>#<row>` (1-based). A file that cannot be opened, is not Parquet / Arrow, or lacks a
+//! named column (or has it with a non-text type) yields one error record naming the column; a
+//! decoding error part-way yields one error record naming the first row not read.
 
 use std::collections::VecDeque;
 use std::fs::File;
 use std::path::Path;
 use std::sync::Arc;
 
-use arrow_array::cast::AsArray;
-use arrow_array::{
-    Array, ArrayRef, LargeStringArray, RecordBatch, RecordBatchOptions, StringArray,
-    StringViewArray,
-};
+use arrow_array::{ArrayRef, RecordBatch, RecordBatchOptions};
 use arrow_schema::{ArrowError, DataType, Field, Schema};
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 
-use serde_json::Value;
+mod columns;
 
-use super::record::{self, ArticleFields};
+use super::record::ArticleFields;
 use super::{error_record, jsonl, RawRecord};
 use crate::article::{InputRecord, SourceRef};
 use crate::output::parquet::for_each_json_row;
+use columns::Columns;
 
 /// Rows decoded at a time: each batch is turned into records before the next is read, so this
 /// bounds the reader's memory beside the row group's pages (1,024 rows of long articles held
@@ -209,18 +207,16 @@ impl Rows {
         }
     }
 
-    /// Reads the rows of `batch` into `pending`: the article's text columns from their arrays,
-    /// the other columns of each row as the same line in a JSON Lines file would be read (in
-    /// place, without a map of its fields: the map and its removals were about half of this
-    /// thread's time).
+    /// Reads the rows of `batch` into `pending`: the article's text columns and its comments
+    /// from their arrays ([`Columns`]), the other columns of each row as the same line in a
+    /// JSON Lines file would be read (in place, without a map of its fields: the map and its
+    /// removals were about half of this thread's time).
     fn push_rows(&mut self, batch: &RecordBatch) -> Result<(), String> {
-        let (texts, rest) = text_columns(batch).map_err(|e| e.to_string())?;
+        let columns = Columns::of(batch).map_err(|e| e.to_string())?;
         let mut row = 0;
         let mut read_row = |fields: Result<ArticleFields, String>| {
             let fields = fields.map(|mut fields| {
-                for (key, column) in &texts {
-                    fields.known[*key] = column.text(row).map(|t| Value::String(t.to_owned()));
-                }
+                columns.fill(row, &mut fields);
                 fields
             });
             row += 1;
@@ -229,8 +225,8 @@ impl Rows {
             self.pending
                 .push_back(RawRecord { source, fields }.into_article());
         };
-        match rest {
-            Some(rest) => for_each_json_row(&rest, |line| {
+        match &columns.rest {
+            Some(rest) => for_each_json_row(rest, |line| {
                 read_row(jsonl::parse_article(line));
                 Ok(())
             }),
@@ -247,59 +243,6 @@ impl Rows {
         self.pending.push_back(error_record(source, message));
         self.done = true;
     }
-}
-
-/// A column of text, whichever of Arrow's string types holds it.
-enum TextColumn<'a> {
-    Utf8(&'a StringArray),
-    LargeUtf8(&'a LargeStringArray),
-    View(&'a StringViewArray),
-}
-
-impl TextColumn<'_> {
-    /// The text of row `row`; `None` when the cell is null (as the row's JSON text leaves it out).
-    fn text(&self, row: usize) -> Option<&str> {
-        match self {
-            TextColumn::Utf8(a) => a.is_valid(row).then(|| a.value(row)),
-            TextColumn::LargeUtf8(a) => a.is_valid(row).then(|| a.value(row)),
-            TextColumn::View(a) => a.is_valid(row).then(|| a.value(row)),
-        }
-    }
-}
-
-/// The text columns that are article fields, and the batch of the other columns.
-type TextColumns<'a> = (Vec<(usize, TextColumn<'a>)>, Option<RecordBatch>);
-
-/// The batch's text columns that are article fields (the body is most of a row's bytes, and
-/// written as JSON text only to be parsed back), each with its place in
-/// [`record::ARTICLE_KEYS`], and the batch of the other columns (`None` when there are none).
-fn text_columns(batch: &RecordBatch) -> Result<TextColumns<'_>, ArrowError> {
-    let mut texts = Vec::new();
-    let mut others = Vec::new();
-    for (at, (field, column)) in batch
-        .schema_ref()
-        .fields()
-        .iter()
-        .zip(batch.columns())
-        .enumerate()
-    {
-        let key = record::ARTICLE_KEYS.iter().position(|k| k == field.name());
-        let text = match column.data_type() {
-            DataType::Utf8 => Some(TextColumn::Utf8(column.as_string::<i32>())),
-            DataType::LargeUtf8 => Some(TextColumn::LargeUtf8(column.as_string::<i64>())),
-            DataType::Utf8View => Some(TextColumn::View(column.as_string_view())),
-            _ => None,
-        };
-        match (key, text) {
-            (Some(key), Some(text)) => texts.push((key, text)),
-            _ => others.push(at),
-        }
-    }
-    let rest = match others.is_empty() {
-        true => None,
-        false => Some(batch.project(&others)?),
-    };
-    Ok((texts, rest))
 }
 
 /// `batch` with the columns that flags name under the field names the article reader knows
@@ -363,26 +306,23 @@ impl Iterator for Rows {
 
 #[cfg(test)]
 mod tests {
+    use arrow_array::LargeStringArray;
+
     use super::*;
 
     /// Rows with every case of a rename: a column the flag names, a column already bearing the
-    /// field's name (it gives way), a null cell, a number as the id, unknown columns (`extra`).
+    /// field's name (it gives way), a null cell, a number as the id, unknown columns (`extra`);
+    /// comments null, a comment's field null or missing, another field of a comment.
     fn batch() -> RecordBatch {
         let rows = serde_json::json!([
             {"content": "The council met. The budget passed.", "body": "old", "num": 7,
-             "site": "Hill Courier", "lang": "en", "comments": [{"text": "Thanks."}]},
+             "site": "Hill Courier", "lang": "en",
+             "comments": [{"text": "Thanks.", "likes": 3}, {"author": "Ann"}]},
             {"content": null, "body": "kept?", "num": 8, "site": null, "lang": "fr"},
             {"content": "Second text.", "num": null, "site": "Lakeside Gazette",
              "comments": [{"text": null}, {"id": "c2", "text": "You idiot."}]},
         ]);
-        let rows = rows.as_array().unwrap();
-        let schema =
-            arrow_json::reader::infer_json_schema_from_iterator(rows.iter().map(Ok)).unwrap();
-        let mut decoder = arrow_json::ReaderBuilder::new(Arc::new(schema))
-            .build_decoder()
-            .unwrap();
-        decoder.serialize(rows).unwrap();
-        let batch = decoder.flush().unwrap().unwrap();
+        let batch = inferred(rows.as_array().unwrap());
         // A title of Arrow's large string type, one of them blank, one null.
         let title = LargeStringArray::from(vec![Some("Budget"), Some("  "), None]);
         let mut fields: Vec<Field> = batch
@@ -395,6 +335,52 @@ mod tests {
         let mut columns = batch.columns().to_vec();
         columns.push(Arc::new(title));
         RecordBatch::try_new(Arc::new(Schema::new(fields)), columns).unwrap()
+    }
+
+    /// `rows` decoded into one batch of the schema inferred from them (inference takes no null
+    /// inside a list of objects: it infers from the rows with each null comment as an empty
+    /// object, and the decoder takes the null).
+    fn inferred(rows: &[serde_json::Value]) -> RecordBatch {
+        let without_null_comments = rows.iter().map(|row| {
+            let mut row = row.clone();
+            for comment in row["comments"].as_array_mut().into_iter().flatten() {
+                if comment.is_null() {
+                    *comment = serde_json::json!({});
+                }
+            }
+            Ok(row)
+        });
+        let schema = arrow_json::reader::infer_json_schema_from_iterator(without_null_comments);
+        decoded(rows, schema.unwrap())
+    }
+
+    /// `rows` decoded into one batch of `schema`.
+    fn decoded(rows: &[serde_json::Value], schema: Schema) -> RecordBatch {
+        let mut decoder = arrow_json::ReaderBuilder::new(Arc::new(schema))
+            .build_decoder()
+            .unwrap();
+        decoder.serialize(rows).unwrap();
+        decoder.flush().unwrap().unwrap()
+    }
+
+    /// `batch` with its `comments` column's type changed by `change` (the values kept).
+    fn comments_retyped(
+        batch: &RecordBatch,
+        change: impl Fn(&DataType) -> DataType,
+    ) -> RecordBatch {
+        let fields: Vec<Field> = batch
+            .schema()
+            .fields()
+            .iter()
+            .map(|f| match f.name().as_str() {
+                "comments" => f.as_ref().clone().with_data_type(change(f.data_type())),
+                _ => f.as_ref().clone(),
+            })
+            .collect();
+        let rows = crate::output::parquet::batch_objects(batch).unwrap();
+        let rows: Vec<serde_json::Value> =
+            rows.into_iter().map(serde_json::Value::Object).collect();
+        decoded(&rows, Schema::new(fields))
     }
 
     /// The records as the reader made them before: each row parsed into a map, the map's
@@ -474,5 +460,47 @@ mod tests {
         let records = by_lines(&batch, &content_as_body);
         assert!(records[0].contains("The council met"), "{}", records[0]);
         assert!(records[1].contains("no `body`"), "{}", records[1]);
+    }
+
+    #[test]
+    fn comments_are_read_from_their_arrays_when_their_shape_allows() {
+        let batch = batch();
+        let content = ColumnNames {
+            text: Some("content".into()),
+            ..ColumnNames::default()
+        };
+        let body = ColumnNames::default();
+        let with_ids_as_numbers = inferred(&[
+            serde_json::json!({"body": "One.", "comments": [{"id": 5, "text": "Hm."}]}),
+            serde_json::json!({"body": "Two.", "comments": [{"text": "Ha."}]}),
+        ]);
+        let with_a_null_comment = inferred(&[
+            serde_json::json!({"body": "One.", "comments": [{"text": "Hm."}, null]}),
+            serde_json::json!({"body": "Two.", "comments": null}),
+        ]);
+        let large_lists = comments_retyped(&batch, |t| match t {
+            DataType::List(item) => DataType::LargeList(item.clone()),
+            other => other.clone(),
+        });
+        // Read from the arrays: lists and large lists of structs of text fields, null comments
+        // and null lists; through JSON text: a comment field of another type.
+        for (batch, flags, from_arrays) in [
+            (&batch, &content, true),
+            (&large_lists, &content, true),
+            (&with_a_null_comment, &body, true),
+            (&with_ids_as_numbers, &body, false),
+        ] {
+            let columns = Columns::of(batch).unwrap();
+            let schema = batch.schema();
+            assert_eq!(columns.comments.is_some(), from_arrays, "{schema:?}");
+            assert_eq!(by_lines(batch, flags), by_maps(batch, flags));
+        }
+        let records = by_lines(&large_lists, &content);
+        assert!(records[2].contains("You idiot."), "{}", records[2]);
+        let records = by_lines(&with_a_null_comment, &body);
+        assert!(records[0].contains("found null"), "{}", records[0]);
+        assert!(records[1].contains("Two."), "{}", records[1]);
+        let records = by_lines(&with_ids_as_numbers, &body);
+        assert!(records[0].contains("Hm."), "{}", records[0]);
     }
 }

@@ -4,7 +4,8 @@
 //! structs whose comment fields are text (the shape slant itself writes, and the usual one in a
 //! data lake). Each gives the values the row's JSON text would have given: a null cell is a
 //! field left out, a null comment is a JSON `null`, a comment's other fields are dropped.
-//! Every other column, and `comments` of any other shape, stays in [`Columns::rest`].
+//! Every other column, and `comments` of any other shape, stays in [`Columns::rest`]. Of two
+//! columns of one name, the one read from its arrays wins (through the text, the last did).
 
 use std::ops::Range;
 

@@ -31,7 +31,7 @@ pub(super) struct Columns<'a> {
 }
 
 impl<'a> Columns<'a> {
-    /// Sorts the columns of `batch`.
+    /// Divides the columns of `batch` into those read from their arrays and the rest.
     pub(super) fn of(batch: &'a RecordBatch) -> Result<Columns<'a>, ArrowError> {
         let mut texts = Vec::new();
         let mut comments = None;

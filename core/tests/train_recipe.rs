@@ -105,6 +105,31 @@ fn same_recipe_same_bytes_and_a_card_beside_the_model() {
     assert!(card.contains("Synthetic test data only."));
     assert!(card.contains("What chose what"), "{card}");
     assert!(card.contains("fits converged"), "{card}");
+    // The fixture says nothing of how its features were chosen, so the card claims no
+    // comparison.
+    assert!(
+        card.contains("were set by hand in the recipe, not chosen by a measured comparison"),
+        "{card}"
+    );
+}
+
+#[test]
+fn the_card_quotes_how_the_recipe_chose_its_features() {
+    let (checked, base) = Recipe::from_file(&fixture("tiny.toml")).unwrap();
+    let mut recipe = checked.into_recipe();
+    recipe.features_chosen_by = Some("word 1-2 against 1-3 by 3-fold grouped CV.".into());
+    let recipe = recipe.check().unwrap();
+    let trained = train(&recipe, &base, &options(None)).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    export::write(&trained, &dir.path().join("b.model")).unwrap();
+    let card = std::fs::read_to_string(dir.path().join("b.md")).unwrap();
+    assert!(
+        card.contains(
+            "The recipe's features, k and weighting: word 1-2 against 1-3 by 3-fold grouped CV."
+        ),
+        "{card}"
+    );
+    assert!(!card.contains("set by hand"), "{card}");
 }
 
 #[test]

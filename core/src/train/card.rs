@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use super::data::SourceInfo;
-use super::recipe::Split;
+use super::recipe::{Recipe, Split};
 use super::{HeadOutcome, Trained};
 use crate::eval::Report;
 
@@ -400,14 +400,24 @@ fn what_chose_what(trained: &Trained) -> String {
         .collect();
     let dev_chose = trained.heads.iter().any(|o| o.result.tuning == "dev");
     format!(
-        "What chose what: column selection and idf/NB weights are fitted on training rows only (refitted inside every fold or holdout). C, the temperature and the threshold were chosen: {}. {} The recipe's features, k and weighting were chosen by comparing cross-validation figures on training data (see the recipe's comments).",
+        "What chose what: column selection and idf/NB weights are fitted on training rows only (refitted inside every fold or holdout). C, the temperature and the threshold were chosen: {}. {} {}",
         per_head.join("; "),
         if dev_chose {
             "Dev figures of heads chosen by dev are optimistic, not estimates."
         } else {
             "The dev rows chose nothing: dev figures are an untouched estimate."
-        }
+        },
+        features_chosen_by(&trained.recipe)
     )
+}
+
+/// How the recipe's features, k and weighting were chosen: the recipe's own account, or that
+/// no measured comparison chose them.
+fn features_chosen_by(recipe: &Recipe) -> String {
+    match &recipe.features_chosen_by {
+        Some(how) => format!("The recipe's features, k and weighting: {how}"),
+        None => "The recipe's features, k and weighting were set by hand in the recipe, not chosen by a measured comparison.".to_string(),
+    }
 }
 
 /// Known limits: the recipe's, and what this run's tuning implies.

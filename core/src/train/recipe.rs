@@ -76,6 +76,10 @@ pub struct Recipe {
     /// Known limits, written into the model card.
     #[serde(default)]
     pub limits: Vec<String>,
+    /// How the features, k and weighting were chosen (the comparison, its command and what it
+    /// measured), written into the model card; without it the card says they were set by hand.
+    #[serde(default)]
+    pub features_chosen_by: Option<String>,
     /// Settings of the tokenize stage (its `[stages.tokenize]` table).
     #[serde(default)]
     pub tokenizer: toml::Table,
@@ -574,6 +578,7 @@ impl Recipe {
             max_rows: a.max_rows,
             description: None,
             limits: Vec::new(),
+            features_chosen_by: None,
             tokenizer: toml::Table::new(),
             features: a.features.clone(),
             selection,

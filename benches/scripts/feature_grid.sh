@@ -3,8 +3,8 @@
 # each setting is the recipe with some values replaced, trained with `slant train` (model and
 # card to target/feature-grid/, never over a shipped model), and reported by its card's
 # cross-validated figures: per head, accuracy, macro-F1 and ROC-AUC as mean ± sd over the folds
-# (selection and weights refitted inside every fold), and macro-F1 per source. Dev figures are not printed: they choose
-# nothing. Needs ../shared/data (the corpora) and a recipe tuned by `cv`.
+# (selection and weights refitted inside every fold), and macro-F1 per source. Dev figures are
+# not printed: they choose nothing. Needs ../shared/data (the corpora) and a recipe tuned by `cv`.
 #
 #   bash benches/scripts/feature_grid.sh models/sentiment.toml \
 #       "word_ngrams=[1, 2]; k=6000" "word_ngrams=[1, 3]; k=6000"

@@ -108,7 +108,7 @@ fn same_recipe_same_bytes_and_a_card_beside_the_model() {
     // The fixture says nothing of how its features were chosen, so the card claims no
     // comparison.
     assert!(
-        card.contains("were set by hand in the recipe, not chosen by a measured comparison"),
+        card.contains("were set by hand, not chosen by a measured comparison"),
         "{card}"
     );
 }

@@ -411,12 +411,15 @@ fn what_chose_what(trained: &Trained) -> String {
     )
 }
 
-/// How the recipe's features, k and weighting were chosen: the recipe's own account, or that
-/// no measured comparison chose them.
+/// How the features, k and weighting were chosen: the recipe's own account, or that no
+/// measured comparison chose them (also what an ad hoc run's flags get).
 fn features_chosen_by(recipe: &Recipe) -> String {
     match &recipe.features_chosen_by {
         Some(how) => format!("The recipe's features, k and weighting: {how}"),
-        None => "The recipe's features, k and weighting were set by hand in the recipe, not chosen by a measured comparison.".to_string(),
+        None => {
+            "The features, k and weighting were set by hand, not chosen by a measured comparison."
+                .to_string()
+        }
     }
 }
 

@@ -8,7 +8,7 @@
 
 use std::io::{BufRead, BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
@@ -101,6 +101,28 @@ fn other_files(dir: &Path, keep: &[&Path]) -> Vec<PathBuf> {
         .collect()
 }
 
+/// Waits until the run's temporary output in `out_dir` (every file but `target`) holds at least
+/// `bytes` bytes, so that a kill lands while the run writes whatever its speed; false if the run
+/// ended first. (A fixed delay did not: on a faster build the whole run ended within it.)
+fn wait_for_output(child: &mut Child, out_dir: &Path, target: &Path, bytes: u64) -> bool {
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while Instant::now() < deadline {
+        if child.try_wait().unwrap().is_some() {
+            return false;
+        }
+        let written: u64 = other_files(out_dir, &[target])
+            .iter()
+            .filter_map(|p| std::fs::metadata(p).ok())
+            .map(|m| m.len())
+            .sum();
+        if written >= bytes {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    true
+}
+
 #[test]
 fn kill_9_during_an_output_run_leaves_the_previous_file_or_none() {
     let dir = tempfile::tempdir().unwrap();
@@ -111,7 +133,8 @@ fn kill_9_during_an_output_run_leaves_the_previous_file_or_none() {
     std::fs::create_dir(&out_dir).unwrap();
     let target = out_dir.join("labels.jsonl");
     let previous = b"{\"previous\":\"complete\"}\n";
-    for (delay_ms, had_previous) in [(150, true), (600, true), (300, false)] {
+    // Killed as the output starts, part-way, and early without a previous file.
+    for (written, had_previous) in [(1, true), (4 << 20, true), (256 << 10, false)] {
         if had_previous {
             std::fs::write(&target, previous).unwrap();
         } else {
@@ -126,11 +149,9 @@ fn kill_9_during_an_output_run_leaves_the_previous_file_or_none() {
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
-        std::thread::sleep(Duration::from_millis(delay_ms));
-        let finished_early = child.try_wait().unwrap().is_some();
         assert!(
-            !finished_early,
-            "the run ended before the kill at {delay_ms} ms"
+            wait_for_output(&mut child, &out_dir, &target, written),
+            "the run ended before its output held {written} bytes"
         );
         child.kill().unwrap(); // SIGKILL on Unix
         child.wait().unwrap();
@@ -138,12 +159,12 @@ fn kill_9_during_an_output_run_leaves_the_previous_file_or_none() {
             assert_eq!(
                 std::fs::read(&target).unwrap(),
                 previous,
-                "at {delay_ms} ms"
+                "killed at {written} bytes"
             );
         } else {
             assert!(
                 !target.exists(),
-                "a torn file after a kill at {delay_ms} ms"
+                "a torn file after a kill at {written} bytes"
             );
         }
         // A killed run cannot delete its temporary file; it must never take the target's name.

@@ -12,7 +12,13 @@
 # A setting is `key=value` pairs separated by `;`, each replacing the recipe's line `key = ...`
 # (keys such as word_ngrams, char_ngrams, hash_bits, k, min_df, weighting); a key the recipe
 # lacks is an error. The recipe's data paths are made absolute so the copy reads the same files.
-# Environment: WORK (default target/feature-grid).
+#
+# One fold split can favour a setting by luck. With SEEDS (e.g. SEEDS="42 1 2 3 4") every setting
+# is trained once per seed (the recipe's `seed`, which draws the folds), and each setting is then
+# compared with the first fold by fold: two settings under one seed see the same folds, so each
+# fold gives a paired difference of macro-F1 (mean ± sd over every fold of every seed, and on
+# how many folds the setting is ahead).
+# Environment: WORK (default target/feature-grid), SEEDS (default: the recipe's own seed only).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -58,15 +64,61 @@ cv_figures() {
              sources = ""; by_source = 0 }' "$1"
 }
 
+# Each later setting's macro-F1 minus the first setting's, fold by fold, per head (arguments: the
+# number of seeds, then every card, setting by setting, the seeds in order within each).
+paired() {
+    python3 - "$@" <<'EOF'
+import re, statistics, sys
+n_seeds, cards = int(sys.argv[1]), sys.argv[2:]
+
+def folds(card):
+    """Head -> its folds' macro-F1, in fold order, from the card's CV table."""
+    out, head = {}, None
+    for line in open(card):
+        m = re.match(r"^### `(.*)`: .*\(CV figures\)$", line)
+        if line.startswith("### "):
+            head = m.group(1) if m else None
+        elif head and re.match(r"^\| \d+ \|", line):
+            out.setdefault(head, []).append(float(line.split("|")[3]))
+    return out
+
+def pooled(setting):
+    """Head -> the macro-F1 of every fold of every seed of one setting."""
+    out = {}
+    for card in cards[setting * n_seeds:(setting + 1) * n_seeds]:
+        for head, f1 in folds(card).items():
+            out.setdefault(head, []).extend(f1)
+    return out
+
+first = pooled(0)
+for setting in range(1, len(cards) // n_seeds):
+    for head, f1 in pooled(setting).items():
+        d = [a - b for a, b in zip(f1, first[head], strict=True)]
+        ahead = sum(x > 0 for x in d)
+        print(f"  setting {setting + 1}, {head}: macro-F1 {statistics.mean(d):+.4f} "
+              f"± {statistics.stdev(d):.4f} over {len(d)} folds, ahead on {ahead}")
+EOF
+}
+
 echo "recipe $recipe ($(git rev-parse --short HEAD)), cross-validated on its training rows"
+read -ra seeds <<<"${SEEDS:-}"
 n=0
+cards=()
 for setting in "$@"; do
-    n=$((n + 1))
-    name="$(basename "$recipe" .toml)-$n"
-    variant "$setting" >"$work/$name.toml"
-    target/release/slant --quiet train --recipe "$work/$name.toml" --out "$work/$name.model"
-    grep -q '(CV figures)' "$work/$name.md" \
-        || { echo "feature_grid: $recipe is not tuned by cross-validation (no CV figures)" >&2; exit 1; }
-    echo "$setting"
-    cv_figures "$work/$name.md"
+    for seed in "${seeds[@]:-}"; do
+        n=$((n + 1))
+        name="$(basename "$recipe" .toml)-$n"
+        full=$setting${seed:+; seed=$seed}
+        variant "$full" >"$work/$name.toml"
+        target/release/slant --quiet train --recipe "$work/$name.toml" --out "$work/$name.model"
+        grep -q '(CV figures)' "$work/$name.md" \
+            || { echo "feature_grid: $recipe is not tuned by cross-validation (no CV figures)" >&2; exit 1; }
+        echo "$full"
+        cv_figures "$work/$name.md"
+        cards+=("$work/$name.md")
+    done
 done
+if ((${#seeds[@]} > 0 && $# > 1)); then
+    echo "paired by fold (one seed, the same folds), each setting against the first ($1):"
+    paired "${#seeds[@]}" "${cards[@]}"
+fi

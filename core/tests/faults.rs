@@ -103,7 +103,9 @@ fn other_files(dir: &Path, keep: &[&Path]) -> Vec<PathBuf> {
 
 /// Waits until the run's temporary output in `out_dir` (every file but `target`) holds at least
 /// `bytes` bytes, so that a kill lands while the run writes whatever its speed; false if the run
-/// ended first. (A fixed delay did not: on a faster build the whole run ended within it.)
+/// ended first. After two minutes without that much output it gives up waiting and answers true:
+/// the kill then lands wherever the run is, which the caller's assertions hold for too. (A fixed
+/// delay did not work: on a faster build the whole run ended within it.)
 fn wait_for_output(child: &mut Child, out_dir: &Path, target: &Path, bytes: u64) -> bool {
     let deadline = Instant::now() + Duration::from_secs(120);
     while Instant::now() < deadline {

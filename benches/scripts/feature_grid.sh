@@ -11,7 +11,7 @@
 #
 # A setting is `key=value` pairs separated by `;`, each replacing the recipe's line `key = ...`
 # (keys such as word_ngrams, char_ngrams, hash_bits, k, min_df, weighting); a key the recipe
-# lacks is an error. The recipe's data paths are made absolute so the copy reads the same files.
+# lacks is an error, and the value `none` leaves the line out (the field's default applies). The recipe's data paths are made absolute so the copy reads the same files.
 #
 # One fold split can favour a setting by luck. With SEEDS (e.g. SEEDS="42 1 2 3 4") every setting
 # is trained once per seed (the recipe's `seed`, which draws the folds), and each setting is then
@@ -41,7 +41,8 @@ for pair in filter(None, (p.strip() for p in setting.split(";"))):
     hits = [i for i, l in enumerate(lines) if re.match(rf"{re.escape(key)}\s*=", l)]
     if len(hits) != 1:
         sys.exit(f"feature_grid: {recipe} has {len(hits)} lines `{key} = ...`, not one")
-    lines[hits[0]] = f"{key} = {value}"
+    # `none` leaves the key out, so the field's default applies (e.g. no char n-grams).
+    lines[hits[0]] = f"# {key} left out" if value == "none" else f"{key} = {value}"
 for i, l in enumerate(lines):
     m = re.match(r'path\s*=\s*"([^"]*)"', l)
     if m and not os.path.isabs(m.group(1)):

@@ -11,7 +11,8 @@
 #
 # A setting is `key=value` pairs separated by `;`, each replacing the recipe's line `key = ...`
 # (keys such as word_ngrams, char_ngrams, hash_bits, k, min_df, weighting); a key the recipe
-# lacks is an error, and the value `none` leaves the line out (the field's default applies). The recipe's data paths are made absolute so the copy reads the same files.
+# lacks is an error, and the value `none` leaves the line out (the field's default applies).
+# The recipe's data paths are made absolute so the copy reads the same files.
 #
 # One fold split can favour a setting by luck. With SEEDS (e.g. SEEDS="42 1 2 3 4") every setting
 # is trained once per seed (the recipe's `seed`, which draws the folds), and each setting is then

@@ -6,6 +6,7 @@ use std::ops::Range;
 use serde::{Deserialize, Serialize};
 
 use crate::plugin::TokenBatch;
+use slant_sdk::Token;
 
 /// A kind of text a stage scores.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
@@ -58,6 +59,29 @@ pub fn sentence_ranges(batch: &TokenBatch, doc: usize) -> Vec<Range<usize>> {
     out
 }
 
+/// The token range (as in [`sentence_ranges`]) of the sentence of document `doc` that holds
+/// token `token`, or `None` when `token` is not one of that document's tokens. Walks out from
+/// the token rather than listing every sentence: a mention needs one, and most articles have
+/// none.
+pub fn sentence_around(batch: &TokenBatch, doc: usize, token: usize) -> Option<Range<usize>> {
+    let range = batch.doc_ranges[doc].clone();
+    if !range.contains(&token) {
+        return None;
+    }
+    let sentence = batch.tokens[token].sentence;
+    let in_sentence = |t: &Token| t.sentence == sentence;
+    let before = batch.tokens[range.start..token]
+        .iter()
+        .rev()
+        .take_while(|t| in_sentence(t))
+        .count();
+    let after = batch.tokens[token..range.end]
+        .iter()
+        .take_while(|t| in_sentence(t))
+        .count();
+    Some(token - before..token + after)
+}
+
 /// `batch` with other documents: the given token ranges (e.g. the sentences of its documents),
 /// sharing its tokens and terms. Offsets stay those of the original texts, so each new document
 /// is classified with the full text it came from and only its own tokens.
@@ -90,7 +114,6 @@ pub fn weighted_mean(rows: &[f32], k: usize, weights: &[usize]) -> Option<Vec<f6
 #[cfg(test)]
 mod tests {
     use super::*;
-    use slant_sdk::Token;
 
     fn batch(sentences_per_doc: &[&[u32]]) -> TokenBatch {
         let mut b = TokenBatch::default();
@@ -120,6 +143,22 @@ mod tests {
         assert_eq!(sentence_ranges(&b, 2), vec![6..7usize]);
         let s = regroup(&b, &sentence_ranges(&b, 0));
         assert_eq!(s.doc_tokens(2).len(), 3);
+    }
+
+    #[test]
+    fn the_sentence_around_a_token_is_the_listed_sentence_that_holds_it() {
+        let b = batch(&[&[0, 0, 1, 2, 2, 2], &[], &[0], &[3, 3, 5]]);
+        for doc in 0..b.doc_ranges.len() {
+            for sentence in sentence_ranges(&b, doc) {
+                for token in sentence.clone() {
+                    assert_eq!(sentence_around(&b, doc, token), Some(sentence.clone()));
+                }
+            }
+        }
+        // Tokens of another document, past the last one, or of a document without tokens.
+        assert_eq!(sentence_around(&b, 0, 6), None);
+        assert_eq!(sentence_around(&b, 1, 6), None);
+        assert_eq!(sentence_around(&b, 3, 10), None);
     }
 
     #[test]

@@ -16,7 +16,7 @@ use indexmap::IndexMap;
 
 use super::batch::{ArticleWork, BatchTexts};
 use super::stage::ClassifierStage;
-use super::units::{regroup, sentence_ranges, weighted_mean};
+use super::units::{regroup, sentence_around, weighted_mean};
 use super::LabelOptions;
 use crate::labeled::{
     round4, Cue, MentionResult, Scores, StrongestMention, TargetStance, UnitScores,
@@ -37,7 +37,6 @@ struct Located {
 /// The sentence and tokens of each mention of document `doc` (mentions without any token,
 /// e.g. inside markup the tokenizer skipped, take the sentence of the nearest token before).
 fn locate(tokens: &TokenBatch, doc: usize, mentions: Vec<Mention>) -> Vec<Located> {
-    let sentences = sentence_ranges(tokens, doc);
     let mut out = Vec::with_capacity(mentions.len());
     for m in mentions {
         let first = tokens.tokens[tokens.doc_ranges[doc].clone()]
@@ -52,7 +51,7 @@ fn locate(tokens: &TokenBatch, doc: usize, mentions: Vec<Mention>) -> Vec<Locate
         } else {
             first.saturating_sub(1).max(doc_start)
         };
-        let Some(sentence) = sentences.iter().find(|s| s.contains(&anchor)).cloned() else {
+        let Some(sentence) = sentence_around(tokens, doc, anchor) else {
             continue; // a document without tokens has no sentence to judge a mention in
         };
         out.push(Located {

@@ -37,7 +37,7 @@ struct Located {
 /// The sentence and tokens of each mention of document `doc` (mentions without any token,
 /// e.g. inside markup the tokenizer skipped, take the sentence of the nearest token before).
 fn locate(tokens: &TokenBatch, doc: usize, mentions: Vec<Mention>) -> Vec<Located> {
-    let mut out = Vec::with_capacity(mentions.len());
+    let mut out: Vec<Located> = Vec::with_capacity(mentions.len());
     for m in mentions {
         let first = tokens.tokens[tokens.doc_ranges[doc].clone()]
             .partition_point(|t| (t.byte_end as usize) <= m.start)
@@ -51,7 +51,13 @@ fn locate(tokens: &TokenBatch, doc: usize, mentions: Vec<Mention>) -> Vec<Locate
         } else {
             first.saturating_sub(1).max(doc_start)
         };
-        let Some(sentence) = sentence_around(tokens, doc, anchor) else {
+        // Mentions come in text order, so one sentence's mentions follow each other: the walk
+        // over a sentence is made once, however long the sentence and however many mentions.
+        let previous = out.last().map(|l| l.sentence.clone());
+        let Some(sentence) = previous
+            .filter(|s| s.contains(&anchor))
+            .or_else(|| sentence_around(tokens, doc, anchor))
+        else {
             continue; // a document without tokens has no sentence to judge a mention in
         };
         out.push(Located {
@@ -239,4 +245,45 @@ fn strongest_unit(units: &[UnitScores]) -> Option<usize> {
             best
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pipeline::targets::TargetMap;
+    use slant_sdk::Token;
+
+    #[test]
+    fn each_mention_is_placed_in_the_sentence_and_tokens_it_falls_in() {
+        let text = "Syria and Syria. Syria now.";
+        let words = [(0, 5, 0), (6, 9, 0), (10, 15, 0), (17, 22, 1), (23, 26, 1)];
+        let tokens: Vec<Token> = words
+            .iter()
+            .map(|&(start, end, sentence)| Token {
+                byte_start: start,
+                byte_end: end,
+                sentence,
+                ..Token::default()
+            })
+            .collect();
+        let batch = TokenBatch {
+            tokens: tokens.into(),
+            doc_ranges: vec![0..words.len()],
+            sentences: vec![2],
+            ..TokenBatch::default()
+        };
+        let targets: TargetMap = [("Syria".to_string(), vec!["Syria".to_string()])]
+            .into_iter()
+            .collect();
+        let finder = MentionFinder::new(&targets).unwrap();
+        let located = locate(&batch, 0, finder.find(text));
+        let placed: Vec<_> = located
+            .iter()
+            .map(|l| (l.mention.start, l.sentence.clone(), l.tokens.clone()))
+            .collect();
+        assert_eq!(
+            placed,
+            [(0, 0..3, 0..1), (10, 0..3, 2..3), (17, 3..5, 3..4)]
+        );
+    }
 }

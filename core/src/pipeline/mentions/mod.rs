@@ -268,7 +268,8 @@ mod tests {
             .collect();
         let batch = TokenBatch {
             tokens: tokens.into(),
-            doc_ranges: vec![0..words.len()],
+            // One document holding every token.
+            doc_ranges: std::iter::once(0..words.len()).collect(),
             sentences: vec![2],
             ..TokenBatch::default()
         };

@@ -379,15 +379,15 @@ fn a_corrupt_file_is_an_error_record_and_parquet_to_stdout_is_refused() {
 
 #[test]
 fn a_large_output_is_written_in_several_row_groups_and_reads_back_as_the_jsonl_records() {
-    // 1,500 short articles, each carrying 4 KB of input fields slant keeps in `extra`: about
-    // 6 MB of output, more than one row group holds (the writer closes them at 4 MB, so that its
-    // memory does not grow with the input).
+    // 16,500 short articles, each carrying input fields slant keeps in `extra`: more rows than
+    // one row group holds (16,384). The open row group's pages wait in temporary files beside
+    // the output, which must leave nothing behind.
     let dir = tempfile::tempdir().unwrap();
     let input = tmp(&dir, "articles.jsonl");
-    // Pseudo-random digits, so that compression cannot shrink them below a row group's size.
+    // Pseudo-random digits, so that the pages are not all alike.
     let mut state = 0x2545_f491_4f6c_dd1d_u64;
     let mut notes = move || -> String {
-        (0..4096)
+        (0..64)
             .map(|_| {
                 state ^= state << 13;
                 state ^= state >> 7;
@@ -396,7 +396,7 @@ fn a_large_output_is_written_in_several_row_groups_and_reads_back_as_the_jsonl_r
             })
             .collect()
     };
-    let lines: Vec<String> = (1..=1500)
+    let lines: Vec<String> = (1..=16_500)
         .map(|i| {
             serde_json::json!({
                 "id": i.to_string(),
@@ -418,7 +418,13 @@ fn a_large_output_is_written_in_several_row_groups_and_reads_back_as_the_jsonl_r
     let builder = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(file);
     let row_groups = builder.unwrap().metadata().num_row_groups();
     assert!(row_groups >= 2, "{row_groups} row group(s)");
+    let mut names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["articles.jsonl", "out.jsonl", "out.parquet"]);
     let expected = jsonl_records(&jsonl);
-    assert_eq!(expected.len(), 1500);
+    assert_eq!(expected.len(), 16_500);
     assert_eq!(parquet_records(&pq), expected);
 }

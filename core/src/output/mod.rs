@@ -5,6 +5,7 @@
 
 mod paced;
 pub mod parquet;
+mod spill;
 
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};

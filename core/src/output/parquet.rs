@@ -25,12 +25,14 @@ use arrow_array::RecordBatch;
 use arrow_json::reader::Decoder;
 use arrow_schema::{DataType, Field, Fields, Schema, SchemaRef};
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use parquet::arrow::arrow_writer::ArrowWriterOptions;
 use parquet::arrow::ArrowWriter;
 use parquet::basic::Compression;
 use parquet::file::properties::{EnabledStatistics, WriterProperties};
 use serde_json::Value;
 
 use super::paced::PacedFile;
+use super::spill::SpillPages;
 use crate::article::METADATA_FIELDS;
 use crate::labeled::OutputRecord;
 
@@ -44,10 +46,14 @@ const ROWS_PER_BATCH: usize = 256;
 const ROWS_PER_JSON_SLICE: usize = 16;
 /// Rows of one Parquet row group at most: bounds the reader's memory.
 const ROWS_PER_ROW_GROUP: usize = 16 * 1024;
-/// Encoded bytes of a row group at which it is closed early. The writer holds a row group's
-/// pages in memory until it closes, so without this bound the writer's memory grew with the
-/// input until the row count closed it (long articles fill 16,384 rows only after ~100 MB).
-const ROW_GROUP_BYTES: usize = 4 << 20;
+/// Encoded bytes of a row group at which it is closed early. The open row group's pages wait in
+/// temporary files ([`SpillPages`]), not on the heap, so this bound is for readers, who fetch a
+/// row group's column chunks whole; few groups also keep the footer's metadata, which the
+/// writer holds until the file closes, small.
+const ROW_GROUP_BYTES: usize = 64 << 20;
+/// Bytes of a column's page at which it is encoded and spilled. Every column holds its open
+/// page in memory, so this bounds the writer's heap: 84 columns in a default run.
+const PAGE_BYTES: usize = 64 << 10;
 
 /// Why Parquet could not be written or read.
 #[derive(Debug, thiserror::Error)]
@@ -348,6 +354,7 @@ impl ParquetSink {
             .set_compression(Compression::SNAPPY)
             .set_max_row_group_row_count(Some(ROWS_PER_ROW_GROUP))
             .set_max_row_group_bytes(Some(ROW_GROUP_BYTES))
+            .set_data_page_size_limit(PAGE_BYTES)
             // Dictionaries are kept per column for the whole row group and grew the writer's
             // memory with the input (+12 MiB at 100 MB); without them the file is ~13 % larger.
             .set_dictionary_enabled(false)
@@ -355,7 +362,14 @@ impl ParquetSink {
             // file until it closes (18 MB at 1 GB of input); row group statistics are kept.
             .set_statistics_enabled(EnabledStatistics::Chunk)
             .build();
-        let writer = ArrowWriter::try_new(file, schema.clone(), Some(properties))
+        let spill_dir = match path.parent() {
+            Some(dir) if !dir.as_os_str().is_empty() => dir,
+            _ => Path::new("."),
+        };
+        let options = ArrowWriterOptions::new()
+            .with_properties(properties)
+            .with_page_store_factory(Arc::new(SpillPages::in_dir(spill_dir)));
+        let writer = ArrowWriter::try_new_with_options(file, schema.clone(), options)
             .map_err(|e| file_error(path, e))?;
         // Strict: a field the schema lacks is an error, never a value silently left out.
         let decoder = arrow_json::ReaderBuilder::new(schema)

@@ -47,9 +47,9 @@ const ROWS_PER_JSON_SLICE: usize = 16;
 /// Rows of one Parquet row group at most: bounds the reader's memory.
 const ROWS_PER_ROW_GROUP: usize = 16 * 1024;
 /// Encoded bytes of a row group at which it is closed early. The open row group's pages wait in
-/// temporary files ([`SpillPages`]), not on the heap, so this bound is for readers, who fetch a
-/// row group's column chunks whole; few groups also keep the footer's metadata, which the
-/// writer holds until the file closes, small.
+/// temporary files ([`SpillPages`]), not on the heap, so this bound is for readers, many of
+/// which fetch a row group's column chunks whole; few groups also keep the footer's metadata,
+/// which the writer holds until the file closes, small.
 const ROW_GROUP_BYTES: usize = 64 << 20;
 /// Bytes of a column's page at which it is encoded and spilled. Every column holds its open
 /// page in memory, so this bounds the writer's heap: 84 columns in a default run.

@@ -10,7 +10,6 @@
 //! it is encoded and read back once when the group is written out. Row groups can then be as
 //! large as readers like them, and the footer holds a few of them.
 
-use std::fmt;
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
@@ -20,6 +19,7 @@ use parquet::arrow::arrow_writer::{PageKey, PageStore, PageStoreArgs, PageStoreF
 use parquet::errors::{ParquetError, Result};
 
 /// Makes one [`SpilledChunk`] per column chunk, its file in `dir`.
+#[derive(Debug)]
 pub struct SpillPages {
     dir: PathBuf,
 }
@@ -30,14 +30,6 @@ impl SpillPages {
         SpillPages {
             dir: dir.to_path_buf(),
         }
-    }
-}
-
-impl fmt::Debug for SpillPages {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SpillPages")
-            .field("dir", &self.dir)
-            .finish()
     }
 }
 

@@ -35,12 +35,7 @@ impl SpillPages {
 
 impl PageStoreFactory for SpillPages {
     fn create(&self, _args: &PageStoreArgs<'_>) -> Result<Box<dyn PageStore>> {
-        Ok(Box::new(SpilledChunk {
-            dir: self.dir.clone(),
-            file: None,
-            end: 0,
-            pages: Vec::new(),
-        }))
+        Ok(Box::new(SpilledChunk::in_dir(&self.dir)))
     }
 }
 
@@ -55,6 +50,16 @@ struct SpilledChunk {
 }
 
 impl SpilledChunk {
+    /// A chunk with no page yet, whose file will be made in `dir`.
+    fn in_dir(dir: &Path) -> SpilledChunk {
+        SpilledChunk {
+            dir: dir.to_path_buf(),
+            file: None,
+            end: 0,
+            pages: Vec::new(),
+        }
+    }
+
     fn file(&mut self) -> Result<&mut File> {
         if self.file.is_none() {
             let file = tempfile::tempfile_in(&self.dir).map_err(|e| {
@@ -104,12 +109,7 @@ mod tests {
     use super::*;
 
     fn chunk(dir: &Path) -> Box<dyn PageStore> {
-        Box::new(SpilledChunk {
-            dir: dir.to_path_buf(),
-            file: None,
-            end: 0,
-            pages: Vec::new(),
-        })
+        Box::new(SpilledChunk::in_dir(dir))
     }
 
     #[test]

@@ -41,7 +41,8 @@ for mb in "$small" "$large"; do
     fi
     rm -f "$work/heap-$mb".*
     heaptrack -o "$work/heap-$mb" target/release/slant --quiet label --config "$config" \
-        "$corpus" -o "$work/out-$mb.$output" >/dev/null
+        "$corpus" -o "$work/out-$mb.$output" >"$work/heaptrack-$mb.log" 2>&1 \
+        || { cat "$work/heaptrack-$mb.log" >&2; exit 1; }
     heaptrack_print -f "$work/heap-$mb.zst" -F "$work/stacks-$mb.txt" \
         --flamegraph-cost-type peak >"$work/print-$mb.txt"
     rm -f "$work/out-$mb.$output"

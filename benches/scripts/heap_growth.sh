@@ -54,8 +54,9 @@ import re
 import sys
 
 small_path, large_path, small, large, top = sys.argv[1:6]
-# The innermost frame of ours or of the columnar crates names the site; demangled names are
-# cut before their hash and argument list.
+# The innermost frame of ours or of the columnar crates names the site: cut before its
+# argument list and its symbol hash, and the characters of Rust's legacy mangling (`$LT$`,
+# `..`) spelled out, since heaptrack leaves some frames half demangled.
 OURS = re.compile(r"slant|parquet::|arrow")
 
 

@@ -10,9 +10,10 @@
 #   FORMAT=jsonl OUTPUT=jsonl bash benches/scripts/heap_growth.sh
 #
 # Environment: SMALL and LARGE (corpus sizes in MB, default 10 and 100: the corpora
-# `scaling.sh` writes, generated here when missing), FORMAT (the input's: parquet, the default,
-# or jsonl), OUTPUT (the output's: parquet, the default, or jsonl), CONFIG (default
-# seeds/slant.toml), TOP (call sites listed, default 25), WORK (default target/heap-growth).
+# `scaling.sh` writes, generated here by `make_corpus` when missing), FORMAT (the input's:
+# parquet, the default, or jsonl), OUTPUT (the output's: parquet, the default, or jsonl),
+# CONFIG (default seeds/slant.toml), TOP (call sites listed, default 25), WORK (default
+# target/heap-growth).
 # Prints the two runs' peak heap, then per call site the MB held at the peak of each run and
 # the difference. heaptrack's peak is the heap's, not the resident size GNU time reports.
 set -euo pipefail
@@ -34,11 +35,11 @@ if ! command -v heaptrack >/dev/null || ! command -v heaptrack_print >/dev/null;
 fi
 
 cargo build --release --quiet --workspace
+mkdir -p target/scaling
 for mb in "$small" "$large"; do
+    # The corpus `scaling.sh` labels (the same generator, file name and size).
     corpus=target/scaling/corpus-${mb}MB.$format
-    if [[ ! -f $corpus ]]; then
-        SIZES=$mb FORMATS=$format bash benches/scripts/scaling.sh >/dev/null
-    fi
+    [[ -s $corpus ]] || target/release/make_corpus "$corpus" "$mb" >/dev/null
     rm -f "$work/heap-$mb".*
     heaptrack -o "$work/heap-$mb" target/release/slant --quiet label --config "$config" \
         "$corpus" -o "$work/out-$mb.$output" >"$work/heaptrack-$mb.log" 2>&1 \

@@ -1,11 +1,12 @@
 //! The language check (MB/s, one core) over reader comments and news bodies, beside what it
 //! replaced, in one run: `whatlang::detect` on every text (whatlang scores all 36 Latin-script
 //! profiles per text), `slant::pipeline::language::detect` (the same verdicts, scored from the
-//! text's trigrams), and `LanguageCheck::check` (the function-word fast path first, the
+//! text's trigrams), `detect_reliable` (the reliable verdicts alone, the ones the check acts on,
+//! without sorting the languages), and `LanguageCheck::check` (the function-word fast path first, the
 //! detector only for texts it cannot decide; what `slant label` runs on each body and comment).
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use slant::pipeline::language::detect;
+use slant::pipeline::language::{detect, detect_reliable};
 use slant::pipeline::{LanguageCheck, OtherLanguage};
 
 fn bench(c: &mut Criterion) {
@@ -46,6 +47,14 @@ fn bench(c: &mut Criterion) {
         });
         group.bench_function("detect", |b| {
             b.iter(|| texts.iter().filter(|t| detect(t).is_some()).count())
+        });
+        group.bench_function("detect-reliable", |b| {
+            b.iter(|| {
+                texts
+                    .iter()
+                    .filter(|t| detect_reliable(t).is_some())
+                    .count()
+            })
         });
         group.bench_function("check", |b| {
             b.iter(|| {

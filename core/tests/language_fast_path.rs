@@ -158,7 +158,8 @@ fn the_detector_is_seldom_sure_of_short_foreign_comments() {
 }
 
 /// The language check's own scorer (`slant::pipeline::language::detect`, trigrams summed from
-/// the text's side) gives whatlang's verdicts, confidence included, on real text of every kind
+/// the text's side) gives whatlang's verdicts, confidence included, and `detect_reliable` its
+/// reliable ones, on real text of every kind
 /// the corpora hold: tweets, news comments, YouTube comments, news bodies and full article
 /// pages (some not English), so replacing `whatlang::detect` with it changed no output.
 #[test]
@@ -183,9 +184,15 @@ fn the_fast_scorer_gives_whatlangs_verdicts_on_real_text() {
         ),
     ] {
         for text in texts(&data.join(corpus), field, limit) {
+            let theirs = whatlang::detect(&text);
             assert_eq!(
                 slant::pipeline::language::detect(&text),
-                whatlang::detect(&text),
+                theirs,
+                "{corpus}: {text}"
+            );
+            assert_eq!(
+                slant::pipeline::language::detect_reliable(&text),
+                theirs.filter(whatlang::Info::is_reliable),
                 "{corpus}: {text}"
             );
             compared += 1;

@@ -61,7 +61,7 @@ const LATIN_ALPHABETS: &[(Lang, &str)] = &[
 ];
 
 /// How many languages whatlang gives the Latin script (each with an alphabet below).
-const LANGS: usize = 36;
+pub const LANGS: usize = 36;
 
 /// A language's alphabet, by what it takes from a text's counts.
 #[derive(Debug)]
@@ -125,11 +125,9 @@ impl Alphabets {
     }
 }
 
-/// What [`alphabet_scores`] gives: whatlang's `RawOutcome` without its raw scores.
+/// What [`AlphabetScores::sorted`] gives: whatlang's `RawOutcome` without its raw scores or count.
 #[derive(Debug, Clone)]
 pub struct AlphabetScores {
-    /// Characters scored (whatlang's `count`: all but its stop characters).
-    pub count: usize,
     scores: [(Lang, f64); LANGS],
 }
 
@@ -146,9 +144,9 @@ fn is_stop_char(c: char) -> bool {
     matches!(c, '\u{0000}'..='\u{0040}' | '\u{005B}'..='\u{0060}' | '\u{007B}'..='\u{007E}')
 }
 
-/// The alphabet scores of `lowercase` (a lower-cased text), exactly as whatlang's
-/// `alphabet_latin_calculate_scores` with the default filter gives them.
-pub fn alphabet_scores(lowercase: &str) -> AlphabetScores {
+/// Each Latin language's raw alphabet score of `lowercase`, in the script's language order
+/// (whatlang's order before its sort), and the characters scored (whatlang's `count`).
+pub fn raw_alphabet_scores(lowercase: &str) -> (usize, [(Lang, usize); LANGS]) {
     let alphabets = &*ALPHABETS;
     let mut letters = [0usize; 26];
     let mut other_counts = [0usize; OTHERS_MAX];
@@ -178,12 +176,32 @@ pub fn alphabet_scores(lowercase: &str) -> AlphabetScores {
         // whatlang scores 2 per character found, then takes the characters scored away.
         *slot = (alphabet.lang, (2 * (ascii + other)).saturating_sub(count));
     }
-    raw.sort_unstable_by_key(|&(_, score)| Reverse(score));
-    let mut scores = [(Lang::Eng, 0.0); LANGS];
-    for (out, &(lang, score)) in scores.iter_mut().zip(&raw) {
-        *out = (lang, score as f64 / count as f64);
+    (count, raw)
+}
+
+/// The alphabet scores of `lowercase` (a lower-cased text), exactly as whatlang's
+/// `alphabet_latin_calculate_scores` with the default filter gives them.
+#[cfg(test)]
+pub fn alphabet_scores(lowercase: &str) -> AlphabetScores {
+    let (count, raw) = raw_alphabet_scores(lowercase);
+    AlphabetScores::sorted(count, raw)
+}
+
+impl AlphabetScores {
+    /// The scores [`raw_alphabet_scores`] gives, sorted and divided as whatlang does.
+    pub fn sorted(count: usize, mut raw: [(Lang, usize); LANGS]) -> AlphabetScores {
+        raw.sort_unstable_by_key(|&(_, score)| Reverse(score));
+        let mut scores = [(Lang::Eng, 0.0); LANGS];
+        for (out, &(lang, score)) in scores.iter_mut().zip(&raw) {
+            *out = (lang, alphabet_score(score, count));
+        }
+        AlphabetScores { scores }
     }
-    AlphabetScores { count, scores }
+}
+
+/// A raw score as a share of the characters scored (NaN when none were: whatlang's too).
+pub fn alphabet_score(raw: usize, count: usize) -> f64 {
+    raw as f64 / count as f64
 }
 
 #[cfg(test)]
@@ -198,7 +216,7 @@ mod tests {
         let lowercase = LowercaseText::new(text);
         let theirs = alphabet_latin_calculate_scores(&lowercase, &FilterList::default());
         let ours = alphabet_scores(&lowercase);
-        assert_eq!(ours.count, theirs.count, "{text:?}");
+        assert_eq!(raw_alphabet_scores(&lowercase).0, theirs.count, "{text:?}");
         let bits = |s: &[(Lang, f64)]| -> Vec<(Lang, u64)> {
             s.iter().map(|&(l, v)| (l, v.to_bits())).collect()
         };

@@ -21,7 +21,7 @@ mod function_words;
 mod trigrams;
 use counts::TextCounts;
 use function_words::FunctionWords;
-pub use trigrams::detect;
+pub use trigrams::{detect, detect_reliable};
 
 /// What to do with a text that is not in the pipeline's language or is not text.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
@@ -119,7 +119,7 @@ impl LanguageCheck {
                 problem: None,
             };
         }
-        let Some(info) = detect(text).filter(|i| i.is_reliable()) else {
+        let Some(info) = detect_reliable(text) else {
             return Verdict {
                 language: None,
                 problem: None,

@@ -11,15 +11,18 @@
 //! the confidence) is whatlang's own code or a line-for-line copy of it, so the verdict is
 //! whatlang's, bit for bit: the tests compare the two on every text they have, which also
 //! catches a whatlang upgrade that changes the profiles (`scripts/whatlang_profiles.py`
-//! rewrites `latin_profiles.txt` from the crate the workspace builds with).
+//! rewrites `latin_profiles.txt` from the crate the workspace builds with). The language check
+//! acts only on reliable verdicts, and [`detect_reliable`] gives those alone without whatlang's
+//! three sorts of the languages, which only decide among languages that tie.
 
 use std::cell::RefCell;
 use std::sync::LazyLock;
 
 use rustc_hash::FxHashMap;
 use smallvec::SmallVec;
-use whatlang::dev::LowercaseText;
 use whatlang::{Info, Lang, Script};
+
+use super::alphabet::{alphabet_score, raw_alphabet_scores, AlphabetScores, LANGS};
 
 /// whatlang's Latin-script trigram profiles, one language per line (see the file's header).
 const LATIN_PROFILES: &str = include_str!("latin_profiles.txt");
@@ -101,11 +104,9 @@ impl InvertedProfiles {
         }
     }
 
-    /// Each language's trigram score, sorted as whatlang sorts them, and the number of distinct
-    /// trigrams in the text (whatlang's `trigrams::raw_detect`).
-    fn scores(&self, ranked: &[Trigram]) -> (ByLanguage<f64>, usize) {
-        let count = ranked.len() as i64;
-        // What each profile earns below its maximum distance, from the trigrams it shares.
+    /// What each profile (in profile order) earns below its maximum distance from the trigrams
+    /// it shares with the text's `ranked` ones.
+    fn earned(&self, ranked: &[Trigram]) -> [i64; PROFILE_LANGS] {
         let mut earned = [0i64; PROFILE_LANGS];
         for (position, gram) in ranked.iter().enumerate() {
             let Some(&(start, end)) = self.index.get(gram) else {
@@ -116,27 +117,42 @@ impl InvertedProfiles {
                 earned[usize::from(lang_at)] += MAX_TRIGRAM_DISTANCE - apart;
             }
         }
+        earned
+    }
+
+    /// Each language's trigram score, sorted as whatlang sorts them (whatlang's
+    /// `trigrams::raw_detect`), from what each profile `earned` against `count` ranked trigrams.
+    fn sorted_scores(&self, earned: &[i64; PROFILE_LANGS], count: usize) -> ByLanguage<f64> {
         let mut distances: ByLanguage<u32> = self
             .langs
             .iter()
-            .zip(&earned)
-            .map(|(&lang, &earned)| {
-                let mut distance = MAX_TOTAL_DISTANCE - earned;
-                if MAX_TRIGRAM_DISTANCE > count {
-                    distance -= (MAX_TRIGRAM_DISTANCE - count) * MAX_TRIGRAM_DISTANCE;
-                }
-                (lang, distance.clamp(0, MAX_TOTAL_DISTANCE) as u32)
-            })
+            .zip(earned)
+            .map(|(&lang, &earned)| (lang, distance(earned, count)))
             .collect();
         // The same sort on the same sequence as whatlang's, so ties land the same way.
         distances.sort_unstable_by_key(|&(_, distance)| distance);
-        let max_distance = count as u32 * MAX_TRIGRAM_DISTANCE as u32;
-        let scores = distances
+        distances
             .into_iter()
-            .map(|(lang, distance)| (lang, (max_distance - distance) as f64 / max_distance as f64))
-            .collect();
-        (scores, ranked.len())
+            .map(|(lang, distance)| (lang, trigram_score(distance, count)))
+            .collect()
     }
+}
+
+/// A profile's distance to a text of `count` ranked trigrams, from what the profile earned.
+fn distance(earned: i64, count: usize) -> u32 {
+    let count = count as i64;
+    let mut distance = MAX_TOTAL_DISTANCE - earned;
+    if MAX_TRIGRAM_DISTANCE > count {
+        distance -= (MAX_TRIGRAM_DISTANCE - count) * MAX_TRIGRAM_DISTANCE;
+    }
+    distance.clamp(0, MAX_TOTAL_DISTANCE) as u32
+}
+
+/// The trigram score of a profile at `distance` (NaN for a text without trigrams: whatlang's
+/// too).
+fn trigram_score(distance: u32, count: usize) -> f64 {
+    let max_distance = count as u32 * MAX_TRIGRAM_DISTANCE as u32;
+    (max_distance - distance) as f64 / max_distance as f64
 }
 
 /// Most languages with a profile (whatlang has 36 Latin-script ones; `parse` checks).
@@ -146,9 +162,9 @@ const PROFILE_LANGS: usize = 64;
 /// allocation per comment the function words left undecided.
 type ByLanguage<T> = SmallVec<[(Lang, T); PROFILE_LANGS]>;
 
-/// The lists a detection reuses from text to text on a thread.
+/// The lists a text's trigrams are ranked in.
 #[derive(Default)]
-struct Scratch {
+struct TrigramLists {
     /// The trigram of every place of the text.
     places: Vec<Trigram>,
     /// Trigrams seen more than once, with their counts.
@@ -157,6 +173,14 @@ struct Scratch {
     once: Vec<Trigram>,
     /// The text's ranked trigrams (what [`ranked_trigrams`] fills).
     ranked: Vec<Trigram>,
+}
+
+/// What a detection reuses from text to text on a thread.
+#[derive(Default)]
+struct Scratch {
+    /// The text, lower-cased (whatlang's `LowercaseText`, without its allocation per text).
+    lowercase: String,
+    lists: TrigramLists,
 }
 
 thread_local! {
@@ -169,20 +193,20 @@ thread_local! {
 const PLACES_KEPT: usize = 1 << 16;
 
 /// The text's distinct trigrams, most frequent first, ties by trigram descending, at most 600,
-/// into `scratch.ranked` (whatlang's `get_trigrams_with_positions`: the position in the result
+/// into `lists.ranked` (whatlang's `get_trigrams_with_positions`: the position in the result
 /// is the rank).
 ///
 /// Counted by sorting the trigrams of every place rather than in a hash map: runs of one
 /// trigram are then its count, already in descending trigram order, and only the few that
 /// occur more than once need sorting by count (for a comment, one sort of about a hundred
 /// integers instead of a hundred map entries and a sort of their pairs).
-fn ranked_trigrams(lowercase: &str, scratch: &mut Scratch) {
-    let Scratch {
+fn ranked_trigrams(lowercase: &str, lists: &mut TrigramLists) {
+    let TrigramLists {
         places,
         repeated,
         once,
         ranked,
-    } = scratch;
+    } = lists;
     places.clear();
     let mut chars = lowercase.chars().map(to_trigram_char).chain(Some(' '));
     let (mut c1, mut c2) = (' ', chars.next().unwrap_or(' '));
@@ -257,55 +281,174 @@ const LANG_SLOTS: usize = 128;
 
 /// Exactly `whatlang::detect(text)`, faster on Latin-script text.
 pub fn detect(text: &str) -> Option<Info> {
-    if whatlang::detect_script(text) != Some(Script::Latin) {
-        return whatlang::detect(text);
+    match script_of(text) {
+        Some(Script::Latin) => LatinScores::of(text).verdict(),
+        _ => whatlang::detect(text),
     }
-    let lowercase = LowercaseText::new(text);
-    let alphabet = super::alphabet::alphabet_scores(&lowercase);
-    let (trigram_scores, trigram_count) = SCRATCH.with_borrow_mut(|scratch| {
-        ranked_trigrams(&lowercase, scratch);
-        PROFILES.scores(&scratch.ranked)
-    });
+}
 
-    // whatlang's `combined::raw_detect`: the alphabet's languages first, then any other (the
-    // order matters: the sort below leaves ties in an order that depends on it). Each
-    // language's two scores are read from tables by language, not looked for in the lists.
-    let mut alphabet_of = [0.0; LANG_SLOTS];
-    let mut trigrams_of = [0.0; LANG_SLOTS];
-    let mut listed = [false; LANG_SLOTS];
-    let mut langs: SmallVec<[Lang; PROFILE_LANGS]> = SmallVec::new();
-    // Filled last to first, so that a language listed twice keeps its first score.
-    for &(lang, score) in alphabet.scores().iter().rev() {
-        alphabet_of[lang as usize] = score;
+/// Exactly `detect(text).filter(Info::is_reliable)`, the only verdicts the language check
+/// acts on, without sorting the languages. whatlang sorts them three times (by alphabet score,
+/// by trigram distance, by the two combined), and its unstable sorts decide the order of
+/// languages that tie, which only [`detect`] must reproduce: a reliable verdict has a
+/// confidence above 0.9, so its best score is above the second (a tie makes the confidence 0)
+/// and one pass over the languages finds both.
+pub fn detect_reliable(text: &str) -> Option<Info> {
+    match script_of(text) {
+        Some(Script::Latin) => LatinScores::of(text).reliable_verdict(),
+        _ => whatlang::detect(text).filter(Info::is_reliable),
     }
-    for &(lang, score) in trigram_scores.iter().rev() {
-        trigrams_of[lang as usize] = score;
+}
+
+/// `whatlang::detect_script(text)`, without its walk through every script for a text of ASCII
+/// only: ASCII letters are Latin, and whatlang counts no other ASCII character for any script
+/// (its stop characters are skipped, DEL belongs to none), so such a text is Latin if it has a
+/// letter and of no script otherwise.
+fn script_of(text: &str) -> Option<Script> {
+    if text.is_ascii() {
+        return text
+            .bytes()
+            .any(|b| b.is_ascii_alphabetic())
+            .then_some(Script::Latin);
     }
-    for &(lang, _) in alphabet.scores() {
-        listed[lang as usize] = true;
-        langs.push(lang);
+    whatlang::detect_script(text)
+}
+
+/// Lower-cases `text` into `out` as whatlang's `LowercaseText` does (`str::to_lowercase`).
+fn lowercase_into(text: &str, out: &mut String) {
+    out.clear();
+    if text.is_ascii() {
+        out.push_str(text);
+        out.make_ascii_lowercase();
+    } else {
+        *out = text.to_lowercase();
     }
-    for &(lang, _) in &trigram_scores {
-        if !std::mem::replace(&mut listed[lang as usize], true) {
+}
+
+/// Bytes of lower-cased text the reused string may keep room for between texts.
+const LOWERCASE_KEPT: usize = 1 << 16;
+
+/// A Latin-script text's two scores for every language, before whatlang sorts them.
+struct LatinScores {
+    /// The characters the alphabet scores counted.
+    letters: usize,
+    /// Each language's raw alphabet score, in the script's language order.
+    alphabet: [(Lang, usize); LANGS],
+    /// What each trigram profile earned, in profile order.
+    earned: [i64; PROFILE_LANGS],
+    /// How many of the text's trigrams were ranked.
+    trigrams: usize,
+}
+
+impl LatinScores {
+    fn of(text: &str) -> LatinScores {
+        SCRATCH.with_borrow_mut(|Scratch { lowercase, lists }| {
+            lowercase_into(text, lowercase);
+            let (letters, alphabet) = raw_alphabet_scores(lowercase);
+            ranked_trigrams(lowercase, lists);
+            let earned = PROFILES.earned(&lists.ranked);
+            if lowercase.capacity() > LOWERCASE_KEPT {
+                *lowercase = String::new();
+            }
+            LatinScores {
+                letters,
+                alphabet,
+                earned,
+                trigrams: lists.ranked.len(),
+            }
+        })
+    }
+
+    /// whatlang's verdict (`combined::raw_detect` and `calculate_confidence`), ties included.
+    fn verdict(&self) -> Option<Info> {
+        let alphabet = AlphabetScores::sorted(self.letters, self.alphabet);
+        let trigram_scores = PROFILES.sorted_scores(&self.earned, self.trigrams);
+
+        // The alphabet's languages first, then any other (the order matters: the sort below
+        // leaves ties in an order that depends on it). Each language's two scores are read from
+        // tables by language, not looked for in the lists.
+        let mut alphabet_of = [0.0; LANG_SLOTS];
+        let mut trigrams_of = [0.0; LANG_SLOTS];
+        let mut listed = [false; LANG_SLOTS];
+        let mut langs: SmallVec<[Lang; PROFILE_LANGS]> = SmallVec::new();
+        // Filled last to first, so that a language listed twice keeps its first score.
+        for &(lang, score) in alphabet.scores().iter().rev() {
+            alphabet_of[lang as usize] = score;
+        }
+        for &(lang, score) in trigram_scores.iter().rev() {
+            trigrams_of[lang as usize] = score;
+        }
+        for &(lang, _) in alphabet.scores() {
+            listed[lang as usize] = true;
             langs.push(lang);
         }
-    }
-    let alphabet_weight = alphabet_weight(alphabet.count);
-    let trigram_weight = 1.0 - alphabet_weight;
-    let mut scores: ByLanguage<f64> = langs
-        .into_iter()
-        .map(|lang| {
-            let (a, t) = (alphabet_of[lang as usize], trigrams_of[lang as usize]);
-            (lang, a * alphabet_weight + t * trigram_weight)
-        })
-        .collect();
-    scores.sort_unstable_by(|a, b| b.1.partial_cmp(&a.1).unwrap_or(std::cmp::Ordering::Less));
+        for &(lang, _) in &trigram_scores {
+            if !std::mem::replace(&mut listed[lang as usize], true) {
+                langs.push(lang);
+            }
+        }
+        let alphabet_weight = alphabet_weight(self.letters);
+        let trigram_weight = 1.0 - alphabet_weight;
+        let mut scores: ByLanguage<f64> = langs
+            .into_iter()
+            .map(|lang| {
+                let (a, t) = (alphabet_of[lang as usize], trigrams_of[lang as usize]);
+                (lang, a * alphabet_weight + t * trigram_weight)
+            })
+            .collect();
+        scores.sort_unstable_by(|a, b| b.1.partial_cmp(&a.1).unwrap_or(std::cmp::Ordering::Less));
 
-    let (lang, best) = *scores.first()?;
-    let confidence = scores
-        .get(1)
-        .map_or(1.0, |&(_, second)| confidence(best, second, trigram_count));
-    Some(Info::new(Script::Latin, lang, confidence))
+        let (lang, best) = *scores.first()?;
+        let confidence = scores
+            .get(1)
+            .map_or(1.0, |&(_, second)| confidence(best, second, self.trigrams));
+        Some(Info::new(Script::Latin, lang, confidence))
+    }
+
+    /// [`verdict`](Self::verdict) when it is reliable, from the best and second best combined
+    /// scores found in one pass.
+    fn reliable_verdict(&self) -> Option<Info> {
+        if self.letters == 0 || self.trigrams == 0 {
+            // Every score of one kind is 0 / 0, NaN, which whatlang's sort places by position.
+            return self.verdict().filter(Info::is_reliable);
+        }
+        let mut alphabet_of = [0.0; LANG_SLOTS];
+        let mut trigrams_of = [0.0; LANG_SLOTS];
+        let mut listed = [false; LANG_SLOTS];
+        let mut langs: SmallVec<[Lang; PROFILE_LANGS]> = SmallVec::new();
+        for &(lang, raw) in &self.alphabet {
+            alphabet_of[lang as usize] = alphabet_score(raw, self.letters);
+            if !std::mem::replace(&mut listed[lang as usize], true) {
+                langs.push(lang);
+            }
+        }
+        for (&lang, &earned) in PROFILES.langs.iter().zip(&self.earned) {
+            trigrams_of[lang as usize] =
+                trigram_score(distance(earned, self.trigrams), self.trigrams);
+            if !std::mem::replace(&mut listed[lang as usize], true) {
+                langs.push(lang);
+            }
+        }
+        let alphabet_weight = alphabet_weight(self.letters);
+        let trigram_weight = 1.0 - alphabet_weight;
+        let (mut best, mut second) = ((Lang::Eng, f64::NEG_INFINITY), f64::NEG_INFINITY);
+        for lang in langs {
+            let (a, t) = (alphabet_of[lang as usize], trigrams_of[lang as usize]);
+            let score = a * alphabet_weight + t * trigram_weight;
+            if score > best.1 {
+                second = best.1;
+                best = (lang, score);
+            } else if score > second {
+                second = score;
+            }
+        }
+        let confidence = if second == f64::NEG_INFINITY {
+            1.0
+        } else {
+            confidence(best.1, second, self.trigrams)
+        };
+        Some(Info::new(Script::Latin, best.0, confidence)).filter(Info::is_reliable)
+    }
 }
 
 #[cfg(test)]
@@ -377,7 +520,29 @@ mod tests {
     fn verdicts_equal_whatlang_on_fixed_texts() {
         for text in TEXTS {
             assert_eq!(detect(text), whatlang::detect(text), "{text}");
+            let reliable = whatlang::detect(text).filter(Info::is_reliable);
+            assert_eq!(detect_reliable(text), reliable, "{text}");
         }
+    }
+
+    /// ASCII texts of letters, stop characters and DEL, and texts with one character beyond
+    /// ASCII: the script is whatlang's.
+    #[test]
+    fn scripts_equal_whatlangs() {
+        let pool: Vec<char> = "aZq  .,!@[`{~09\u{7f}\u{7f}\t\n".chars().collect();
+        let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(7);
+        for round in 0..5_000 {
+            let mut text: String = (0..rng.random_range(0..12))
+                .map(|_| pool[rng.random_range(0..pool.len())])
+                .collect();
+            if round % 5 == 0 {
+                text.push(['é', 'ж', '中', '🙂'][round / 5 % 4]);
+            }
+            assert_eq!(script_of(&text), whatlang::detect_script(&text), "{text:?}");
+        }
+        assert_eq!(script_of("1234 -- !!"), None);
+        assert_eq!(script_of("\u{7f}\u{7f}"), None);
+        assert_eq!(script_of("... a"), Some(Script::Latin));
     }
 
     /// Random texts of every length: words of random letters (the profiles' own, digits,
@@ -400,6 +565,7 @@ mod tests {
                     .collect::<Vec<_>>()
             })
             .collect();
+        let mut reliable = 0;
         for round in 0..600 {
             let words = if round % 10 == 0 {
                 rng.random_range(200..900)
@@ -422,8 +588,14 @@ mod tests {
                     word + " "
                 })
                 .collect();
-            assert_eq!(detect(&text), whatlang::detect(&text), "{text}");
+            let theirs = whatlang::detect(&text);
+            assert_eq!(detect(&text), theirs, "{text}");
+            let theirs_reliable = theirs.filter(Info::is_reliable);
+            assert_eq!(detect_reliable(&text), theirs_reliable, "{text}");
+            reliable += usize::from(theirs_reliable.is_some());
         }
+        // Both kinds of verdict were compared.
+        assert!((100..500).contains(&reliable), "{reliable} reliable of 600");
     }
 
     /// A text with more trigram places than the reused lists keep room for between texts (the

@@ -1,9 +1,10 @@
 //! The language check (MB/s, one core) over reader comments and news bodies, beside what it
 //! replaced, in one run: `whatlang::detect` on every text (whatlang scores all 36 Latin-script
 //! profiles per text), `slant::pipeline::language::detect` (the same verdicts, scored from the
-//! text's trigrams), `detect_reliable` (the reliable verdicts alone, the ones the check acts on,
-//! without sorting the languages), and `LanguageCheck::check` (the function-word fast path first, the
-//! detector only for texts it cannot decide; what `slant label` runs on each body and comment).
+//! text's trigrams), `detect_reliable` (the reliable verdicts alone, the ones the check acts
+//! on, without sorting the languages), and `LanguageCheck::check` (the function-word fast path
+//! first, the detector only for texts it cannot decide; what `slant label` runs on each body
+//! and comment).
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use slant::pipeline::language::{detect, detect_reliable};
